@@ -1,0 +1,122 @@
+//! Policy checks (SPEC section 4): every flag that is not a parse error.
+//!
+//! Each submodule owns a group of flag codes and adds flags through
+//! [`RecordCheck::raise`], which resolves the level and the file position.
+
+mod approvals;
+mod emergency;
+mod flag;
+mod notice;
+mod references;
+
+pub use flag::{finish, Code, Flag, Level};
+
+use crate::model::portal::{Document, Portal};
+use crate::model::record::{ChangeClass, Risk};
+use crate::model::Timestamp;
+use rayon::prelude::*;
+use std::collections::HashSet;
+
+/// Runs every policy check on every record at instant `now`.
+pub fn run(portal: &Portal, now: Timestamp) -> Vec<Flag> {
+    let ids: HashSet<String> = portal.documents.iter().map(|d| d.record.slug()).collect();
+    portal
+        .documents
+        .par_iter()
+        .flat_map_iter(|document| {
+            let mut check = RecordCheck {
+                portal,
+                document,
+                now,
+                ids: &ids,
+                flags: Vec::new(),
+            };
+            check.run_all();
+            check.flags
+        })
+        .collect()
+}
+
+/// The checks of one record, collecting its flags.
+pub struct RecordCheck<'a> {
+    portal: &'a Portal,
+    document: &'a Document,
+    now: Timestamp,
+    ids: &'a HashSet<String>,
+    flags: Vec<Flag>,
+}
+
+impl<'a> RecordCheck<'a> {
+    fn run_all(&mut self) {
+        approvals::check(self);
+        emergency::check(self);
+        notice::check(self);
+        references::check(self);
+        self.rollback_plan();
+    }
+
+    /// Raises `code` at the front-matter key `field` (e.g. `approvals[1].at`).
+    fn raise(&mut self, code: Code, field: &str, message: String, hint: &str) {
+        self.raise_at_level(
+            code,
+            self.portal.config.level_of(code),
+            field,
+            message,
+            hint,
+        );
+    }
+
+    /// Raises `code` at an explicit level (used for "warn while inside the window").
+    fn raise_at_level(
+        &mut self,
+        code: Code,
+        level: Level,
+        field: &str,
+        message: String,
+        hint: &str,
+    ) {
+        let position = self.document.positions.of(field);
+        self.flags.push(Flag {
+            code,
+            level,
+            file: self.document.path.clone(),
+            line: position.line,
+            column: position.column,
+            message,
+            hint: (!hint.is_empty()).then(|| hint.to_string()),
+            record: Some(self.document.record.id.clone()),
+        });
+    }
+
+    /// The level for a deadline flag: the configured level once `deadline`
+    /// has passed, at most `warn` before.
+    fn deadline_level(&self, code: Code, deadline: Timestamp) -> Level {
+        let configured = self.portal.config.level_of(code);
+        if self.now > deadline {
+            configured
+        } else {
+            configured.min(Level::Warn)
+        }
+    }
+
+    fn rollback_plan(&mut self) {
+        let record = &self.document.record;
+        let has_plan = record
+            .rollback
+            .as_deref()
+            .is_some_and(|r| !r.trim().is_empty());
+        if record.class == ChangeClass::Normal && record.risk == Risk::High && !has_plan {
+            self.raise(
+                Code::MissingRollbackPlan,
+                "risk",
+                "high-risk normal change without a rollback plan".to_string(),
+                "add `rollback:` describing how to undo the change and how long it takes",
+            );
+        }
+    }
+}
+
+/// `at + days`, as an instant.
+fn plus_days(at: Timestamp, days: u32) -> Timestamp {
+    Timestamp::from_instant(at.instant() + chrono::Duration::days(i64::from(days)))
+}

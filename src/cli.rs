@@ -1,0 +1,184 @@
+//! The command line of SPEC section 6.
+
+use crate::model::Timestamp;
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// changeportal: a static-site generator for change portals.
+#[derive(Debug, Parser)]
+#[command(name = "changeportal", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the public and internal sites into --out.
+    Build(BuildArgs),
+    /// Check every record and print flags; exit 1 on deny-level flags.
+    Check(CheckArgs),
+    /// Build, serve both sites on localhost, rebuild and reload on change.
+    Serve(ServeArgs),
+    /// Create a new change record with the next free id.
+    New(NewArgs),
+    /// Print the record population as CSV or JSON.
+    Export(ExportArgs),
+    /// Draw a reproducible random sample of deployed records for audit.
+    Sample(SampleArgs),
+    /// Create a minimal portal skeleton in DIR.
+    Init(InitArgs),
+}
+
+/// Options every portal command shares.
+#[derive(Debug, Args)]
+pub struct RootArg {
+    /// The portal folder (holds portal.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
+
+/// The build's "now": `--now`, else `SOURCE_DATE_EPOCH`, else the clock.
+#[derive(Debug, Args)]
+pub struct NowArg {
+    /// Evaluate time-dependent rules at this date or RFC 3339 datetime.
+    #[arg(long, value_parser = parse_timestamp)]
+    pub now: Option<Timestamp>,
+}
+
+/// `build` options.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Output folder; receives public/ and internal/.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub now: NowArg,
+    /// Fail (exit 1, nothing written) on deny-level flags.
+    #[arg(long)]
+    pub strict: bool,
+    /// How to print flags.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `check` options.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    #[command(flatten)]
+    pub now: NowArg,
+    /// How to print flags.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    #[command(flatten)]
+    pub now: NowArg,
+}
+
+/// `new` options.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Title of the change.
+    #[arg(long)]
+    pub title: String,
+    /// Type of change.
+    #[arg(long = "type", default_value = "improvement")]
+    pub change_type: String,
+    /// Class of change.
+    #[arg(long, default_value = "normal")]
+    pub class: String,
+    #[command(flatten)]
+    pub root: RootArg,
+}
+
+/// Export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// `export` options.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Only records created, scheduled or deployed on or after this date.
+    #[arg(long, value_parser = parse_timestamp)]
+    pub from: Option<Timestamp>,
+    /// Only records created, scheduled or deployed on or before this date.
+    #[arg(long, value_parser = parse_timestamp)]
+    pub to: Option<Timestamp>,
+    #[command(flatten)]
+    pub now: NowArg,
+}
+
+/// Sample output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SampleFormat {
+    /// An aligned text table.
+    Table,
+    /// Comma-separated values.
+    Csv,
+    /// A JSON object with the seed and the records.
+    Json,
+}
+
+/// `sample` options.
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// How many records to draw.
+    #[arg(long)]
+    pub size: usize,
+    /// Period start (deployed on or after).
+    #[arg(long, value_parser = parse_timestamp)]
+    pub from: Option<Timestamp>,
+    /// Period end (deployed on or before).
+    #[arg(long, value_parser = parse_timestamp)]
+    pub to: Option<Timestamp>,
+    /// Seed; a random one is chosen and printed when absent.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SampleFormat::Table)]
+    pub format: SampleFormat,
+    #[command(flatten)]
+    pub now: NowArg,
+}
+
+/// `init` options.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the portal in (must be empty or absent).
+    pub dir: PathBuf,
+}
+
+fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(text)
+}

@@ -1,0 +1,99 @@
+//! One thin file per command: parse nothing, decide little, call the pipeline.
+
+pub mod build;
+pub mod check;
+pub mod export;
+pub mod init;
+pub mod new;
+pub mod sample;
+pub mod serve;
+
+use crate::cli::{Cli, Command};
+use crate::load::{ConfigError, Sources};
+use crate::model::Timestamp;
+use crate::report::{self, Format};
+use std::process::ExitCode;
+
+/// A command that could not do its job, with the exit code to report.
+#[derive(Debug)]
+pub struct Failure {
+    /// 1 for a failed build or deny-level flags, 2 for usage or config errors.
+    pub code: u8,
+    /// What to tell the user (already printed diagnostics are not repeated).
+    pub message: String,
+}
+
+impl Failure {
+    /// Exit code 2: the user asked for something impossible.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// Exit code 1: the command ran and failed.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+/// What a command returns.
+pub type Outcome = Result<ExitCode, Failure>;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::New(args) => new::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::Sample(args) => sample::run(&args),
+        Command::Init(args) => init::run(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(failure) => {
+            if !failure.message.is_empty() {
+                eprintln!("error: {}", failure.message);
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// The build's "now": `--now`, else `SOURCE_DATE_EPOCH`, else the clock.
+pub fn resolve_now(now: Option<Timestamp>) -> Result<Timestamp, Failure> {
+    if let Some(now) = now {
+        return Ok(now);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) if !value.trim().is_empty() => {
+            let seconds: i64 = value.trim().parse().map_err(|_| {
+                Failure::usage(format!(
+                    "SOURCE_DATE_EPOCH `{value}` is not a number of seconds"
+                ))
+            })?;
+            chrono::DateTime::from_timestamp(seconds, 0)
+                .map(Timestamp::from_instant)
+                .ok_or_else(|| {
+                    Failure::usage(format!("SOURCE_DATE_EPOCH `{value}` is out of range"))
+                })
+        }
+        _ => Ok(Timestamp::from_instant(chrono::Utc::now())),
+    }
+}
+
+/// Prints a config error as diagnostics and turns it into exit code 2.
+pub fn config_failure(error: ConfigError, format: Format) -> Failure {
+    let mut sources = Sources::default();
+    if let Some(source) = error.source {
+        sources.insert(source);
+    }
+    let _ = report::print(&error.problems, &sources, format);
+    Failure::usage("portal.yaml is not valid")
+}

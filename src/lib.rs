@@ -1,0 +1,17 @@
+//! changeportal turns a folder of markdown change records into a public
+//! changelog with per-tier RSS feeds, an internal audit site, and build-time
+//! policy flags.
+//!
+//! The pipeline, one module per stage: [`load`] (files -> [`model`]) ->
+//! [`checks`] (flags) -> [`render`] (public, internal, feeds) -> [`output`]
+//! (atomic write). [`pipeline`] ties load and checks together for every
+//! command in [`cmd`]; [`serve`] watches and rebuilds.
+
+pub mod checks;
+pub mod cli;
+pub mod cmd;
+pub mod load;
+pub mod model;
+pub mod pipeline;
+pub mod report;
+mod yaml;

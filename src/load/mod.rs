@@ -1,0 +1,278 @@
+//! Reading a portal folder: `portal.yaml`, every record under
+//! `content/changes/`, and the extra pages under `content/pages/`.
+//!
+//! Every problem becomes a [`Flag`] with file, line and column; one broken
+//! record never hides the others.
+
+pub mod body;
+pub mod frontmatter;
+pub mod positions;
+mod record;
+
+use crate::checks::{Code, Flag, Level};
+use crate::model::config::Config;
+use crate::model::portal::{Page, Portal, SourceFile};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Files larger than this are refused with a diagnostic instead of read.
+pub const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The result of loading a portal whose configuration is valid.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The portal, holding every record that could be parsed.
+    pub portal: Portal,
+    /// Problems found while loading (malformed records, duplicate ids, ...).
+    pub flags: Vec<Flag>,
+    /// Source texts by relative path, for printing diagnostics.
+    pub sources: Sources,
+}
+
+/// Source texts by relative path.
+#[derive(Debug, Default)]
+pub struct Sources(HashMap<String, String>);
+
+impl Sources {
+    /// Adds a source file.
+    pub fn insert(&mut self, file: SourceFile) {
+        self.0.insert(file.path, file.text);
+    }
+
+    /// The text of `path`, when it was read.
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.0.get(path).map(String::as_str)
+    }
+}
+
+/// A `portal.yaml` that cannot be used: the command stops with exit code 2.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    /// The problems, each pointing into `portal.yaml`.
+    pub problems: Vec<Flag>,
+    /// The config text, when it could be read.
+    pub source: Option<SourceFile>,
+}
+
+/// The config file name inside a portal folder.
+pub const CONFIG_FILE: &str = "portal.yaml";
+
+/// Loads the portal at `root`.
+pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
+    let (config, config_source) = load_config(root)?;
+    let record_paths = find_markdown(&root.join("content").join("changes"));
+    let mut flags: Vec<Flag> = record_paths
+        .errors
+        .iter()
+        .map(|e| walk_flag(&config, root, e))
+        .collect();
+    let results: Vec<record::RecordOutcome> = record_paths
+        .files
+        .par_iter()
+        .map(|path| record::load_record(root, path, &config))
+        .collect();
+    let mut sources = Sources::default();
+    sources.insert(config_source);
+    let mut documents = Vec::with_capacity(results.len());
+    for outcome in results {
+        flags.extend(outcome.flags);
+        documents.extend(outcome.document);
+        if let Some(source) = outcome.source {
+            sources.insert(source);
+        }
+    }
+    flags.extend(record::duplicate_ids(&documents, &config));
+    let (pages, page_flags) = load_pages(root, &config, &mut sources);
+    flags.extend(page_flags);
+    Ok(Loaded {
+        portal: Portal {
+            root: root.to_path_buf(),
+            config,
+            documents,
+            pages,
+        },
+        flags,
+        sources,
+    })
+}
+
+/// Reads and validates `portal.yaml`.
+pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
+    let path = root.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|error| ConfigError {
+        problems: vec![config_flag(
+            1,
+            1,
+            format!("cannot read {}: {error}", path.display()),
+            None,
+        )],
+        source: None,
+    })?;
+    let text = frontmatter::strip_bom(&text).to_string();
+    let source = SourceFile {
+        path: CONFIG_FILE.to_string(),
+        text,
+    };
+    let config: Config = crate::yaml::from_str(&source.text).map_err(|error| ConfigError {
+        problems: vec![config_flag(error.line, error.column, error.message, None)],
+        source: Some(source.clone()),
+    })?;
+    let positions = positions::scan(&source.text, 1);
+    let problems: Vec<Flag> = config
+        .validate()
+        .into_iter()
+        .map(|(key, message)| {
+            let position = positions.of(&key);
+            config_flag(position.line, position.column, message, None)
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok((config, source))
+    } else {
+        Err(ConfigError {
+            problems,
+            source: Some(source),
+        })
+    }
+}
+
+fn config_flag(line: usize, column: usize, message: String, hint: Option<String>) -> Flag {
+    Flag {
+        code: Code::InvalidRecord,
+        level: Level::Deny,
+        file: CONFIG_FILE.to_string(),
+        line,
+        column,
+        message,
+        hint,
+        record: None,
+    }
+}
+
+/// Markdown files found under a folder, and the walk errors met on the way.
+struct Found {
+    files: Vec<PathBuf>,
+    errors: Vec<walkdir::Error>,
+}
+
+/// Finds `*.md` files below `dir`, following symlinks (loops are reported,
+/// not followed forever), skipping hidden files and editor leftovers.
+fn find_markdown(dir: &Path) -> Found {
+    let mut found = Found {
+        files: Vec::new(),
+        errors: Vec::new(),
+    };
+    if !dir.exists() {
+        return found;
+    }
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy())
+        });
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                if entry.path().extension().is_some_and(|ext| ext == "md") {
+                    found.files.push(entry.into_path());
+                }
+            }
+            Ok(_) => {}
+            Err(error) => found.errors.push(error),
+        }
+    }
+    found
+}
+
+/// Hidden files and editor temporaries are never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.ends_with(".swp") || name == "4913"
+}
+
+/// The path of `path` relative to `root`, with `/` separators.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn walk_flag(config: &Config, root: &Path, error: &walkdir::Error) -> Flag {
+    let path = error
+        .path()
+        .map(|p| relative(root, p))
+        .unwrap_or_else(|| "content/changes".to_string());
+    let message = if error.loop_ancestor().is_some() {
+        "symlink loop under content/: this folder links back to one of its parents".to_string()
+    } else {
+        format!("cannot read: {error}")
+    };
+    Flag {
+        code: Code::InvalidRecord,
+        level: config.level_of(Code::InvalidRecord).max(Level::Warn),
+        file: path,
+        line: 1,
+        column: 1,
+        message,
+        hint: Some(
+            "remove the link or fix the permissions so every record can be read".to_string(),
+        ),
+        record: None,
+    }
+}
+
+/// Front matter of an extra page.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageMatter {
+    title: String,
+}
+
+fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>, Vec<Flag>) {
+    let found = find_markdown(&root.join("content").join("pages"));
+    let mut pages = Vec::new();
+    let mut flags: Vec<Flag> = found
+        .errors
+        .iter()
+        .map(|e| walk_flag(config, root, e))
+        .collect();
+    for path in &found.files {
+        let source = match record::read_source(root, path, config) {
+            Ok(source) => source,
+            Err(flag) => {
+                flags.push(*flag);
+                continue;
+            }
+        };
+        let slug = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match record::parse_front_matter::<PageMatter>(&source, config) {
+            Ok(_) if !crate::model::record::is_valid_id(&slug) => flags.push(record::flag_at(
+                config,
+                Code::InvalidRecord,
+                &source.path,
+                crate::model::portal::Position { line: 1, column: 1 },
+                format!("page file name `{slug}` cannot be used in a URL"),
+                Some("name pages with letters, digits, `.`, `_` and `-`".to_string()),
+                None,
+            )),
+            Ok(parsed) => pages.push(Page {
+                slug,
+                title: parsed.value.title,
+                body: parsed.body.to_string(),
+            }),
+            Err(flag) => flags.push(*flag),
+        }
+        sources.insert(source);
+    }
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    (pages, flags)
+}

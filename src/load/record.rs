@@ -1,0 +1,346 @@
+//! Reading one record file into a [`Document`], or into flags that say why not.
+
+use super::body::split_body;
+use super::frontmatter::{self, split};
+use super::{positions, relative, MAX_RECORD_BYTES};
+use crate::checks::{Code, Flag};
+use crate::model::config::Config;
+use crate::model::portal::{Document, FieldPositions, Position, SourceFile};
+use crate::model::record::{is_valid_id, Record, Status, Visibility};
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What loading one record file produced.
+pub struct RecordOutcome {
+    /// The record, when it parsed and is valid.
+    pub document: Option<Document>,
+    /// Problems found in the file.
+    pub flags: Vec<Flag>,
+    /// The text, for diagnostics.
+    pub source: Option<SourceFile>,
+}
+
+/// Loads the record at `path`.
+pub fn load_record(root: &Path, path: &Path, config: &Config) -> RecordOutcome {
+    let source = match read_source(root, path, config) {
+        Ok(source) => source,
+        Err(flag) => {
+            return RecordOutcome {
+                document: None,
+                flags: vec![*flag],
+                source: None,
+            }
+        }
+    };
+    let (document, flags) = match parse_front_matter::<Record>(&source, config) {
+        Ok(parsed) => build_document(parsed, &source.path, config),
+        Err(flag) => (None, vec![*flag]),
+    };
+    RecordOutcome {
+        document,
+        flags,
+        source: Some(source),
+    }
+}
+
+/// Reads a file as UTF-8 text (BOM stripped), refusing oversized files.
+pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFile, Box<Flag>> {
+    let display = relative(root, path);
+    let fail = |line, column, message: String, hint: &str| {
+        Box::new(flag_at(
+            config,
+            Code::InvalidRecord,
+            &display,
+            Position { line, column },
+            message,
+            Some(hint.to_string()),
+            None,
+        ))
+    };
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_RECORD_BYTES {
+        return Err(fail(
+            1,
+            1,
+            format!(
+                "file is {} MB; records are limited to {} MB",
+                size / (1024 * 1024),
+                MAX_RECORD_BYTES / (1024 * 1024)
+            ),
+            "move large evidence to a linked document and keep the record short",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|error| {
+        fail(
+            1,
+            1,
+            format!("cannot read file: {error}"),
+            "check the file's permissions",
+        )
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile {
+            path: display.clone(),
+            text: frontmatter::strip_bom(&text).to_string(),
+        }),
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            Err(fail(
+                line,
+                column,
+                "file is not valid UTF-8".to_string(),
+                "save the file as UTF-8",
+            ))
+        }
+    }
+}
+
+/// Front matter parsed into `T`, with the body and key positions.
+pub struct Parsed<'a, T> {
+    /// The parsed front matter.
+    pub value: T,
+    /// The markdown after the closing fence.
+    pub body: &'a str,
+    /// File line of the first body line.
+    pub body_first_line: usize,
+    /// Where each key is.
+    pub positions: FieldPositions,
+}
+
+/// Splits and parses the front matter of `source` into `T`.
+pub fn parse_front_matter<'a, T: DeserializeOwned>(
+    source: &'a SourceFile,
+    config: &Config,
+) -> Result<Parsed<'a, T>, Box<Flag>> {
+    let split = split(&source.text).map_err(|error| {
+        Box::new(flag_at(
+            config,
+            Code::InvalidRecord,
+            &source.path,
+            Position { line: 1, column: 1 },
+            error.message().to_string(),
+            Some("a record starts with `---`, then `key: value` lines, then `---`, then the markdown body".to_string()),
+            None,
+        ))
+    })?;
+    let value = crate::yaml::from_str::<T>(split.yaml).map_err(|error| {
+        let position = Position {
+            line: split.yaml_first_line + error.line - 1,
+            column: error.column,
+        };
+        let (code, message, hint) = describe_yaml_error(&error.message);
+        Box::new(flag_at(
+            config,
+            code,
+            &source.path,
+            position,
+            message,
+            hint,
+            None,
+        ))
+    })?;
+    Ok(Parsed {
+        value,
+        body: split.body,
+        body_first_line: split.body_first_line,
+        positions: positions::scan(split.yaml, split.yaml_first_line),
+    })
+}
+
+/// Classifies a YAML error and turns the library's long "expected one of"
+/// list into a short "did you mean" hint.
+fn describe_yaml_error(message: &str) -> (Code, String, Option<String>) {
+    let code = if message.contains("unknown field") {
+        Code::UnknownField
+    } else {
+        Code::InvalidRecord
+    };
+    let Some((head, expected)) = message.split_once(", expected one of ") else {
+        let hint = match code {
+            Code::InvalidRecord if message.contains("missing field") => {
+                Some("add the field; see the record format in the README".to_string())
+            }
+            _ => None,
+        };
+        return (code, message.to_string(), hint);
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let found = head.rsplit('`').nth(1).unwrap_or("");
+    let closest = candidates
+        .iter()
+        .map(|candidate| (strsim::damerau_levenshtein(found, candidate), *candidate))
+        .min()
+        .filter(|(distance, _)| *distance <= 3);
+    let hint = match closest {
+        Some((_, candidate)) => format!("did you mean `{candidate}`?"),
+        None => format!("expected one of: {}", candidates.join(", ")),
+    };
+    (code, head.to_string(), Some(hint))
+}
+
+/// Validates what the YAML shape cannot, then splits the body.
+fn build_document(
+    parsed: Parsed<'_, Record>,
+    path: &str,
+    config: &Config,
+) -> (Option<Document>, Vec<Flag>) {
+    let Parsed {
+        value: record,
+        body,
+        body_first_line,
+        positions,
+    } = parsed;
+    let mut flags = record_shape_problems(&record, path, &positions, config);
+    let split = split_body(body, body_first_line, record.is_public());
+    for line in &split.malformed_marker_lines {
+        flags.push(flag_at(
+            config,
+            Code::MalformedInternalMarker,
+            path,
+            Position { line: *line, column: 1 },
+            "this line looks like the internal marker but is not exactly `<!-- internal -->`".to_string(),
+            Some("write the marker exactly as `<!-- internal -->` on a line of its own; it is treated as the marker, so nothing below it is published".to_string()),
+            Some(record.id.clone()),
+        ));
+    }
+    if flags.iter().any(|flag| flag.code.blocks_build()) {
+        return (None, flags);
+    }
+    let document = Document {
+        path: path.to_string(),
+        public_body: split.public,
+        internal_body: split.internal,
+        positions,
+        record,
+    };
+    (Some(document), flags)
+}
+
+/// Required-field and syntax rules of SPEC section 2 beyond types.
+fn record_shape_problems(
+    record: &Record,
+    path: &str,
+    positions: &FieldPositions,
+    config: &Config,
+) -> Vec<Flag> {
+    let mut problems = Vec::new();
+    let mut invalid = |field: &str, message: String, hint: &str| {
+        problems.push(flag_at(
+            config,
+            Code::InvalidRecord,
+            path,
+            positions.of(field),
+            message,
+            Some(hint.to_string()),
+            Some(record.id.clone()),
+        ));
+    };
+    if !is_valid_id(&record.id) {
+        invalid(
+            "id",
+            format!("invalid id `{}`", record.id),
+            "ids are 1-64 characters: a letter or digit, then letters, digits, `.`, `_` or `-`",
+        );
+    }
+    if record.title.trim().is_empty() {
+        invalid(
+            "title",
+            "title is empty".to_string(),
+            "give the change a headline",
+        );
+    }
+    if record.author.trim().is_empty() {
+        invalid(
+            "author",
+            "author is empty".to_string(),
+            "name who requested and wrote the change",
+        );
+    }
+    let summary_missing = record
+        .summary
+        .as_deref()
+        .is_none_or(|s| s.trim().is_empty());
+    if record.visibility == Visibility::Public && summary_missing {
+        invalid(
+            "visibility",
+            "public record without a `summary`".to_string(),
+            "add `summary:`, the one-line customer-facing description used in lists and feeds",
+        );
+    }
+    if matches!(record.status, Status::Deployed | Status::RolledBack) && record.deployed.is_none() {
+        invalid(
+            "status",
+            format!("status `{}` needs a `deployed` date", record.status),
+            "add `deployed:` with when the change went live",
+        );
+    }
+    problems
+}
+
+/// Flags every record whose id (compared lower-cased, as URLs use it) was
+/// already used by an earlier file.
+pub fn duplicate_ids(documents: &[Document], config: &Config) -> Vec<Flag> {
+    let mut first_seen: HashMap<String, &Document> = HashMap::new();
+    let mut flags = Vec::new();
+    for document in documents {
+        let key = document.record.slug();
+        match first_seen.get(&key) {
+            Some(first) => flags.push(flag_at(
+                config,
+                Code::DuplicateId,
+                &document.path,
+                document.positions.of("id"),
+                format!(
+                    "id `{}` is already used by {}",
+                    document.record.id, first.path
+                ),
+                Some("give each record its own id (ids are compared lower-cased)".to_string()),
+                Some(document.record.id.clone()),
+            )),
+            None => {
+                first_seen.insert(key, document);
+            }
+        }
+    }
+    flags
+}
+
+/// A flag at `position` in `file`, at the level the config gives `code`.
+pub fn flag_at(
+    config: &Config,
+    code: Code,
+    file: &str,
+    position: Position,
+    message: String,
+    hint: Option<String>,
+    record: Option<String>,
+) -> Flag {
+    Flag {
+        code,
+        level: config.level_of(code),
+        file: file.to_string(),
+        line: position.line,
+        column: position.column,
+        message,
+        hint,
+        record,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_field_gets_a_suggestion() {
+        let (code, message, hint) = describe_yaml_error(
+            "unknown field `aprovals`, expected one of `id`, `approvals`, `title`",
+        );
+        assert_eq!(code, Code::UnknownField);
+        assert_eq!(message, "unknown field `aprovals`");
+        assert_eq!(hint.as_deref(), Some("did you mean `approvals`?"));
+    }
+}

@@ -1,0 +1,342 @@
+//! `portal.yaml` (SPEC section 3).
+
+use super::record::{ChangeClass, ChangeType, Status};
+use crate::checks::{Code, Level};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The portal configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Absolute URL the public site is served from; used in feeds and canonical links.
+    pub base_url: String,
+    /// Absolute URL of the internal site, when it has one.
+    #[serde(default)]
+    pub internal_base_url: Option<String>,
+    /// One-line description of the portal (extension: used in feeds and meta tags).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Theme name; only the built-in `default` theme exists.
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// Display time zone; comparisons are always on instants.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// Customer tiers, in the order the portal lists them; one feed each.
+    #[serde(default)]
+    pub tiers: IndexMap<String, Tier>,
+    /// Optional system catalogue; when present, unknown systems are flagged.
+    #[serde(default)]
+    pub systems: Option<IndexMap<String, System>>,
+    /// Approval and emergency policy.
+    #[serde(default)]
+    pub policy: Policy,
+    /// Per-flag level overrides.
+    #[serde(default)]
+    pub lints: BTreeMap<String, Level>,
+    /// Items per feed (extension, default 50).
+    #[serde(default = "default_feed_items")]
+    pub feed_items: usize,
+    /// Changes per page on the public home page (extension, default 30).
+    #[serde(default = "default_per_page")]
+    pub per_page: usize,
+}
+
+/// A customer tier.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// Display name.
+    pub title: String,
+    /// Days of advance notice; 0 means real time.
+    #[serde(default)]
+    pub notice_days: u32,
+    /// Optional filter: only these change types reach the tier.
+    #[serde(default)]
+    pub types: Option<Vec<ChangeType>>,
+    /// Optional description shown on the subscribe page (extension).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+impl Tier {
+    /// Whether the tier gets advance notice of upcoming changes.
+    pub fn is_advance_notice(&self) -> bool {
+        self.notice_days > 0
+    }
+
+    /// Whether changes of `change_type` reach the tier.
+    pub fn accepts(&self, change_type: ChangeType) -> bool {
+        self.types
+            .as_ref()
+            .is_none_or(|types| types.contains(&change_type))
+    }
+}
+
+/// A catalogued system.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// Display name.
+    pub title: String,
+    /// Owning team.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// What the system is (extension).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Change management policy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The review board roster; empty means "not defined".
+    #[serde(default)]
+    pub board: Vec<BoardMember>,
+    /// Approval rules per class.
+    #[serde(default)]
+    pub approvals: ApprovalPolicy,
+    /// Emergency change rules.
+    #[serde(default)]
+    pub emergency: EmergencyPolicy,
+    /// Class and/or status values whose records need a post-incident review.
+    #[serde(default = "default_post_incident_scope")]
+    pub require_post_incident_for: Vec<String>,
+}
+
+/// A review board member.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardMember {
+    /// Full name as approvals spell it (compared case-insensitively).
+    pub name: String,
+    /// Role on the board.
+    pub role: String,
+}
+
+/// Approval rules per change class.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalPolicy {
+    /// Rule for normal changes (default: at least one approval).
+    #[serde(default = "default_normal_rule")]
+    pub normal: ApprovalRule,
+    /// Rule for standard (pre-approved) changes (default: none).
+    #[serde(default)]
+    pub standard: ApprovalRule,
+    /// Rule for emergency changes (default: one approval within 2 days).
+    #[serde(default = "default_emergency_rule")]
+    pub emergency: ApprovalRule,
+}
+
+impl Default for ApprovalPolicy {
+    fn default() -> Self {
+        Self {
+            normal: default_normal_rule(),
+            standard: ApprovalRule::default(),
+            emergency: default_emergency_rule(),
+        }
+    }
+}
+
+impl ApprovalPolicy {
+    /// The rule for `class`.
+    pub fn for_class(&self, class: ChangeClass) -> &ApprovalRule {
+        match class {
+            ChangeClass::Normal => &self.normal,
+            ChangeClass::Standard => &self.standard,
+            ChangeClass::Emergency => &self.emergency,
+        }
+    }
+}
+
+/// How many approvals, from which roles, within which window.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    /// Minimum number of approvals.
+    #[serde(default)]
+    pub min: u32,
+    /// Roles that must each approve at least once.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Emergency only: days after deploy within which approvals may come.
+    #[serde(default)]
+    pub within_days: Option<u32>,
+}
+
+/// Emergency change rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyPolicy {
+    /// Who may declare an emergency; empty means anyone.
+    #[serde(default)]
+    pub deciders: Vec<String>,
+    /// Days after deploy by which the code review is due.
+    #[serde(default = "default_review_days")]
+    pub review_within_days: u32,
+    /// Days after deploy by which the post-incident review is due.
+    #[serde(default = "default_post_incident_days")]
+    pub post_incident_within_days: u32,
+}
+
+impl Default for EmergencyPolicy {
+    fn default() -> Self {
+        Self {
+            deciders: Vec::new(),
+            review_within_days: default_review_days(),
+            post_incident_within_days: default_post_incident_days(),
+        }
+    }
+}
+
+impl Config {
+    /// The level of `code` after `lints:` overrides.
+    /// Codes that mean a record cannot be read are always `deny`: such a
+    /// record would otherwise vanish from the sites without a trace.
+    pub fn level_of(&self, code: Code) -> Level {
+        if code.blocks_build() {
+            return Level::Deny;
+        }
+        self.lints
+            .get(code.as_str())
+            .copied()
+            .unwrap_or_else(|| code.default_level())
+    }
+
+    /// Problems the YAML shape cannot express, as (config key path, message).
+    pub fn validate(&self) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        if !self.base_url.starts_with("http://") && !self.base_url.starts_with("https://") {
+            problems.push((
+                "base_url".to_string(),
+                format!(
+                    "base_url `{}` must be an absolute http(s) URL",
+                    self.base_url
+                ),
+            ));
+        }
+        if self.theme != "default" {
+            problems.push((
+                "theme".to_string(),
+                format!("unknown theme `{}`: the built-in theme is `default` (override its files in templates/)", self.theme),
+            ));
+        }
+        for key in self.lints.keys() {
+            if Code::from_name(key).is_none() {
+                problems.push((
+                    format!("lints.{key}"),
+                    format!("unknown flag code `{key}` in lints"),
+                ));
+            }
+        }
+        for value in &self.policy.require_post_incident_for {
+            let known = ChangeClass::ALL.iter().any(|c| c.as_str() == value)
+                || Status::ALL.iter().any(|s| s.as_str() == value);
+            if !known {
+                problems.push((
+                    "policy.require_post_incident_for".to_string(),
+                    format!("`{value}` is neither a class nor a status"),
+                ));
+            }
+        }
+        for key in self.tiers.keys() {
+            if !crate::model::record::is_valid_id(key) {
+                problems.push((
+                    format!("tiers.{key}"),
+                    format!("tier key `{key}` must match [A-Za-z0-9][A-Za-z0-9._-]*"),
+                ));
+            }
+        }
+        if self.feed_items == 0 || self.per_page == 0 {
+            problems.push((
+                "feed_items".to_string(),
+                "feed_items and per_page must be at least 1".to_string(),
+            ));
+        }
+        problems
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// Whether `name` is on the board (case-insensitive), and under which roles.
+    pub fn board_roles_of(&self, name: &str) -> Vec<&str> {
+        self.policy
+            .board
+            .iter()
+            .filter(|member| same_person(&member.name, name))
+            .map(|member| member.role.as_str())
+            .collect()
+    }
+
+    /// The display title of a system key (the key itself when uncatalogued).
+    pub fn system_title<'a>(&'a self, key: &'a str) -> &'a str {
+        self.systems
+            .as_ref()
+            .and_then(|systems| systems.get(key))
+            .map(|system| system.title.as_str())
+            .unwrap_or(key)
+    }
+}
+
+/// Names are compared ignoring case and surrounding/duplicate whitespace.
+pub fn same_person(a: &str, b: &str) -> bool {
+    let normalise = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    normalise(a) == normalise(b)
+}
+
+fn default_theme() -> String {
+    "default".to_string()
+}
+
+fn default_timezone() -> String {
+    "UTC".to_string()
+}
+
+fn default_feed_items() -> usize {
+    50
+}
+
+fn default_per_page() -> usize {
+    30
+}
+
+fn default_normal_rule() -> ApprovalRule {
+    ApprovalRule {
+        min: 1,
+        ..ApprovalRule::default()
+    }
+}
+
+fn default_emergency_rule() -> ApprovalRule {
+    ApprovalRule {
+        min: 1,
+        roles: Vec::new(),
+        within_days: Some(2),
+    }
+}
+
+fn default_review_days() -> u32 {
+    3
+}
+
+fn default_post_incident_days() -> u32 {
+    7
+}
+
+fn default_post_incident_scope() -> Vec<String> {
+    vec!["emergency".to_string()]
+}

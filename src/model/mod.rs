@@ -1,0 +1,11 @@
+//! The data model: configuration, change records, dates, and a loaded portal.
+
+pub mod config;
+pub mod portal;
+pub mod record;
+pub mod time;
+
+pub use config::Config;
+pub use portal::{Document, Page, Portal, SourceFile};
+pub use record::Record;
+pub use time::Timestamp;

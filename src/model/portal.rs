@@ -1,0 +1,96 @@
+//! A loaded portal: configuration, parsed records with their source positions,
+//! and extra pages.
+
+use super::config::Config;
+use super::record::Record;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// A source file kept for diagnostics.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to the portal root, with `/` separators.
+    pub path: String,
+    /// Full text as read (lossy for non-UTF-8 input).
+    pub text: String,
+}
+
+/// 1-based line and column of a front-matter key in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// Where each front-matter key sits in the file, addressed by paths such as
+/// `approvals`, `approvals[1]`, `approvals[1].at`, `emergency.declared_by`.
+#[derive(Debug, Clone, Default)]
+pub struct FieldPositions {
+    positions: HashMap<String, Position>,
+    /// Line of the opening `---`.
+    pub start: Position,
+}
+
+impl FieldPositions {
+    /// Records the position of `path`.
+    pub fn insert(&mut self, path: String, position: Position) {
+        self.positions.entry(path).or_insert(position);
+    }
+
+    /// The position of `path`, falling back to its nearest recorded parent
+    /// (`approvals[1].at` -> `approvals[1]` -> `approvals`), then to the
+    /// opening `---`.
+    pub fn of(&self, path: &str) -> Position {
+        let mut current = path;
+        loop {
+            if let Some(position) = self.positions.get(current) {
+                return *position;
+            }
+            match current.rfind(['.', '[']) {
+                Some(index) => current = &current[..index],
+                None => return self.start,
+            }
+        }
+    }
+}
+
+/// A record with everything the pipeline needs besides its front matter.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The front matter.
+    pub record: Record,
+    /// Path relative to the portal root, with `/` separators.
+    pub path: String,
+    /// Markdown of the customer-facing part (empty for internal records).
+    pub public_body: String,
+    /// Markdown of the internal part.
+    pub internal_body: String,
+    /// Where each front-matter key is.
+    pub positions: FieldPositions,
+}
+
+/// An extra public page from `content/pages/*.md`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// URL slug (the file stem, lower-cased).
+    pub slug: String,
+    /// Page title.
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+}
+
+/// Everything loaded from a portal folder.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    /// The portal folder.
+    pub root: PathBuf,
+    /// `portal.yaml`.
+    pub config: Config,
+    /// Parsed records, sorted by path.
+    pub documents: Vec<Document>,
+    /// Extra public pages, sorted by slug.
+    pub pages: Vec<Page>,
+}
