@@ -15,3 +15,5 @@ pub mod model;
 pub mod pipeline;
 pub mod report;
 mod yaml;
+pub mod output;
+pub mod render;

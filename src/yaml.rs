@@ -53,7 +53,7 @@ mod tests {
     #[test]
     fn reports_position_of_syntax_error() {
         let error = from_str::<BTreeMap<String, String>>("a: b\nc: [unclosed\n").unwrap_err();
-        assert_eq!(error.line, 3);
+        assert_eq!(error.line, 2);
         assert!(!error.message.contains(" at line "));
     }
 

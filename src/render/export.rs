@@ -1,0 +1,1 @@
+//! The record population as CSV and JSON, for auditors.

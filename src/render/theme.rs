@@ -1,0 +1,130 @@
+//! The built-in theme (embedded in the binary) and a portal's overrides.
+//!
+//! Theme layout: `public/*.html` and `internal/*.html` are Tera templates named
+//! by their path (`public/change.html`); every other file under `public/` or
+//! `internal/` is an asset copied to the same path in that site. A portal's
+//! `templates/` folder overrides any theme file of the same relative path, and
+//! its `static/` folder is copied as-is into both sites.
+
+use super::{OutputFile, RenderError};
+use include_dir::{include_dir, Dir};
+use std::collections::BTreeMap;
+use std::path::Path;
+use tera::Tera;
+use walkdir::WalkDir;
+
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Compiled templates and static assets.
+pub struct Theme {
+    tera: Tera,
+    assets: BTreeMap<String, Vec<u8>>,
+}
+
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme").field("assets", &self.assets.len()).finish()
+    }
+}
+
+impl Theme {
+    /// Loads the built-in theme, then the overrides and static files of the
+    /// portal at `root`. Templates are compiled once here.
+    pub fn load(root: &Path) -> Result<Theme, RenderError> {
+        let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        collect_embedded(&DEFAULT_THEME, &mut files);
+        collect_folder(&root.join("templates"), "", &mut files)?;
+        let mut templates = Vec::new();
+        let mut assets = BTreeMap::new();
+        for (path, bytes) in files {
+            if path.ends_with(".html") || path.ends_with(".xml") {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| RenderError(format!("template {path} is not valid UTF-8")))?;
+                templates.push((path, text));
+            } else {
+                assets.insert(path, bytes);
+            }
+        }
+        let mut statics = BTreeMap::new();
+        collect_folder(&root.join("static"), "", &mut statics)?;
+        for (path, bytes) in statics {
+            assets.insert(format!("public/{path}"), bytes.clone());
+            assets.insert(format!("internal/{path}"), bytes);
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.add_raw_templates(templates)
+            .map_err(|e| RenderError(format!("template error: {}", error_chain(&e))))?;
+        Ok(Theme { tera, assets })
+    }
+
+    /// Renders template `name` (e.g. `public/change.html`) with `context`.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| RenderError(format!("cannot render {name}: {}", error_chain(&e))))
+    }
+
+    /// Renders template `name` with a serializable context value.
+    pub fn render_value<T: serde::Serialize>(&self, name: &str, value: &T) -> Result<String, RenderError> {
+        let context = tera::Context::from_serialize(value)
+            .map_err(|e| RenderError(format!("cannot build the context of {name}: {}", error_chain(&e))))?;
+        self.render(name, &context)
+    }
+
+    /// The assets of `site` (`public` or `internal`), paths relative to the site.
+    pub fn assets_for(&self, site: &str) -> Vec<OutputFile> {
+        let prefix = format!("{site}/");
+        self.assets
+            .iter()
+            .filter_map(|(path, bytes)| {
+                path.strip_prefix(&prefix)
+                    .map(|relative| OutputFile::new(relative, bytes.clone()))
+            })
+            .collect()
+    }
+}
+
+/// Tera nests the useful message in the error's sources.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    message
+}
+
+fn collect_embedded(dir: &Dir<'static>, files: &mut BTreeMap<String, Vec<u8>>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        files.insert(path, file.contents().to_vec());
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, files);
+    }
+}
+
+/// Adds every file below `dir` (skipping hidden files and editor temporaries).
+fn collect_folder(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), RenderError> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = entry.map_err(|e| RenderError(format!("cannot read {}: {e}", dir.display())))?;
+        if entry.file_type().is_file() {
+            let relative = crate::load::relative(dir, entry.path());
+            let bytes = std::fs::read(entry.path())
+                .map_err(|e| RenderError(format!("cannot read {}: {e}", entry.path().display())))?;
+            files.insert(format!("{prefix}{relative}"), bytes);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Shared helpers for integration tests: a temporary portal built from
+//! strings, and the compiled binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The compiled `changeportal` binary.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_changeportal"))
+}
+
+/// Runs the binary with `args` inside `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run changeportal")
+}
+
+/// A minimal valid portal.yaml with three tiers, a system catalogue and a board.
+pub const PORTAL_YAML: &str = r#"title: Test Portal
+base_url: https://changes.test.example
+tiers:
+  enterprise:
+    title: Enterprise
+    notice_days: 30
+    types: [feature, deprecation, maintenance, security, infrastructure]
+  business:
+    title: Business
+    notice_days: 7
+  standard:
+    title: Standard
+    notice_days: 0
+systems:
+  api: { title: Public API, owner: platform }
+  web: { title: Web App, owner: frontend }
+policy:
+  board:
+    - { name: Alice Chen, role: engineering }
+    - { name: Omar Haddad, role: operations }
+    - { name: Priya Nair, role: planning }
+    - { name: Dana Lee, role: management }
+  approvals:
+    normal: { min: 2, roles: [engineering, operations] }
+    standard: { min: 0 }
+    emergency: { min: 1, within_days: 2 }
+  emergency:
+    deciders: [Dana Lee]
+    review_within_days: 3
+    post_incident_within_days: 7
+  require_post_incident_for: [emergency, rolled_back]
+"#;
+
+/// A temporary portal folder.
+pub struct TempPortal {
+    dir: tempfile::TempDir,
+}
+
+impl TempPortal {
+    /// An empty portal with [`PORTAL_YAML`].
+    pub fn new() -> Self {
+        Self::with_config(PORTAL_YAML)
+    }
+
+    /// An empty portal with the given portal.yaml.
+    pub fn with_config(config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("content/changes")).expect("mkdir");
+        std::fs::write(dir.path().join("portal.yaml"), config).expect("write config");
+        Self { dir }
+    }
+
+    /// The portal root.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `content/changes/<name>` (creating sub-folders) and returns its path.
+    pub fn record(&self, name: &str, text: &str) -> PathBuf {
+        self.write(&format!("content/changes/{name}"), text.as_bytes())
+    }
+
+    /// Writes any file below the root.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, bytes).expect("write");
+        path
+    }
+
+    /// Runs the binary with `args` in the portal root.
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_in(self.root(), args)
+    }
+}
+
+/// A valid deployed normal public change with two board approvals.
+pub fn normal_record(id: &str) -> String {
+    format!(
+        r#"---
+id: {id}
+title: Faster invoice search
+type: improvement
+status: deployed
+risk: low
+visibility: public
+summary: Invoice search is now faster.
+author: Sam Writer
+created: 2026-01-01
+scheduled: 2026-03-01T10:00:00Z
+deployed: 2026-03-01T10:30:00Z
+systems: [api]
+approvals:
+  - {{ by: Alice Chen, role: engineering, decision: approve, at: 2026-01-10T09:00:00Z }}
+  - {{ by: Omar Haddad, role: operations, decision: approve, at: 2026-01-11T09:00:00Z }}
+testing: Load tested.
+rollback: Revert the deploy.
+---
+Invoice search is now faster.
+
+<!-- internal -->
+Internal notes.
+"#
+    )
+}
+
+/// stdout as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
