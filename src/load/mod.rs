@@ -7,7 +7,7 @@
 pub mod body;
 pub mod frontmatter;
 pub mod positions;
-mod record;
+pub mod record;
 
 use crate::checks::{Code, Flag, Level};
 use crate::model::config::Config;

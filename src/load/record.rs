@@ -33,6 +33,21 @@ pub fn load_record(root: &Path, path: &Path, config: &Config) -> RecordOutcome {
             }
         }
     };
+    parse_source(source, config)
+}
+
+/// Parses one record from `text` as if it had been read from `path` (relative
+/// to the portal root): the in-memory entry point for fuzzing and tests.
+pub fn parse_str(text: &str, path: &str, config: &Config) -> RecordOutcome {
+    let source = SourceFile {
+        path: path.to_string(),
+        text: frontmatter::strip_bom(text).to_string(),
+    };
+    parse_source(source, config)
+}
+
+/// Parses the front matter and body of an already read `source`.
+fn parse_source(source: SourceFile, config: &Config) -> RecordOutcome {
     let (document, flags) = match parse_front_matter::<Record>(&source, config) {
         Ok(parsed) => build_document(parsed, &source.path, config),
         Err(flag) => (None, vec![*flag]),
