@@ -9,6 +9,7 @@ pub mod internal;
 pub mod markdown;
 pub mod public;
 pub mod theme;
+pub mod view;
 
 use crate::pipeline::Analysis;
 pub use theme::Theme;

@@ -1,0 +1,190 @@
+//! List pages: the home page and its following pages, the types index and
+//! one page per type.
+
+use super::site::{PageRenderer, PageSpec};
+use crate::model::record::ChangeType;
+use crate::model::Timestamp;
+use crate::render::view::{type_label, ChangeCard, Published};
+use crate::render::{OutputFile, RenderError};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Changes of one month, newest first.
+#[derive(Debug, Serialize)]
+struct MonthGroup<'a> {
+    key: &'a str,
+    label: &'a str,
+    changes: Vec<ChangeCard<'a>>,
+}
+
+/// Links between the home pages.
+#[derive(Debug, Serialize)]
+struct Pagination {
+    current: usize,
+    total: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// A type in the types index.
+#[derive(Debug, Serialize)]
+struct TypeLink {
+    key: &'static str,
+    label: &'static str,
+    count: usize,
+    path: String,
+}
+
+/// Home pages, the types index and every type page, rendered in parallel.
+pub fn list_pages(
+    renderer: &PageRenderer<'_>,
+    published: &[Published<'_>],
+    now: &Timestamp,
+    per_page: usize,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let (home, types) = rayon::join(
+        || home_pages(renderer, published, now, per_page),
+        || type_pages(renderer, published),
+    );
+    let mut files = home?;
+    files.extend(types?);
+    Ok(files)
+}
+
+/// `index.html`, `page/2/index.html`...: the "Upcoming" section on the first
+/// page, then every other change grouped by month, `per_page` per page.
+fn home_pages(
+    renderer: &PageRenderer<'_>,
+    published: &[Published<'_>],
+    now: &Timestamp,
+    per_page: usize,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let (mut upcoming, past): (Vec<&Published<'_>>, Vec<&Published<'_>>) =
+        published.iter().partition(|entry| entry.is_upcoming(now));
+    upcoming.sort_by(|a, b| {
+        let start = |entry: &Published<'_>| entry.record.scheduled.unwrap_or(entry.sort_at);
+        start(a)
+            .cmp(&start(b))
+            .then_with(|| a.change.slug.cmp(&b.change.slug))
+    });
+    let upcoming: Vec<ChangeCard<'_>> = upcoming.iter().map(|entry| entry.change.card()).collect();
+    let chunks: Vec<&[&Published<'_>]> = if past.is_empty() {
+        vec![&[]]
+    } else {
+        past.chunks(per_page.max(1)).collect()
+    };
+    let total = chunks.len();
+    chunks
+        .par_iter()
+        .enumerate()
+        .map(|(index, chunk)| {
+            let number = index + 1;
+            let title = if number == 1 {
+                "Latest changes".to_string()
+            } else {
+                format!("Latest changes, page {number}")
+            };
+            let spec = PageSpec {
+                template: "public/index.html",
+                dir: home_dir(number),
+                title: &title,
+                section: "home",
+            };
+            renderer.page(spec, |context| {
+                if number == 1 {
+                    context.insert("upcoming", &upcoming);
+                }
+                context.insert("months", &by_month(chunk.iter().copied()));
+                context.insert(
+                    "pagination",
+                    &Pagination {
+                        current: number,
+                        total,
+                        previous: (number > 1).then(|| home_path(number - 1)),
+                        next: (number < total).then(|| home_path(number + 1)),
+                    },
+                );
+            })
+        })
+        .collect()
+}
+
+/// `types/index.html` and `types/<type>/index.html` for every type, even
+/// those without changes yet.
+fn type_pages(
+    renderer: &PageRenderer<'_>,
+    published: &[Published<'_>],
+) -> Result<Vec<OutputFile>, RenderError> {
+    let of_type = |change_type: ChangeType| {
+        published
+            .iter()
+            .filter(move |entry| entry.record.change_type == change_type)
+    };
+    let links: Vec<TypeLink> = ChangeType::ALL
+        .iter()
+        .map(|&change_type| TypeLink {
+            key: change_type.as_str(),
+            label: type_label(change_type),
+            count: of_type(change_type).count(),
+            path: format!("types/{change_type}/index.html"),
+        })
+        .collect();
+    let index = renderer.page(
+        PageSpec {
+            template: "public/types.html",
+            dir: "types/".to_string(),
+            title: "Changes by type",
+            section: "types",
+        },
+        |context| context.insert("types", &links),
+    )?;
+    let mut files: Vec<OutputFile> = ChangeType::ALL
+        .par_iter()
+        .map(|&change_type| {
+            let spec = PageSpec {
+                template: "public/type.html",
+                dir: format!("types/{change_type}/"),
+                title: type_label(change_type),
+                section: "types",
+            };
+            renderer.page(spec, |context| {
+                context.insert("type_key", change_type.as_str());
+                context.insert("type_label", type_label(change_type));
+                context.insert("months", &by_month(of_type(change_type)));
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    files.push(index);
+    Ok(files)
+}
+
+/// Groups consecutive changes (already sorted newest first) by month.
+fn by_month<'a>(entries: impl Iterator<Item = &'a Published<'a>>) -> Vec<MonthGroup<'a>> {
+    let mut groups: Vec<MonthGroup<'a>> = Vec::new();
+    for entry in entries {
+        let change = &entry.change;
+        match groups.last_mut() {
+            Some(group) if group.key == change.month => group.changes.push(change.card()),
+            _ => groups.push(MonthGroup {
+                key: &change.month,
+                label: &change.month_label,
+                changes: vec![change.card()],
+            }),
+        }
+    }
+    groups
+}
+
+/// Folder of home page `number` (1-based).
+fn home_dir(number: usize) -> String {
+    if number == 1 {
+        String::new()
+    } else {
+        format!("page/{number}/")
+    }
+}
+
+/// Path of home page `number`, relative to the site root.
+fn home_path(number: usize) -> String {
+    format!("{}index.html", home_dir(number))
+}

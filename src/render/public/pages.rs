@@ -1,0 +1,129 @@
+//! Single pages: one per published change, the subscribe page, the portal's
+//! extra pages and `404.html`.
+
+use super::site::{feed_links, PageRenderer, PageSpec};
+use crate::model::{Config, Page};
+use crate::render::feeds::tier_description;
+use crate::render::markdown;
+use crate::render::view::{type_label, Published};
+use crate::render::{OutputFile, RenderError};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Folders the site itself uses; an extra page may not take their name.
+const RESERVED_SLUGS: &[&str] = &["changes", "types", "subscribe", "page", "feeds", "static"];
+
+/// A feed as the subscribe page describes it.
+#[derive(Debug, Serialize)]
+struct FeedEntry {
+    title: String,
+    tier: Option<String>,
+    path: String,
+    url: String,
+    notice_days: u32,
+    types: Option<Vec<&'static str>>,
+    carries: String,
+}
+
+/// `changes/<slug>/index.html` for every published change, in parallel.
+pub fn change_pages(
+    renderer: &PageRenderer<'_>,
+    published: &[Published<'_>],
+) -> Result<Vec<OutputFile>, RenderError> {
+    published
+        .par_iter()
+        .map(|entry| {
+            let change = &entry.change;
+            let spec = PageSpec {
+                template: "public/change.html",
+                dir: format!("changes/{}/", change.slug),
+                title: &change.title,
+                section: "",
+            };
+            renderer.page(spec, |context| {
+                context.insert("description", &change.summary);
+                context.insert("change", change);
+            })
+        })
+        .collect()
+}
+
+/// The subscribe page and the portal's extra pages.
+pub fn other_pages(
+    renderer: &PageRenderer<'_>,
+    config: &Config,
+    pages: &[Page],
+) -> Result<Vec<OutputFile>, RenderError> {
+    let mut files = vec![subscribe_page(renderer, config)?];
+    for page in pages {
+        let body = markdown::to_html(&page.body, "sec-");
+        let spec = PageSpec {
+            template: "public/page.html",
+            dir: format!("{}/", page.slug),
+            title: &page.title,
+            section: &page.slug,
+        };
+        files.push(renderer.page(spec, |context| context.insert("body_html", &body))?);
+    }
+    Ok(files)
+}
+
+/// `404.html`.
+pub fn not_found(renderer: &PageRenderer<'_>) -> Result<OutputFile, RenderError> {
+    renderer.not_found()
+}
+
+/// Refuses an extra page whose slug would overwrite a folder of the site.
+pub fn ensure_free_page_slugs(pages: &[Page]) -> Result<(), RenderError> {
+    match pages.iter().find(|page| RESERVED_SLUGS.contains(&page.slug.as_str())) {
+        Some(page) => Err(RenderError(format!(
+            "content/pages/{}.md: the page name `{}` is used by the site itself ({}); rename the file",
+            page.slug,
+            page.slug,
+            RESERVED_SLUGS.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// `subscribe/index.html`: every feed and what it carries.
+fn subscribe_page(renderer: &PageRenderer<'_>, config: &Config) -> Result<OutputFile, RenderError> {
+    let links = feed_links(config);
+    let mut entries = Vec::with_capacity(links.len());
+    for link in links {
+        let entry = match config.tiers.get(&link.key) {
+            Some(tier) => FeedEntry {
+                title: tier.title.clone(),
+                tier: Some(link.key),
+                path: link.path,
+                url: link.url,
+                notice_days: tier.notice_days,
+                types: tier
+                    .types
+                    .as_ref()
+                    .map(|types| types.iter().map(|t| type_label(*t)).collect()),
+                carries: tier
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| tier_description(tier)),
+            },
+            None => FeedEntry {
+                title: "All changes".to_string(),
+                tier: None,
+                path: link.path,
+                url: link.url,
+                notice_days: 0,
+                types: None,
+                carries: "Every public change: upcoming changes when they are announced, then each change when it is live.".to_string(),
+            },
+        };
+        entries.push(entry);
+    }
+    let spec = PageSpec {
+        template: "public/subscribe.html",
+        dir: "subscribe/".to_string(),
+        title: "Subscribe",
+        section: "subscribe",
+    };
+    renderer.page(spec, |context| context.insert("feeds", &entries))
+}

@@ -1,0 +1,51 @@
+//! `sitemap.xml` (every generated page, absolute URLs) and `robots.txt`.
+
+use crate::model::Config;
+use crate::render::OutputFile;
+
+/// A sitemap of every `…/index.html` page in `files`, sorted, with absolute
+/// URLs from `base_url`. Only published pages are ever rendered, so only they
+/// are listed.
+pub fn render(files: &[OutputFile], config: &Config) -> OutputFile {
+    let base = config.base();
+    let mut dirs: Vec<&str> = files
+        .iter()
+        .filter_map(|file| file.path.strip_suffix("index.html"))
+        .collect();
+    dirs.sort_unstable();
+    let mut xml = String::with_capacity(128 + dirs.len() * (base.len() + 40));
+    xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for dir in dirs {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&escape(&format!("{base}/{dir}")));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    OutputFile::new("sitemap.xml", xml.into_bytes())
+}
+
+/// `robots.txt` pointing crawlers at the sitemap.
+pub fn robots(config: &Config) -> OutputFile {
+    let text = format!(
+        "User-agent: *\nAllow: /\nSitemap: {}/sitemap.xml\n",
+        config.base()
+    );
+    OutputFile::new("robots.txt", text.into_bytes())
+}
+
+/// Escapes text for an XML element.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&apos;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}

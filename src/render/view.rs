@@ -1,0 +1,343 @@
+//! The public view of a change record: what customers may see, and nothing
+//! else.
+//!
+//! Public templates and feeds never see a [`Record`] or a
+//! [`Document`]: they get [`PublicChange`] values, built here field by field
+//! from the few fields SPEC section 5 allows (id, title, type, status, dates,
+//! summary, systems' titles, tiers' titles and the public part of the body).
+//! Author, approvals, review, timeline, post-incident notes, testing, rollback,
+//! emergency declaration, links, risk, class and the internal body part have
+//! no field here, so no template can print them by mistake.
+//!
+//! Which records are shown at all is decided by one function,
+//! [`is_published`].
+
+use super::markdown;
+use crate::model::record::{ChangeType, Status};
+use crate::model::{Config, Document, Record, Timestamp};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Whether `record` appears on the public site and in feeds at `now`.
+///
+/// A record is published when all of these hold:
+/// - its `visibility` is `public`;
+/// - it is not under embargo (`embargo_until`, when set, is at or before
+///   `now`): an embargoed record is absent from every page, feed and the
+///   sitemap;
+/// - it has been announced: `created` is at or before `now` (a record written
+///   ahead of time appears nowhere until then);
+/// - its status is not `proposed` or `rejected` (nothing was promised to
+///   customers yet, or never will be);
+/// - when `cancelled`, it had been `scheduled`: customers were told a date, so
+///   the record stays visible, with a "Cancelled" badge, on its page and in
+///   the lists, so that they learn the change will not happen. Cancelled
+///   records are never in feeds (see [`crate::render::feeds`]) nor in the
+///   "Upcoming" section. A cancelled record that was never scheduled was never
+///   promised and is not published.
+pub fn is_published(record: &Record, now: &Timestamp) -> bool {
+    let status_shown = match record.status {
+        Status::Proposed | Status::Rejected => false,
+        Status::Cancelled => record.scheduled.is_some(),
+        _ => true,
+    };
+    record.is_public() && !record.is_embargoed(now) && record.created <= *now && status_shown
+}
+
+/// A date as templates show it: machine form for `<time datetime>` and the
+/// reader's form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DateView {
+    /// `YYYY-MM-DD` or RFC 3339.
+    pub iso: String,
+    /// `2026-03-14` or `2026-03-14 02:00 UTC`.
+    pub display: String,
+}
+
+impl From<&Timestamp> for DateView {
+    fn from(timestamp: &Timestamp) -> Self {
+        Self {
+            iso: timestamp.iso(),
+            display: timestamp.display(),
+        }
+    }
+}
+
+/// Everything the public site may say about one change.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicChange {
+    /// The record id as written.
+    pub id: String,
+    /// The id lower-cased, as used in URLs.
+    pub slug: String,
+    /// Headline.
+    pub title: String,
+    /// Type key (`feature`, `bugfix`...).
+    #[serde(rename = "type")]
+    pub change_type: &'static str,
+    /// Type for readers (`Bug fix`).
+    pub type_label: &'static str,
+    /// Status key (`deployed`, `in_progress`...).
+    pub status: &'static str,
+    /// Status for readers (`In progress`).
+    pub status_label: &'static str,
+    /// When the change was announced (`created`).
+    pub announced: DateView,
+    /// Planned start of the change window.
+    pub scheduled: Option<DateView>,
+    /// When the change went live.
+    pub deployed: Option<DateView>,
+    /// The date lists sort and group by: deployed, else scheduled, else announced.
+    pub date: DateView,
+    /// What [`PublicChange::date`] is: `Deployed`, `Scheduled` or `Announced`.
+    pub date_label: &'static str,
+    /// Month of [`PublicChange::date`], `YYYY-MM`.
+    pub month: String,
+    /// Month for readers, `November 2026`.
+    pub month_label: String,
+    /// Customer-facing one-liner.
+    pub summary: String,
+    /// Titles of the affected systems.
+    pub systems: Vec<String>,
+    /// Titles of the tiers the change concerns.
+    pub tiers: Vec<String>,
+    /// The public part of the body, as sanitized HTML.
+    pub body_html: String,
+    /// Page path relative to the site root: `changes/<slug>/index.html`.
+    pub path: String,
+    /// Absolute canonical URL: `<base_url>/changes/<slug>/`.
+    pub url: String,
+}
+
+/// The fields of a [`PublicChange`] that lists show (no body).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeCard<'a> {
+    /// See [`PublicChange::id`].
+    pub id: &'a str,
+    /// See [`PublicChange::title`].
+    pub title: &'a str,
+    /// See [`PublicChange::change_type`].
+    #[serde(rename = "type")]
+    pub change_type: &'static str,
+    /// See [`PublicChange::type_label`].
+    pub type_label: &'static str,
+    /// See [`PublicChange::status`].
+    pub status: &'static str,
+    /// See [`PublicChange::status_label`].
+    pub status_label: &'static str,
+    /// See [`PublicChange::scheduled`].
+    pub scheduled: Option<&'a DateView>,
+    /// See [`PublicChange::date`].
+    pub date: &'a DateView,
+    /// See [`PublicChange::date_label`].
+    pub date_label: &'static str,
+    /// See [`PublicChange::summary`].
+    pub summary: &'a str,
+    /// See [`PublicChange::path`].
+    pub path: &'a str,
+}
+
+impl PublicChange {
+    /// Builds the public view of `document` under `config`: copies only the
+    /// allowed fields and renders only the public body part.
+    pub fn from_document(document: &Document, config: &Config) -> Self {
+        let record = &document.record;
+        let slug = record.slug();
+        let date = list_date(record);
+        Self {
+            id: record.id.clone(),
+            title: record.title.clone(),
+            change_type: record.change_type.as_str(),
+            type_label: type_label(record.change_type),
+            status: record.status.as_str(),
+            status_label: status_label(record.status),
+            announced: DateView::from(&record.created),
+            scheduled: record.scheduled.as_ref().map(DateView::from),
+            deployed: record.deployed.as_ref().map(DateView::from),
+            date: DateView::from(&date),
+            date_label: date_label(record),
+            month: date.date().format("%Y-%m").to_string(),
+            month_label: date.date().format("%B %Y").to_string(),
+            summary: record.summary.clone().unwrap_or_default(),
+            systems: record
+                .systems
+                .iter()
+                .map(|key| config.system_title(key).to_string())
+                .collect(),
+            tiers: config
+                .tiers
+                .iter()
+                .filter(|(key, _)| record.concerns_tier(key))
+                .map(|(_, tier)| tier.title.clone())
+                .collect(),
+            body_html: markdown::to_html(&document.public_body, "sec-"),
+            path: change_path(&slug),
+            url: format!("{}/changes/{slug}/", config.base()),
+            slug,
+        }
+    }
+
+    /// The list view of this change.
+    pub fn card(&self) -> ChangeCard<'_> {
+        ChangeCard {
+            id: &self.id,
+            title: &self.title,
+            change_type: self.change_type,
+            type_label: self.type_label,
+            status: self.status,
+            status_label: self.status_label,
+            scheduled: self.scheduled.as_ref(),
+            date: &self.date,
+            date_label: self.date_label,
+            summary: &self.summary,
+            path: &self.path,
+        }
+    }
+}
+
+/// A published record: the public view for templates, and the record itself
+/// for the few decisions renderers make on fields the view does not carry
+/// (tier membership and announcement dates for feeds, instants for sorting).
+/// Templates only ever receive [`Published::change`].
+#[derive(Debug, Clone)]
+pub struct Published<'a> {
+    /// The record (never handed to a template).
+    pub record: &'a Record,
+    /// The public view.
+    pub change: PublicChange,
+    /// The instant lists sort by: deployed, else scheduled, else created.
+    pub sort_at: Timestamp,
+}
+
+impl Published<'_> {
+    /// Whether the change belongs in the "Upcoming" section at `now`: in
+    /// progress, or planned or scheduled with a start after `now`.
+    pub fn is_upcoming(&self, now: &Timestamp) -> bool {
+        match self.record.status {
+            Status::InProgress => true,
+            Status::Approved | Status::Scheduled => {
+                self.record.scheduled.is_some_and(|at| at > *now)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Every record of `documents` published at `now` (see [`is_published`]),
+/// newest first by [`Published::sort_at`], ties by id. Bodies are rendered in
+/// parallel, once.
+pub fn published<'a>(
+    documents: &'a [Document],
+    config: &Config,
+    now: &Timestamp,
+) -> Vec<Published<'a>> {
+    let mut list: Vec<Published<'a>> = documents
+        .par_iter()
+        .filter(|document| is_published(&document.record, now))
+        .filter(|document| crate::model::record::is_valid_id(&document.record.id))
+        .map(|document| Published {
+            record: &document.record,
+            change: PublicChange::from_document(document, config),
+            sort_at: list_date(&document.record),
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        b.sort_at
+            .cmp(&a.sort_at)
+            .then_with(|| a.change.slug.cmp(&b.change.slug))
+    });
+    list
+}
+
+/// Path of a change page relative to the site root.
+pub fn change_path(slug: &str) -> String {
+    format!("changes/{slug}/index.html")
+}
+
+/// Deployed, else scheduled, else created.
+fn list_date(record: &Record) -> Timestamp {
+    record.effective_date().unwrap_or(record.created)
+}
+
+/// Which date [`list_date`] picked.
+fn date_label(record: &Record) -> &'static str {
+    if record.deployed.is_some() {
+        "Deployed"
+    } else if record.scheduled.is_some() {
+        "Scheduled"
+    } else {
+        "Announced"
+    }
+}
+
+/// A change type as readers see it.
+pub fn type_label(change_type: ChangeType) -> &'static str {
+    match change_type {
+        ChangeType::Feature => "Feature",
+        ChangeType::Improvement => "Improvement",
+        ChangeType::Bugfix => "Bug fix",
+        ChangeType::Hotfix => "Hotfix",
+        ChangeType::Security => "Security",
+        ChangeType::Maintenance => "Maintenance",
+        ChangeType::Deprecation => "Deprecation",
+        ChangeType::Infrastructure => "Infrastructure",
+    }
+}
+
+/// A status as customers see it (`approved` reads "Planned").
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Proposed => "Proposed",
+        Status::Approved => "Planned",
+        Status::Rejected => "Rejected",
+        Status::Scheduled => "Scheduled",
+        Status::InProgress => "In progress",
+        Status::Deployed => "Deployed",
+        Status::RolledBack => "Rolled back",
+        Status::Cancelled => "Cancelled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(extra: &str) -> Record {
+        let yaml = format!(
+            "id: CHG-1\ntitle: T\ntype: feature\nstatus: deployed\nvisibility: public\nsummary: S\nauthor: A\ncreated: 2026-01-01\ndeployed: 2026-02-01\n{extra}"
+        );
+        serde_yaml::from_str(&yaml).unwrap()
+    }
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    #[test]
+    fn publication_rules() {
+        let now = at("2026-03-01");
+        assert!(is_published(&record(""), &now));
+        assert!(!is_published(&record("embargo_until: 2026-03-02"), &now));
+        assert!(is_published(&record("embargo_until: 2026-03-01"), &now));
+        assert!(!is_published(&record(""), &at("2025-12-31")));
+        let internal: Record = {
+            let mut r = record("");
+            r.visibility = crate::model::record::Visibility::Internal;
+            r
+        };
+        assert!(!is_published(&internal, &now));
+        for (status, shown) in [
+            (Status::Proposed, false),
+            (Status::Rejected, false),
+            (Status::Cancelled, false),
+            (Status::Approved, true),
+        ] {
+            let mut r = record("");
+            r.status = status;
+            assert_eq!(is_published(&r, &now), shown, "{status}");
+        }
+        let mut cancelled = record("scheduled: 2026-02-10T10:00:00Z");
+        cancelled.status = Status::Cancelled;
+        assert!(is_published(&cancelled, &now));
+    }
+}
