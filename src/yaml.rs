@@ -6,14 +6,17 @@
 
 use serde::de::DeserializeOwned;
 
-/// A YAML parse or shape error with a 1-based position inside the parsed text.
+/// A YAML parse or shape error with a 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
-    /// What went wrong, without the position suffix the library adds.
+    /// What went wrong. The library's own position of the problem is removed
+    /// (the caller reports `line`/`column`); other positions it mentions,
+    /// such as where an unclosed quote started, are given as file lines.
     pub message: String,
-    /// 1-based line inside the parsed text.
+    /// 1-based line (inside the parsed text for [`from_str`], inside the file
+    /// for [`from_str_at`]).
     pub line: usize,
-    /// 1-based column inside the parsed text.
+    /// 1-based column.
     pub column: usize,
 }
 
@@ -23,26 +26,97 @@ pub struct YamlError {
 /// documents and deeply nested input fail with an error rather than exhausting
 /// memory or the stack).
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    from_str_at(text, 1)
+}
+
+/// Parses `text`, which starts at line `first_line` of its file (front
+/// matter starts at line 2), into `T`; every position in the error is a
+/// position in the file.
+pub fn from_str_at<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|error| {
-        let (line, column) = error
+        let location = error
             .location()
-            .map(|location| (location.line(), location.column()))
-            .unwrap_or((1, 1));
-        YamlError {
-            message: strip_position_suffix(&error.to_string()),
-            line: line.max(1),
-            column: column.max(1),
-        }
+            .map(|location| (location.line().max(1), location.column().max(1)));
+        describe(&error.to_string(), location, first_line)
     })
 }
 
-/// Removes the " at line L column C" tail that the library appends, since the
-/// caller reports positions itself (relative to the whole file).
-fn strip_position_suffix(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
+/// A 1-based (line, column) mark in the parsed text.
+type Mark = (usize, usize);
+
+/// Builds the error from the library's message and problem location. When
+/// the text ended inside something unclosed (a quote, a bracket), the
+/// position is where that thing started, since that is what needs fixing.
+fn describe(message: &str, location: Option<Mark>, first_line: usize) -> YamlError {
+    let marks = marks_in(message);
+    let context = marks.iter().copied().find(|mark| Some(*mark) != location);
+    let ended_early = message.contains("end of stream");
+    let (line, column) = match (ended_early, context) {
+        (true, Some(context)) => context,
+        _ => location.unwrap_or((1, 1)),
+    };
+    YamlError {
+        message: rewrite_marks(message, Some((line, column)), first_line - 1),
+        line: line + first_line - 1,
+        column,
     }
+}
+
+/// Every " at line L column C" mark in `message`, in order.
+fn marks_in(message: &str) -> Vec<Mark> {
+    let mut marks = Vec::new();
+    let mut rest = message;
+    while let Some(index) = rest.find(" at ") {
+        rest = &rest[index + " at ".len()..];
+        if let Some((Some(mark), _)) = parse_mark(rest) {
+            marks.push(mark);
+        }
+    }
+    marks
+}
+
+/// Drops the marks equal to `problem` (the reported position) (and byte-offset marks), and moves the
+/// others down by `line_offset` lines so that they count file lines.
+fn rewrite_marks(message: &str, problem: Option<Mark>, line_offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(index) = rest.find(" at ") {
+        out.push_str(&rest[..index]);
+        let after = &rest[index + " at ".len()..];
+        match parse_mark(after) {
+            Some((mark, length)) => {
+                if let Some((line, column)) = mark.filter(|mark| Some(*mark) != problem) {
+                    out.push_str(&format!(" at line {} column {column}", line + line_offset));
+                }
+                rest = &after[length..];
+            }
+            None => {
+                out.push_str(" at ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A leading `line L column C` (a mark) or `position N` (a byte offset,
+/// returned as `None`) of `text`, with its length.
+fn parse_mark(text: &str) -> Option<(Option<Mark>, usize)> {
+    if let Some(rest) = text.strip_prefix("line ") {
+        let (line, rest) = leading_number(rest)?;
+        let (column, rest) = leading_number(rest.strip_prefix(" column ")?)?;
+        return Some((Some((line, column)), text.len() - rest.len()));
+    }
+    let (_, rest) = leading_number(text.strip_prefix("position ")?)?;
+    Some((None, text.len() - rest.len()))
+}
+
+/// The decimal number at the start of `text`, and what follows it.
+fn leading_number(text: &str) -> Option<(usize, &str)> {
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let number = text[..digits].parse().ok()?;
+    Some((number, &text[digits..]))
 }
 
 #[cfg(test)]
@@ -55,6 +129,28 @@ mod tests {
         let error = from_str::<BTreeMap<String, String>>("a: b\nc: [unclosed\n").unwrap_err();
         assert_eq!(error.line, 2);
         assert!(!error.message.contains(" at line "));
+    }
+
+    #[test]
+    fn drops_the_problem_mark_and_shifts_the_others() {
+        let message = "found a tab character that violates indentation at line 2 column 1, while scanning a plain scalar at line 1 column 5";
+        assert_eq!(
+            rewrite_marks(message, Some((2, 1)), 1),
+            "found a tab character that violates indentation, while scanning a plain scalar at line 2 column 5"
+        );
+        assert_eq!(rewrite_marks("x at position 12", None, 0), "x");
+        assert_eq!(
+            rewrite_marks("look at line breaks", None, 0),
+            "look at line breaks"
+        );
+    }
+
+    #[test]
+    fn unclosed_quote_points_where_it_opened() {
+        let error = from_str_at::<BTreeMap<String, String>>("id: a\ntitle: \"open\nx: y\n", 2)
+            .unwrap_err();
+        assert_eq!((error.line, error.column), (3, 8), "{error:?}");
+        assert!(error.message.contains("end of stream"), "{error:?}");
     }
 
     #[test]

@@ -2,13 +2,16 @@
 
 use super::{Code, RecordCheck};
 
+/// Raises unknown-reference for each tier, `notified` tier, catalogued
+/// system or follow-up id that does not exist (item by item, so that a block
+/// list points at the offending line).
 pub(super) fn check(check: &mut RecordCheck<'_>) {
     let mut problems: Vec<(String, String)> = Vec::new();
     let config = &check.portal.config;
     let record = &check.document.record;
-    for tier in record.tiers.iter().flatten() {
+    for (index, tier) in record.tiers.iter().flatten().enumerate() {
         if !config.tiers.contains_key(tier) {
-            problems.push(("tiers".to_string(), format!("unknown tier `{tier}`")));
+            problems.push((format!("tiers[{index}]"), format!("unknown tier `{tier}`")));
         }
     }
     for tier in record.notified.keys() {
@@ -20,17 +23,20 @@ pub(super) fn check(check: &mut RecordCheck<'_>) {
         }
     }
     if let Some(systems) = &config.systems {
-        for system in &record.systems {
+        for (index, system) in record.systems.iter().enumerate() {
             if !systems.contains_key(system) {
-                problems.push(("systems".to_string(), format!("unknown system `{system}`")));
+                problems.push((
+                    format!("systems[{index}]"),
+                    format!("unknown system `{system}`"),
+                ));
             }
         }
     }
     if let Some(post_incident) = &record.post_incident {
-        for follow_up in &post_incident.follow_ups {
+        for (index, follow_up) in post_incident.follow_ups.iter().enumerate() {
             if !is_url(follow_up) && !check.ids.contains(&follow_up.to_lowercase()) {
                 problems.push((
-                    "post_incident.follow_ups".to_string(),
+                    format!("post_incident.follow_ups[{index}]"),
                     format!("follow-up `{follow_up}` is neither a record id nor a URL"),
                 ));
             }

@@ -1,9 +1,11 @@
 //! Finds where each front-matter key sits, so that flags raised after parsing
 //! can point at the offending line. A light line scanner, independent of the
-//! YAML library: it understands block mappings and block sequences, which is
-//! how records are written; anything else falls back to the parent key.
+//! YAML library: it follows block mappings and block sequences to any depth
+//! by indentation, which is how records are written; keys inside flow
+//! collections (`{ by: ... }`) are not located and fall back to their parent.
 
 use crate::model::portal::{FieldPositions, Position};
+use std::collections::HashMap;
 
 /// Scans `yaml`, whose first line is file line `first_line`.
 pub fn scan(yaml: &str, first_line: usize) -> FieldPositions {
@@ -19,82 +21,135 @@ pub fn scan(yaml: &str, first_line: usize) -> FieldPositions {
     positions
 }
 
-/// Where the scanner is inside the current top-level key.
+/// An open node: a key or a sequence item whose children are indented deeper.
+struct Frame {
+    /// Column (0-based) of the key or of the item's dash.
+    indent: usize,
+    /// Path of the node, e.g. `approvals[1]` or `post_incident.follow_ups`.
+    path: String,
+    /// Whether the node is a sequence item.
+    is_item: bool,
+}
+
+/// The scanner's state between lines.
 #[derive(Default)]
 struct Scanner {
-    top_key: Option<String>,
-    item_indent: Option<usize>,
-    item_index: Option<usize>,
-    nested_indent: Option<usize>,
-    in_block_scalar: Option<usize>,
+    /// Open nodes, outermost first.
+    stack: Vec<Frame>,
+    /// Items seen so far per sequence path.
+    item_counts: HashMap<String, usize>,
+    /// Inside a `|` or `>` block scalar opened at this indentation.
+    block_scalar: Option<usize>,
 }
 
 impl Scanner {
+    /// Records the key or item that starts on `raw`, if any.
     fn line(&mut self, raw: &str, line: usize, positions: &mut FieldPositions) {
         let content = raw.trim_end();
-        let indent = content.len() - content.trim_start().len();
         let trimmed = content.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        let indent = content.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') || self.in_block_scalar(indent) {
             return;
         }
-        if let Some(scalar_indent) = self.in_block_scalar {
-            if indent > scalar_indent {
-                return;
-            }
-            self.in_block_scalar = None;
-        }
-        if indent == 0 {
-            self.top_level(trimmed, line, positions);
-            return;
-        }
-        let Some(top) = self.top_key.clone() else {
-            return;
+        let (dash, rest) = match strip_dash(trimmed) {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
         };
-        let (is_item, after_dash, dash_offset) = match trimmed.strip_prefix('-') {
-            Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
-                let rest = rest.trim_start();
-                (true, rest, content.len() - rest.len())
+        self.close_nodes(indent, dash);
+        let mut parent = self.current_path();
+        let mut column = indent;
+        if dash {
+            parent = self.open_item(parent, indent, line, positions);
+            column = content.len() - rest.len();
+            if rest.starts_with('|') || rest.starts_with('>') {
+                self.block_scalar = Some(indent);
             }
-            _ => (false, trimmed, indent),
-        };
-        if is_item && self.item_indent.is_none_or(|i| i == indent) {
-            self.item_indent = Some(indent);
-            let index = self.item_index.map_or(0, |i| i + 1);
-            self.item_index = Some(index);
-            positions.insert(format!("{top}[{index}]"), position(line, indent));
         }
-        if let Some(key) = key_of(after_dash) {
-            let path = match self.item_index {
-                Some(index) => format!("{top}[{index}].{key}"),
-                None => {
-                    if *self.nested_indent.get_or_insert(dash_offset) != dash_offset {
-                        self.note_block_scalar(after_dash, indent);
-                        return;
-                    }
-                    format!("{top}.{key}")
-                }
-            };
-            positions.insert(path, position(line, dash_offset));
+        if let Some(key) = key_of(rest) {
+            let path = join(&parent, key);
+            positions.insert(path.clone(), position(line, column));
+            self.stack.push(Frame {
+                indent: column,
+                path,
+                is_item: false,
+            });
+            if opens_block_scalar(rest) {
+                self.block_scalar = Some(column);
+            }
         }
-        self.note_block_scalar(after_dash, indent);
     }
 
-    fn top_level(&mut self, trimmed: &str, line: usize, positions: &mut FieldPositions) {
-        *self = Scanner::default();
-        if let Some(key) = key_of(trimmed) {
-            positions.insert(key.to_string(), position(line, 0));
-            self.top_key = Some(key.to_string());
+    /// Whether the line at `indent` is text of an open block scalar.
+    fn in_block_scalar(&mut self, indent: usize) -> bool {
+        match self.block_scalar {
+            Some(scalar_indent) if indent > scalar_indent => true,
+            _ => {
+                self.block_scalar = None;
+                false
+            }
         }
-        self.note_block_scalar(trimmed, 0);
     }
 
-    /// After `key: |` or `key: >`, lines indented deeper are scalar text.
-    fn note_block_scalar(&mut self, text: &str, indent: usize) {
-        let value = text.split_once(':').map(|(_, v)| v.trim()).unwrap_or("");
-        if value.starts_with('|') || value.starts_with('>') {
-            self.in_block_scalar = Some(indent);
+    /// Closes the nodes that a line at `indent` is not inside. A sequence may
+    /// sit at the same indentation as its key (`key:` then `- item`).
+    fn close_nodes(&mut self, indent: usize, dash: bool) {
+        while let Some(top) = self.stack.last() {
+            let item_under_key = dash && !top.is_item && top.indent == indent;
+            if top.indent < indent || item_under_key {
+                break;
+            }
+            self.stack.pop();
         }
     }
+
+    /// The path of the innermost open node (empty at the top level).
+    fn current_path(&self) -> String {
+        self.stack
+            .last()
+            .map(|frame| frame.path.clone())
+            .unwrap_or_default()
+    }
+
+    /// Opens the next item of the sequence at `parent` and returns its path.
+    fn open_item(
+        &mut self,
+        parent: String,
+        indent: usize,
+        line: usize,
+        positions: &mut FieldPositions,
+    ) -> String {
+        let count = self.item_counts.entry(parent.clone()).or_insert(0);
+        let path = format!("{parent}[{count}]");
+        *count += 1;
+        positions.insert(path.clone(), position(line, indent));
+        self.stack.push(Frame {
+            indent,
+            path: path.clone(),
+            is_item: true,
+        });
+        path
+    }
+}
+
+/// The text after a sequence dash (`- x` or a lone `-`), if the line is an item.
+fn strip_dash(trimmed: &str) -> Option<&str> {
+    let rest = trimmed.strip_prefix('-')?;
+    (rest.is_empty() || rest.starts_with([' ', '\t'])).then(|| rest.trim_start())
+}
+
+/// `parent.key`, or `key` at the top level.
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// After `key: |` or `key: >`, lines indented deeper are scalar text.
+fn opens_block_scalar(text: &str) -> bool {
+    let value = text.split_once(':').map(|(_, v)| v.trim()).unwrap_or("");
+    value.starts_with('|') || value.starts_with('>')
 }
 
 fn position(line: usize, offset: usize) -> Position {
@@ -140,6 +195,26 @@ mod tests {
             11,
             "falls back to parent"
         );
+    }
+
+    #[test]
+    fn lists_nested_in_mappings_do_not_capture_later_keys() {
+        let yaml = "post_incident:\n  follow_ups:\n    - CHG-1\n    - https://x.example/a\n  policy_review: needed\ntiers:\n- enterprise\n- standard\nsystems: [api]\n";
+        let positions = scan(yaml, 2);
+        assert_eq!(positions.of("post_incident.follow_ups[1]").line, 5);
+        assert_eq!(positions.of("post_incident.follow_ups[1]").column, 5);
+        assert_eq!(positions.of("post_incident.policy_review").line, 6);
+        assert_eq!(positions.of("post_incident.policy_review").column, 3);
+        assert_eq!(positions.of("tiers[1]").line, 9);
+        assert_eq!(positions.of("systems[0]").line, 10, "flow list: the key");
+    }
+
+    #[test]
+    fn repeated_keys_are_remembered() {
+        let positions = scan("id: a\ntitle: x\ntitle: y\n", 2);
+        assert_eq!(positions.of("title").line, 3);
+        assert_eq!(positions.repeat_of("title").map(|p| p.line), Some(4));
+        assert_eq!(positions.repeat_of("id"), None);
     }
 
     #[test]

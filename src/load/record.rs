@@ -101,8 +101,7 @@ pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFi
         }),
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            let (line, column) = end_position(valid);
             Err(fail(
                 line,
                 column,
@@ -111,6 +110,16 @@ pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFi
             ))
         }
     }
+}
+
+/// 1-based line and column (in characters, a leading BOM not counted) just
+/// after `bytes`, which are valid UTF-8.
+fn end_position(bytes: &[u8]) -> (usize, usize) {
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let text = frontmatter::strip_bom(text);
+    let line = text.matches('\n').count() + 1;
+    let last_line = text.rsplit('\n').next().unwrap_or_default();
+    (line, last_line.chars().count() + 1)
 }
 
 /// Front matter parsed into `T`, with the body and key positions.
@@ -130,38 +139,67 @@ pub fn parse_front_matter<'a, T: DeserializeOwned>(
     source: &'a SourceFile,
     config: &Config,
 ) -> Result<Parsed<'a, T>, Box<Flag>> {
-    let split = split(&source.text).map_err(|error| {
-        Box::new(flag_at(
-            config,
-            Code::InvalidRecord,
-            &source.path,
-            Position { line: 1, column: 1 },
-            error.message().to_string(),
-            Some("a record starts with `---`, then `key: value` lines, then `---`, then the markdown body".to_string()),
-            None,
-        ))
-    })?;
-    let value = crate::yaml::from_str::<T>(split.yaml).map_err(|error| {
-        let position = Position {
-            line: split.yaml_first_line + error.line - 1,
-            column: error.column,
-        };
-        let (code, message, hint) = describe_yaml_error(&error.message);
-        Box::new(flag_at(
-            config,
-            code,
-            &source.path,
-            position,
-            message,
-            hint,
-            None,
-        ))
-    })?;
+    let split = split(&source.text).map_err(|error| fence_flag(config, source, error.message()))?;
+    if split.yaml.trim().is_empty() {
+        let message = "front matter is empty: the fields go between the two `---` lines";
+        return Err(fence_flag(config, source, message));
+    }
+    let positions = positions::scan(split.yaml, split.yaml_first_line);
+    let value = crate::yaml::from_str_at::<T>(split.yaml, split.yaml_first_line)
+        .map_err(|error| Box::new(yaml_flag(config, source, &positions, &error)))?;
     Ok(Parsed {
         value,
         body: split.body,
         body_first_line: split.body_first_line,
-        positions: positions::scan(split.yaml, split.yaml_first_line),
+        positions,
+    })
+}
+
+/// A problem with the `---` fences themselves, at the top of the file.
+fn fence_flag(config: &Config, source: &SourceFile, message: &str) -> Box<Flag> {
+    Box::new(flag_at(
+        config,
+        Code::InvalidRecord,
+        &source.path,
+        Position { line: 1, column: 1 },
+        message.to_string(),
+        Some(
+            "a record starts with `---`, then `key: value` lines, then `---`, then the markdown body"
+                .to_string(),
+        ),
+        None,
+    ))
+}
+
+/// A YAML error (positioned in the file, not in the front matter) as a flag. A duplicate key, which the library places at the start of its
+/// mapping, is moved to the repeated key.
+fn yaml_flag(
+    config: &Config,
+    source: &SourceFile,
+    positions: &FieldPositions,
+    error: &crate::yaml::YamlError,
+) -> Flag {
+    let position = duplicate_key_path(&error.message)
+        .and_then(|path| positions.repeat_of(&path))
+        .unwrap_or(Position {
+            line: error.line,
+            column: error.column,
+        });
+    let (code, message, hint) = describe_yaml_error(&error.message);
+    flag_at(config, code, &source.path, position, message, hint, None)
+}
+
+/// The key path of a "duplicate field" error (`approvals[0].at` for
+/// "approvals[0]: duplicate field `at`").
+fn duplicate_key_path(message: &str) -> Option<String> {
+    let (prefix, rest) = match message.split_once(": duplicate field `") {
+        Some((prefix, rest)) => (Some(prefix), rest),
+        None => (None, message.strip_prefix("duplicate field `")?),
+    };
+    let key = rest.split('`').next()?;
+    Some(match prefix {
+        Some(prefix) => format!("{prefix}.{key}"),
+        None => key.to_string(),
     })
 }
 
@@ -173,27 +211,50 @@ fn describe_yaml_error(message: &str) -> (Code, String, Option<String>) {
     } else {
         Code::InvalidRecord
     };
-    let Some((head, expected)) = message.split_once(", expected one of ") else {
-        let hint = match code {
-            Code::InvalidRecord if message.contains("missing field") => {
-                Some("add the field; see the record format in the README".to_string())
-            }
-            _ => None,
-        };
-        return (code, message.to_string(), hint);
+    let Some((head, candidates)) = expected_names(message) else {
+        return (code, message.to_string(), Some(general_hint(message)));
     };
-    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     let found = head.rsplit('`').nth(1).unwrap_or("");
-    let closest = candidates
-        .iter()
-        .map(|candidate| (strsim::damerau_levenshtein(found, candidate), *candidate))
-        .min()
-        .filter(|(distance, _)| *distance <= 3);
-    let hint = match closest {
-        Some((_, candidate)) => format!("did you mean `{candidate}`?"),
+    let hint = match closest_name(found, &candidates) {
+        Some(candidate) => format!("did you mean `{candidate}`?"),
         None => format!("expected one of: {}", candidates.join(", ")),
     };
     (code, head.to_string(), Some(hint))
+}
+
+/// Splits "unknown field `x`, expected one of `a`, `b`" (or "expected `a`",
+/// "expected `a` or `b`") into the head and the quoted names.
+fn expected_names(message: &str) -> Option<(&str, Vec<&str>)> {
+    let (head, expected) = message.split_once(", expected ")?;
+    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    (expected.starts_with('`') || expected.starts_with("one of `")).then_some((head, names))
+}
+
+/// The name nearest to `found`, if it is close enough to be a typo: at most
+/// one edit per three characters (and at least one).
+fn closest_name<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::damerau_levenshtein(found, candidate), *candidate))
+        .min()
+        .filter(|(distance, candidate)| *distance <= (candidate.len() / 3).max(1))
+        .map(|(_, candidate)| candidate)
+}
+
+/// A hint for a YAML error that has no list of expected names.
+fn general_hint(message: &str) -> String {
+    let hint = if message.contains("missing field") {
+        "add the field; see the record format in the README"
+    } else if message.contains("invalid date") {
+        "write dates as YYYY-MM-DD or as RFC 3339 datetimes such as 2026-03-14T02:00:00Z"
+    } else if message.contains("duplicate field") {
+        "each key may appear once; remove or merge the repeated one"
+    } else if message.contains("invalid type") {
+        "check the value's shape: a list is `[a, b]` or `- a` lines, a text containing `: ` or `#` needs quotes"
+    } else {
+        "check the YAML syntax: indent with spaces, write `key: value`, and quote texts containing `: ` or `#`"
+    };
+    hint.to_string()
 }
 
 /// Validates what the YAML shape cannot, then splits the body.
@@ -357,5 +418,34 @@ mod tests {
         assert_eq!(code, Code::UnknownField);
         assert_eq!(message, "unknown field `aprovals`");
         assert_eq!(hint.as_deref(), Some("did you mean `approvals`?"));
+    }
+
+    #[test]
+    fn far_names_get_the_list_not_a_guess() {
+        let (_, _, hint) =
+            describe_yaml_error("unknown field `oops`, expected one of `by`, `note`, `at`");
+        assert_eq!(hint.as_deref(), Some("expected one of: by, note, at"));
+        let (_, message, hint) = describe_yaml_error("invalid type: sequence, expected a string");
+        assert_eq!(message, "invalid type: sequence, expected a string");
+        assert!(hint.is_some_and(|h| h.contains("shape")));
+    }
+
+    #[test]
+    fn duplicate_field_paths() {
+        assert_eq!(
+            duplicate_key_path("duplicate field `title`").as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            duplicate_key_path("approvals[0]: duplicate field `at`").as_deref(),
+            Some("approvals[0].at")
+        );
+        assert_eq!(duplicate_key_path("missing field `id`"), None);
+    }
+
+    #[test]
+    fn utf8_error_columns_count_characters() {
+        assert_eq!(end_position("ab\ncafé ".as_bytes()), (2, 6));
+        assert_eq!(end_position("\u{feff}x".as_bytes()), (1, 2));
     }
 }

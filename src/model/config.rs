@@ -227,12 +227,17 @@ impl Config {
                 format!("unknown theme `{}`: the built-in theme is `default` (override its files in templates/)", self.theme),
             ));
         }
-        for key in self.lints.keys() {
-            if Code::from_name(key).is_none() {
-                problems.push((
+        for (key, level) in &self.lints {
+            match Code::from_name(key) {
+                None => problems.push((
                     format!("lints.{key}"),
                     format!("unknown flag code `{key}` in lints"),
-                ));
+                )),
+                Some(code) if code.blocks_build() && *level != Level::Deny => problems.push((
+                    format!("lints.{key}"),
+                    format!("`{key}` means a record cannot be read; it is always `deny`"),
+                )),
+                Some(_) => {}
             }
         }
         for value in &self.policy.require_post_incident_for {

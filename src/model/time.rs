@@ -2,6 +2,7 @@
 //! RFC 3339 datetimes.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 
@@ -95,11 +96,25 @@ impl fmt::Display for Timestamp {
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
+    /// Reads a scalar through a visitor, so that a bad date is reported by the
+    /// YAML library at the value's own line and column.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer).map_err(|_| {
-            serde::de::Error::custom("expected a date (YYYY-MM-DD) or an RFC 3339 datetime")
-        })?;
-        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+/// Parses a date scalar inside the deserializer (see [`Timestamp::parse`]).
+struct TimestampVisitor;
+
+impl Visitor<'_> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a date (YYYY-MM-DD) or an RFC 3339 datetime")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+        Timestamp::parse(text).map_err(E::custom)
     }
 }
 
