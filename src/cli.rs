@@ -127,10 +127,12 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
-    /// Only records created, scheduled or deployed on or after this date.
+    /// Only records whose period date (deployed, else scheduled, else created)
+    /// is on or after this date.
     #[arg(long, value_parser = parse_timestamp)]
     pub from: Option<Timestamp>,
-    /// Only records created, scheduled or deployed on or before this date.
+    /// Only records whose period date is on or before this date (a bare date
+    /// includes the whole day).
     #[arg(long, value_parser = parse_timestamp)]
     pub to: Option<Timestamp>,
     #[command(flatten)]
@@ -159,7 +161,7 @@ pub struct SampleArgs {
     /// Period start (deployed on or after).
     #[arg(long, value_parser = parse_timestamp)]
     pub from: Option<Timestamp>,
-    /// Period end (deployed on or before).
+    /// Period end (deployed on or before; a bare date includes the whole day).
     #[arg(long, value_parser = parse_timestamp)]
     pub to: Option<Timestamp>,
     /// Seed; a random one is chosen and printed when absent.

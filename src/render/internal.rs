@@ -1,12 +1,429 @@
-//! The internal audit site.
+//! The internal audit site (SPEC section 5), rendered from the same
+//! [`Analysis`] as `check`.
+//!
+//! Pages: `index.html` (dashboard), `records/index.html` (filterable table,
+//! with `records/search-index.js`), `changes/<slug>/index.html` (one per
+//! record), `flags/index.html`, `calendar/index.html` and
+//! `calendar/<yyyy-mm>/index.html`, `systems/index.html` and
+//! `systems/<slug>/index.html`, and the population as
+//! `export/changes.csv` and `export/changes.json`.
+//!
+//! Conventions:
+//! - Links are relative and name `index.html` explicitly, so the site works
+//!   from any mount point (serve puts it under `/internal/`) and from
+//!   `file://`. Each page gets a `base.root` prefix (`""`, `"../"`, ...).
+//! - Nothing links to an external host: URLs from records (links, review and
+//!   timeline links, follow-up URLs, links in bodies) are shown as text, and
+//!   a record's public page is shown as its absolute URL under `base_url`
+//!   (the public site lives on another host), not as a link.
+//! - Every page carries `noindex,nofollow` and a Content-Security-Policy
+//!   that allows only the site's own script and stylesheet.
+//! - Pages render in parallel, each from a small context of its own.
 
+mod calendar;
+mod charts;
+pub mod compliance;
+mod dashboard;
+mod flags;
+mod offsite;
+mod record;
+mod records;
+mod systems;
+
+use super::export::{self, FlagIndex, Period};
 use super::{OutputFile, RenderError, Theme};
+use crate::checks::{Flag, Level};
+use crate::model::portal::Document;
+use crate::model::{Config, Timestamp};
 use crate::pipeline::Analysis;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
 
 /// Renders every page of the internal site.
 pub fn render(analysis: &Analysis, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    let mut context = tera::Context::new();
-    context.insert("title", &analysis.portal.config.title);
-    let home = theme.render("internal/index.html", &context)?;
-    Ok(vec![OutputFile::new("index.html", home.into_bytes())])
+    let site = Site::new(analysis);
+    type Task = fn(&Site<'_>, &Theme) -> Result<Vec<OutputFile>, RenderError>;
+    let tasks: [Task; 7] = [
+        dashboard::render,
+        records::render,
+        flags::render,
+        calendar::render,
+        systems::render,
+        record::render_all,
+        export_files,
+    ];
+    let parts: Vec<Vec<OutputFile>> = tasks
+        .par_iter()
+        .map(|task| task(&site, theme))
+        .collect::<Result<_, _>>()?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// `export/changes.csv` and `export/changes.json`: the whole population.
+fn export_files(site: &Site<'_>, _theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+    let rows = export::rows(site.analysis, &site.flags, &Period::default());
+    let csv = export::to_csv(&rows)
+        .map_err(|e| RenderError(format!("cannot write export/changes.csv: {e}")))?;
+    let json = export::to_json(&rows)
+        .map_err(|e| RenderError(format!("cannot write export/changes.json: {e}")))?;
+    Ok(vec![
+        OutputFile::new("export/changes.csv", csv),
+        OutputFile::new("export/changes.json", json),
+    ])
+}
+
+/// What every page shares, computed once per build.
+struct Site<'a> {
+    analysis: &'a Analysis,
+    config: &'a Config,
+    now: Timestamp,
+    flags: FlagIndex<'a>,
+    /// Every record, sorted by id.
+    documents: Vec<&'a Document>,
+    /// Records by lower-cased id, for resolving follow-ups.
+    by_slug: HashMap<String, &'a Document>,
+    /// Catalogued systems in `portal.yaml` order, then uncatalogued ones
+    /// used by records, sorted.
+    systems: Vec<SystemEntry<'a>>,
+    /// Index into `systems` by key.
+    system_index: HashMap<&'a str, usize>,
+}
+
+/// A system with its page's slug.
+struct SystemEntry<'a> {
+    key: &'a str,
+    title: &'a str,
+    owner: Option<&'a str>,
+    description: Option<&'a str>,
+    catalogued: bool,
+    slug: String,
+}
+
+impl<'a> Site<'a> {
+    fn new(analysis: &'a Analysis) -> Self {
+        let config = &analysis.portal.config;
+        let mut documents: Vec<&Document> = analysis.portal.documents.iter().collect();
+        documents.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+        let by_slug = documents.iter().map(|d| (d.record.slug(), *d)).collect();
+        let systems = system_entries(analysis);
+        let system_index = systems
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.key, i))
+            .collect();
+        Site {
+            analysis,
+            config,
+            now: analysis.now,
+            flags: FlagIndex::new(analysis),
+            documents,
+            by_slug,
+            systems,
+            system_index,
+        }
+    }
+
+    /// The system entry of `key`.
+    fn system(&self, key: &str) -> Option<&SystemEntry<'a>> {
+        self.system_index
+            .get(key)
+            .map(|&index| &self.systems[index])
+    }
+
+    /// Renders `template` into `path` with the shared `base` and the page's
+    /// own `page` context.
+    fn page<T: Serialize>(
+        &self,
+        theme: &Theme,
+        template: &str,
+        path: String,
+        section: &'static str,
+        title: String,
+        page: &T,
+    ) -> Result<OutputFile, RenderError> {
+        let base = Base {
+            root: root_of(&path),
+            portal: &self.config.title,
+            title,
+            section,
+            now: self.now.display(),
+            now_iso: self.now.iso(),
+        };
+        let mut context = tera::Context::new();
+        context.insert("base", &base);
+        context.insert("page", page);
+        let html = theme.render(template, &context)?;
+        Ok(OutputFile::new(path, html.into_bytes()))
+    }
+
+    /// The summary of a record used in lists.
+    fn link(&self, document: &'a Document) -> RecordLink<'a> {
+        let record = &document.record;
+        let flags = self.flags.of(&record.id);
+        RecordLink {
+            id: &record.id,
+            href: record_href(&record.slug()),
+            title: &record.title,
+            change_type: record.change_type.as_str(),
+            class: record.class.as_str(),
+            status: record.status.as_str(),
+            risk: record.risk.as_str(),
+            scheduled: record.scheduled.as_ref().map(When::day),
+            deployed: record.deployed.as_ref().map(When::day),
+            flags: flags.len(),
+            deny: flags.iter().filter(|f| f.level == Level::Deny).count(),
+        }
+    }
+}
+
+/// The systems of the catalogue, then those records use without it.
+fn system_entries(analysis: &Analysis) -> Vec<SystemEntry<'_>> {
+    let config = &analysis.portal.config;
+    let mut entries: Vec<SystemEntry<'_>> = Vec::new();
+    if let Some(catalogue) = &config.systems {
+        for (key, system) in catalogue {
+            entries.push(SystemEntry {
+                key,
+                title: &system.title,
+                owner: system.owner.as_deref(),
+                description: system.description.as_deref(),
+                catalogued: true,
+                slug: String::new(),
+            });
+        }
+    }
+    let mut used: Vec<&str> = analysis
+        .portal
+        .documents
+        .iter()
+        .flat_map(|d| d.record.systems.iter().map(String::as_str))
+        .filter(|key| {
+            config
+                .systems
+                .as_ref()
+                .is_none_or(|c| !c.contains_key(*key))
+        })
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    entries.extend(used.into_iter().map(|key| SystemEntry {
+        key,
+        title: key,
+        owner: None,
+        description: None,
+        catalogued: false,
+        slug: String::new(),
+    }));
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for entry in &mut entries {
+        entry.slug = unique_slug(&mut taken, super::markdown::slugify(entry.key));
+    }
+    entries
+}
+
+/// `slug`, or `slug-2`, `slug-3`... when already taken.
+fn unique_slug(taken: &mut HashMap<String, usize>, slug: String) -> String {
+    let count = taken.entry(slug.clone()).or_insert(0);
+    *count += 1;
+    if *count == 1 {
+        slug
+    } else {
+        let candidate = format!("{slug}-{count}");
+        unique_slug(taken, candidate)
+    }
+}
+
+/// The relative prefix from the page at `path` back to the site root.
+fn root_of(path: &str) -> &'static str {
+    const ROOTS: [&str; 4] = ["", "../", "../../", "../../../"];
+    ROOTS[path.matches('/').count().min(ROOTS.len() - 1)]
+}
+
+/// The page of record `slug`, relative to the site root.
+fn record_href(slug: &str) -> String {
+    format!("changes/{slug}/index.html")
+}
+
+/// Context shared by every page's layout.
+#[derive(Serialize)]
+struct Base<'a> {
+    /// Relative prefix back to the site root.
+    root: &'static str,
+    portal: &'a str,
+    title: String,
+    /// Navigation entry to mark as current.
+    section: &'static str,
+    now: String,
+    now_iso: String,
+}
+
+/// A date for a `<time>` element.
+#[derive(Debug, Clone, Serialize)]
+struct When {
+    iso: String,
+    text: String,
+}
+
+impl When {
+    /// Full form: `2026-03-14 02:00 UTC`.
+    fn full(at: &Timestamp) -> Self {
+        Self {
+            iso: at.iso(),
+            text: at.display(),
+        }
+    }
+
+    /// Date only: `2026-03-14`.
+    fn day(at: &Timestamp) -> Self {
+        Self {
+            iso: at.iso(),
+            text: at.date().format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+/// A record in a list.
+#[derive(Serialize)]
+struct RecordLink<'a> {
+    id: &'a str,
+    href: String,
+    title: &'a str,
+    change_type: &'static str,
+    class: &'static str,
+    status: &'static str,
+    risk: &'static str,
+    scheduled: Option<When>,
+    deployed: Option<When>,
+    flags: usize,
+    deny: usize,
+}
+
+/// A flag as shown on record and flag pages.
+#[derive(Serialize)]
+struct FlagView<'a> {
+    code: &'static str,
+    level: &'static str,
+    description: &'static str,
+    message: &'a str,
+    hint: Option<&'a str>,
+    location: String,
+    source_line: Option<&'a str>,
+}
+
+impl<'a> FlagView<'a> {
+    fn new(flag: &'a Flag, analysis: &'a Analysis) -> Self {
+        FlagView {
+            code: flag.code.as_str(),
+            level: flag.level.as_str(),
+            description: flag.code.description(),
+            message: &flag.message,
+            hint: flag.hint.as_deref(),
+            location: format!("{}:{}:{}", flag.file, flag.line, flag.column),
+            source_line: analysis
+                .sources
+                .get(&flag.file)
+                .and_then(|text| text.lines().nth(flag.line.saturating_sub(1)))
+                .map(str::trim_end)
+                .filter(|line| !line.trim().is_empty()),
+        }
+    }
+}
+
+/// `text` percent-encoded for a URL query or hash value (everything but
+/// ASCII letters, digits and `-._~`), as `decodeURIComponent` reads it.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// `YYYY-MM` of an instant.
+fn month_key(at: &Timestamp) -> String {
+    at.date().format("%Y-%m").to_string()
+}
+
+/// `January 2026` for `2026-01`.
+fn month_title(key: &str) -> String {
+    let (year, month) = key.split_once('-').unwrap_or((key, ""));
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let name = month
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| NAMES.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or(month);
+    format!("{name} {year}")
+}
+
+/// Every `YYYY-MM` from `first` to `last` inclusive.
+fn month_range(first: &str, last: &str) -> Vec<String> {
+    let parse = |key: &str| -> Option<(i32, u32)> {
+        let (year, month) = key.split_once('-')?;
+        Some((year.parse().ok()?, month.parse().ok()?))
+    };
+    let (Some((mut year, mut month)), Some(end)) = (parse(first), parse(last)) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    while (year, month) <= end {
+        keys.push(format!("{year:04}-{month:02}"));
+        month += 1;
+        if month > 12 {
+            month = 1;
+            year += 1;
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_follow_page_depth() {
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(root_of("records/index.html"), "../");
+        assert_eq!(root_of("changes/chg-1/index.html"), "../../");
+    }
+
+    #[test]
+    fn slugs_stay_unique() {
+        let mut taken = HashMap::new();
+        assert_eq!(unique_slug(&mut taken, "api".into()), "api");
+        assert_eq!(unique_slug(&mut taken, "api".into()), "api-2");
+        assert_eq!(unique_slug(&mut taken, "api-2".into()), "api-2-2");
+        assert_eq!(month_title("2026-01"), "January 2026");
+        assert_eq!(percent_encode("a b&c/é"), "a%20b%26c%2F%C3%A9");
+    }
+
+    #[test]
+    fn month_range_crosses_years() {
+        assert_eq!(
+            month_range("2025-11", "2026-02"),
+            ["2025-11", "2025-12", "2026-01", "2026-02"]
+        );
+        assert_eq!(month_range("2026-02", "2026-02"), ["2026-02"]);
+        assert!(month_range("bad", "2026-02").is_empty());
+    }
 }

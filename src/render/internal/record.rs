@@ -1,0 +1,594 @@
+//! One page per record (`changes/<slug>/index.html`): every field, both body
+//! parts, approvals against the policy, the emergency declaration, review,
+//! the war-room timeline, post-incident notes, flags and the source file.
+
+use super::compliance::{assess_approvals, deadline_outcome, evidence_of, plus_days, Outcome};
+use super::offsite::without_offsite_links;
+use super::{record_href, FlagView, Site, When};
+use crate::model::config::same_person;
+use crate::model::portal::Document;
+use crate::model::record::{ChangeClass, Decision, Record};
+use crate::model::Timestamp;
+use crate::render::markdown::to_html;
+use crate::render::{OutputFile, RenderError, Theme};
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub(super) fn render_all(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+    site.documents
+        .par_iter()
+        .map(|document| {
+            let record = &document.record;
+            let page = page(site, document);
+            site.page(
+                theme,
+                "internal/change.html",
+                record_href(&record.slug()),
+                "records",
+                format!("{} {}", record.id, record.title),
+                &page,
+            )
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct RecordPage<'a> {
+    id: &'a str,
+    title: &'a str,
+    change_type: &'static str,
+    class: &'static str,
+    status: &'static str,
+    risk: &'static str,
+    visibility: &'static str,
+    summary: Option<&'a str>,
+    author: &'a str,
+    created: When,
+    scheduled: Option<When>,
+    deployed: Option<When>,
+    embargo_until: Option<When>,
+    systems: Vec<SystemRef<'a>>,
+    tiers: Vec<TierView<'a>>,
+    all_tiers: bool,
+    unknown_tiers: Vec<&'a str>,
+    requirement: Requirement,
+    approvals: Vec<ApprovalRow<'a>>,
+    emergency: Option<EmergencyView<'a>>,
+    deadlines: Vec<Deadline>,
+    review: Option<ReviewView<'a>>,
+    timeline: Vec<TimelineItem<'a>>,
+    post_incident: Option<PostIncidentView<'a>>,
+    testing: Option<String>,
+    rollback: Option<String>,
+    links: Vec<&'a str>,
+    public_body: String,
+    internal_body: String,
+    is_public: bool,
+    public_url: Option<String>,
+    embargoed: bool,
+    flags: Vec<FlagView<'a>>,
+    file: &'a str,
+}
+
+fn page<'a>(site: &Site<'a>, document: &'a Document) -> RecordPage<'a> {
+    let record = &document.record;
+    let config = site.config;
+    let embargoed = record.is_embargoed(&site.now);
+    RecordPage {
+        id: &record.id,
+        title: &record.title,
+        change_type: record.change_type.as_str(),
+        class: record.class.as_str(),
+        status: record.status.as_str(),
+        risk: record.risk.as_str(),
+        visibility: record.visibility.as_str(),
+        summary: record.summary.as_deref(),
+        author: &record.author,
+        created: When::full(&record.created),
+        scheduled: record.scheduled.as_ref().map(When::full),
+        deployed: record.deployed.as_ref().map(When::full),
+        embargo_until: record.embargo_until.as_ref().map(When::full),
+        systems: systems(site, record),
+        tiers: tiers(site, record),
+        all_tiers: record.tiers.is_none(),
+        unknown_tiers: record
+            .tiers
+            .iter()
+            .flatten()
+            .filter(|key| !config.tiers.contains_key(*key))
+            .map(String::as_str)
+            .collect(),
+        requirement: requirement(site, record),
+        approvals: approvals(site, record),
+        emergency: record.emergency.as_ref().map(|e| EmergencyView {
+            reason: e.reason.as_deref(),
+            declared_by: e.declared_by.as_deref(),
+            declared_at: e.declared_at.as_ref().map(When::full),
+            authorized: e.declared_by.as_deref().and_then(|by| {
+                let deciders = &config.policy.emergency.deciders;
+                (!deciders.is_empty()).then(|| deciders.iter().any(|d| same_person(d, by)))
+            }),
+        }),
+        deadlines: deadlines(site, record),
+        review: record.review.as_ref().map(|r| ReviewView {
+            by: &r.by,
+            at: When::full(&r.at),
+            link: r.link.as_deref(),
+            note: r.note.as_deref(),
+        }),
+        timeline: timeline(record),
+        post_incident: post_incident(site, record),
+        testing: record.testing.as_deref().map(|md| markdown(md, "testing-")),
+        rollback: record
+            .rollback
+            .as_deref()
+            .map(|md| markdown(md, "rollback-")),
+        links: record.links.iter().map(String::as_str).collect(),
+        public_body: markdown(&document.public_body, "public-"),
+        internal_body: markdown(&document.internal_body, "internal-"),
+        is_public: record.is_public(),
+        public_url: record
+            .is_public()
+            .then(|| format!("{}/changes/{}/", config.base(), record.slug())),
+        embargoed,
+        flags: site
+            .flags
+            .of(&record.id)
+            .iter()
+            .map(|flag| FlagView::new(flag, site.analysis))
+            .collect(),
+        file: &document.path,
+    }
+}
+
+/// Sanitized HTML of a markdown field, off-site links shown as text.
+fn markdown(md: &str, id_prefix: &str) -> String {
+    without_offsite_links(&to_html(md, id_prefix)).into_owned()
+}
+
+#[derive(Serialize)]
+struct SystemRef<'a> {
+    key: &'a str,
+    title: &'a str,
+    href: Option<String>,
+}
+
+fn systems<'a>(site: &Site<'a>, record: &'a Record) -> Vec<SystemRef<'a>> {
+    record
+        .systems
+        .iter()
+        .map(|key| {
+            let entry = site.system(key);
+            SystemRef {
+                key,
+                title: entry.map_or(key.as_str(), |e| e.title),
+                href: entry.map(|e| format!("systems/{}/index.html", e.slug)),
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct TierView<'a> {
+    key: &'a str,
+    title: &'a str,
+    notice_days: u32,
+    /// The tier's type filter lets the change through.
+    accepts: bool,
+    announced: When,
+    /// `notified` names this tier explicitly.
+    notified: bool,
+    /// `kept`, `short`, or `n/a` when the notice rule does not apply.
+    notice: &'static str,
+}
+
+fn tiers<'a>(site: &Site<'a>, record: &'a Record) -> Vec<TierView<'a>> {
+    site.config
+        .tiers
+        .iter()
+        .filter(|(key, _)| record.concerns_tier(key))
+        .map(|(key, tier)| TierView {
+            key,
+            title: &tier.title,
+            notice_days: tier.notice_days,
+            accepts: tier.accepts(record.change_type),
+            announced: When::full(&record.announced_to(key)),
+            notified: record.notified.contains_key(key),
+            notice: match super::compliance::notice_kept(record, key, site.config) {
+                Some(true) => "kept",
+                Some(false) => "short",
+                None => "n/a",
+            },
+        })
+        .collect()
+}
+
+/// The policy's approval rule for the record's class, checked line by line.
+#[derive(Serialize)]
+struct Requirement {
+    summary: String,
+    checks: Vec<Check>,
+}
+
+#[derive(Serialize)]
+struct Check {
+    label: String,
+    met: bool,
+}
+
+fn requirement(site: &Site<'_>, record: &Record) -> Requirement {
+    let rule = site.config.policy.approvals.for_class(record.class);
+    let assessment = assess_approvals(record, rule);
+    let window = match (record.class, record.deployed, rule.within_days) {
+        (ChangeClass::Emergency, _, Some(days)) => format!(" within {days} day(s) after deploy"),
+        (ChangeClass::Emergency, _, None) => String::new(),
+        (_, Some(_), _) => " before deploy".to_string(),
+        (_, None, _) => " so far (not deployed)".to_string(),
+    };
+    let minimum = match record.class {
+        ChangeClass::Normal => rule.min.max(1),
+        _ => rule.min,
+    };
+    let summary = match record.class {
+        ChangeClass::Standard if minimum == 0 && rule.roles.is_empty() => {
+            "Standard change: pre-approved by policy; no board approval is required.".to_string()
+        }
+        ChangeClass::Standard => {
+            "Standard change: the policy requires board approval as below.".to_string()
+        }
+        ChangeClass::Normal => "Normal change: the board must approve before deploy.".to_string(),
+        ChangeClass::Emergency => {
+            "Emergency change: applied at once, approved after the fact within the policy window."
+                .to_string()
+        }
+    };
+    let mut checks = Vec::new();
+    if minimum > 0 {
+        checks.push(Check {
+            label: format!(
+                "At least {minimum} approval(s) by board members other than the author{window}: {} given",
+                assessment.approvers
+            ),
+            met: assessment.approvers >= minimum as usize,
+        });
+    }
+    for (role, met) in &assessment.roles {
+        checks.push(Check {
+            label: format!("An approval from the {role} role{window}"),
+            met: *met,
+        });
+    }
+    if record
+        .approvals
+        .iter()
+        .any(|a| a.decision == Decision::Reject)
+    {
+        checks.push(Check {
+            label: "Every rejection was followed by a later approval".to_string(),
+            met: !assessment.unresolved_reject,
+        });
+    }
+    Requirement { summary, checks }
+}
+
+#[derive(Serialize)]
+struct ApprovalRow<'a> {
+    by: &'a str,
+    role: &'a str,
+    decision: &'static str,
+    at: When,
+    note: Option<&'a str>,
+    board: String,
+    board_ok: bool,
+    own: bool,
+    timing: Option<String>,
+    in_window: bool,
+}
+
+fn approvals<'a>(site: &Site<'a>, record: &'a Record) -> Vec<ApprovalRow<'a>> {
+    let config = site.config;
+    let rule = config.policy.approvals.for_class(record.class);
+    let cutoff = assess_approvals(record, rule).cutoff;
+    record
+        .approvals
+        .iter()
+        .map(|approval| {
+            let roles = config.board_roles_of(&approval.by);
+            let (board, board_ok) = if config.policy.board.is_empty() {
+                ("no board roster defined".to_string(), true)
+            } else if roles.is_empty() {
+                ("not on the board".to_string(), false)
+            } else if roles.iter().any(|r| r.eq_ignore_ascii_case(&approval.role)) {
+                (format!("on the board as {}", approval.role), true)
+            } else {
+                (
+                    format!(
+                        "on the board as {}, not {}",
+                        roles.join(", "),
+                        approval.role
+                    ),
+                    false,
+                )
+            };
+            ApprovalRow {
+                by: &approval.by,
+                role: &approval.role,
+                decision: approval.decision.as_str(),
+                at: When::full(&approval.at),
+                note: approval.note.as_deref(),
+                board,
+                board_ok,
+                own: same_person(&approval.by, &record.author),
+                timing: record
+                    .deployed
+                    .map(|deployed| relative_to(&approval.at, &deployed, "deploy")),
+                in_window: cutoff.is_none_or(|cutoff| approval.at <= cutoff),
+            }
+        })
+        .collect()
+}
+
+/// `3 day(s) before deploy`, `2 h 5 min after deploy`, `at deploy`.
+fn relative_to(at: &Timestamp, reference: &Timestamp, name: &str) -> String {
+    let difference = reference.instant() - at.instant();
+    if difference.is_zero() {
+        return format!("at {name}");
+    }
+    let side = if difference > chrono::Duration::zero() {
+        "before"
+    } else {
+        "after"
+    };
+    format!("{} {side} {name}", duration_text(difference.abs()))
+}
+
+/// `2 d 3 h`, `1 h 13 min`, `4 min`.
+fn duration_text(duration: chrono::Duration) -> String {
+    let minutes = duration.num_minutes();
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins} min"),
+        (0, _) => format!("{hours} h {mins} min"),
+        _ if hours == 0 => format!("{days} d"),
+        _ => format!("{days} d {hours} h"),
+    }
+}
+
+#[derive(Serialize)]
+struct EmergencyView<'a> {
+    reason: Option<&'a str>,
+    declared_by: Option<&'a str>,
+    declared_at: Option<When>,
+    /// Declared by a listed decider (`None` when no deciders are listed).
+    authorized: Option<bool>,
+}
+
+/// A deadline for after-the-fact evidence and how it went.
+#[derive(Serialize)]
+struct Deadline {
+    what: &'static str,
+    due: When,
+    outcome: Outcome,
+}
+
+fn deadlines(site: &Site<'_>, record: &Record) -> Vec<Deadline> {
+    let policy = &site.config.policy;
+    let mut deadlines = Vec::new();
+    if let Some(evidence) = evidence_of(record, policy, site.now) {
+        deadlines.push(Deadline {
+            what: "Code review",
+            due: When::full(&evidence.review_due),
+            outcome: evidence.review,
+        });
+    }
+    let covered = policy
+        .require_post_incident_for
+        .iter()
+        .any(|v| v == record.class.as_str() || v == record.status.as_str());
+    if let (true, true, Some(deployed)) = (covered, record.is_live(), record.deployed) {
+        let due = plus_days(deployed, policy.emergency.post_incident_within_days);
+        deadlines.push(Deadline {
+            what: "Post-incident review",
+            due: When::full(&due),
+            outcome: deadline_outcome(record.post_incident.as_ref().map(|p| p.at), due, site.now),
+        });
+    }
+    deadlines
+}
+
+#[derive(Serialize)]
+struct ReviewView<'a> {
+    by: &'a str,
+    at: When,
+    link: Option<&'a str>,
+    note: Option<&'a str>,
+}
+
+/// A timeline entry, or a milestone taken from the record's other fields.
+#[derive(Serialize)]
+struct TimelineItem<'a> {
+    at: When,
+    /// Time since the first item: `+1 h 13 min`.
+    offset: String,
+    by: Option<&'a str>,
+    note: String,
+    link: Option<&'a str>,
+    /// `entry` for war-room notes; otherwise the milestone kind.
+    kind: &'static str,
+}
+
+/// The war-room timeline merged with the record's milestones (declaration,
+/// approvals, deploy, review, post-incident review), in time order. Shown for
+/// records with a timeline and for every emergency change.
+fn timeline(record: &Record) -> Vec<TimelineItem<'_>> {
+    if record.timeline.is_empty() && record.class != ChangeClass::Emergency {
+        return Vec::new();
+    }
+    let mut items: Vec<(Timestamp, TimelineItem<'_>)> = record
+        .timeline
+        .iter()
+        .map(|entry| {
+            (
+                entry.at,
+                item(
+                    &entry.at,
+                    entry.by.as_deref(),
+                    entry.note.clone(),
+                    entry.link.as_deref(),
+                    "entry",
+                ),
+            )
+        })
+        .collect();
+    if let Some(emergency) = &record.emergency {
+        if let Some(at) = &emergency.declared_at {
+            items.push((
+                *at,
+                item(
+                    at,
+                    emergency.declared_by.as_deref(),
+                    "Emergency change declared".into(),
+                    None,
+                    "declared",
+                ),
+            ));
+        }
+    }
+    for approval in &record.approvals {
+        let note = format!(
+            "{} ({})",
+            if approval.decision == Decision::Approve {
+                "Approved"
+            } else {
+                "Rejected"
+            },
+            approval.role
+        );
+        items.push((
+            approval.at,
+            item(&approval.at, Some(&approval.by), note, None, "approval"),
+        ));
+    }
+    if let Some(at) = &record.deployed {
+        items.push((*at, item(at, None, "Deployed".into(), None, "deployed")));
+    }
+    if let Some(review) = &record.review {
+        items.push((
+            review.at,
+            item(
+                &review.at,
+                Some(&review.by),
+                "Code review".into(),
+                None,
+                "review",
+            ),
+        ));
+    }
+    if let Some(post_incident) = &record.post_incident {
+        items.push((
+            post_incident.at,
+            item(
+                &post_incident.at,
+                None,
+                "Post-incident review".into(),
+                None,
+                "post-incident",
+            ),
+        ));
+    }
+    items.sort_by_key(|(at, _)| *at);
+    let start = items.first().map(|(at, _)| *at);
+    items
+        .into_iter()
+        .map(|(at, mut item)| {
+            if let Some(start) = start {
+                item.offset = format!("+{}", duration_text(at.instant() - start.instant()));
+            }
+            item
+        })
+        .collect()
+}
+
+fn item<'a>(
+    at: &Timestamp,
+    by: Option<&'a str>,
+    note: String,
+    link: Option<&'a str>,
+    kind: &'static str,
+) -> TimelineItem<'a> {
+    TimelineItem {
+        at: When::full(at),
+        offset: String::new(),
+        by,
+        note,
+        link,
+        kind,
+    }
+}
+
+#[derive(Serialize)]
+struct PostIncidentView<'a> {
+    at: When,
+    lessons: String,
+    improvements: Option<String>,
+    policy_review: &'static str,
+    follow_ups: Vec<FollowUp<'a>>,
+}
+
+/// A follow-up: a record of this portal (linked), or any other text or URL.
+#[derive(Serialize)]
+struct FollowUp<'a> {
+    text: &'a str,
+    href: Option<String>,
+    title: Option<&'a str>,
+}
+
+fn post_incident<'a>(site: &Site<'a>, record: &'a Record) -> Option<PostIncidentView<'a>> {
+    let post_incident = record.post_incident.as_ref()?;
+    Some(PostIncidentView {
+        at: When::full(&post_incident.at),
+        lessons: markdown(&post_incident.lessons, "lessons-"),
+        improvements: post_incident
+            .improvements
+            .as_deref()
+            .map(|md| markdown(md, "improvements-")),
+        policy_review: post_incident.policy_review.as_str(),
+        follow_ups: post_incident
+            .follow_ups
+            .iter()
+            .map(|text| {
+                let target = site.by_slug.get(&text.to_lowercase());
+                FollowUp {
+                    text,
+                    href: target.map(|d| record_href(&d.record.slug())),
+                    title: target.map(|d| d.record.title.as_str()),
+                }
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_relative_times_read_naturally() {
+        let at = |t: &str| Timestamp::parse(t).unwrap();
+        let deploy = at("2026-01-13T09:41:00Z");
+        assert_eq!(
+            relative_to(&at("2026-01-10T09:41:00Z"), &deploy, "deploy"),
+            "3 d before deploy"
+        );
+        assert_eq!(
+            relative_to(&at("2026-01-13T11:40:00Z"), &deploy, "deploy"),
+            "1 h 59 min after deploy"
+        );
+        assert_eq!(relative_to(&deploy, &deploy, "deploy"), "at deploy");
+        assert_eq!(duration_text(chrono::Duration::minutes(4)), "4 min");
+        assert_eq!(
+            duration_text(chrono::Duration::minutes(1440 + 61)),
+            "1 d 1 h"
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! The records table (`records/index.html`): every record, filterable in
+//! the browser by `records.js`.
+//!
+//! Each row carries its filter values as `data-*` attributes (lists as
+//! `|a|b|`, so that a value matches only whole); the free-text search reads
+//! `records/search-index.js`, which maps each id to the lower-cased plain
+//! text of its id, title, summary and body (public and internal parts). It
+//! is a script rather than JSON so that it also loads from `file://`.
+//! Without JavaScript the filter form stays hidden and the full table shows.
+
+use super::{record_href, Site, When};
+use crate::checks::{Code, Level};
+use crate::model::record::{ChangeClass, ChangeType, Status};
+use crate::render::markdown::to_text;
+use crate::render::{OutputFile, RenderError, Theme};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+    let rows: Vec<Row<'_>> = site.documents.iter().map(|d| row(site, d)).collect();
+    let page = RecordsPage {
+        total: rows.len(),
+        filters: filters(site),
+        rows,
+    };
+    let html = site.page(
+        theme,
+        "internal/records.html",
+        "records/index.html".into(),
+        "records",
+        "Records".into(),
+        &page,
+    )?;
+    Ok(vec![html, search_index(site)])
+}
+
+#[derive(Serialize)]
+struct RecordsPage<'a> {
+    total: usize,
+    filters: Vec<Filter>,
+    rows: Vec<Row<'a>>,
+}
+
+#[derive(Serialize)]
+struct SystemName<'a> {
+    key: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    href: String,
+    title: &'a str,
+    change_type: &'static str,
+    class: &'static str,
+    status: &'static str,
+    risk: &'static str,
+    systems: Vec<SystemName<'a>>,
+    deployed: Option<When>,
+    flag_count: usize,
+    deny: bool,
+    data_systems: String,
+    data_tiers: String,
+    data_flags: String,
+}
+
+fn row<'a>(site: &Site<'a>, document: &'a crate::model::portal::Document) -> Row<'a> {
+    let record = &document.record;
+    let flags = site.flags.of(&record.id);
+    let mut codes: Vec<Code> = flags.iter().map(|f| f.code).collect();
+    codes.sort();
+    codes.dedup();
+    Row {
+        id: &record.id,
+        href: record_href(&record.slug()),
+        title: &record.title,
+        change_type: record.change_type.as_str(),
+        class: record.class.as_str(),
+        status: record.status.as_str(),
+        risk: record.risk.as_str(),
+        systems: record
+            .systems
+            .iter()
+            .map(|key| SystemName {
+                key,
+                title: site.config.system_title(key),
+            })
+            .collect(),
+        deployed: record.deployed.as_ref().map(When::day),
+        flag_count: flags.len(),
+        deny: flags.iter().any(|f| f.level == Level::Deny),
+        data_systems: pipe_list(record.systems.iter().map(String::as_str)),
+        data_tiers: pipe_list(
+            site.config
+                .tiers
+                .keys()
+                .filter(|key| record.concerns_tier(key))
+                .map(String::as_str),
+        ),
+        data_flags: pipe_list(codes.iter().map(|c| c.as_str())),
+    }
+}
+
+/// `|a|b|`: a list the script can test with `includes('|' + value + '|')`.
+fn pipe_list<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    let mut list = String::from("|");
+    for value in values {
+        list.push_str(value);
+        list.push('|');
+    }
+    list
+}
+
+/// One filter control: its URL key, label and choices.
+#[derive(Serialize)]
+struct Filter {
+    key: &'static str,
+    label: &'static str,
+    options: Vec<FilterOption>,
+}
+
+#[derive(Serialize)]
+struct FilterOption {
+    value: String,
+    label: String,
+}
+
+fn options<'a>(values: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<FilterOption> {
+    values
+        .map(|(value, label)| FilterOption {
+            value: value.to_string(),
+            label: label.to_string(),
+        })
+        .collect()
+}
+
+fn filters(site: &Site<'_>) -> Vec<Filter> {
+    let codes: BTreeSet<Code> = site.analysis.flags.iter().map(|f| f.code).collect();
+    vec![
+        Filter {
+            key: "type",
+            label: "Type",
+            options: options(ChangeType::ALL.iter().map(|t| (t.as_str(), t.as_str()))),
+        },
+        Filter {
+            key: "class",
+            label: "Class",
+            options: options(ChangeClass::ALL.iter().map(|c| (c.as_str(), c.as_str()))),
+        },
+        Filter {
+            key: "status",
+            label: "Status",
+            options: options(Status::ALL.iter().map(|s| (s.as_str(), s.as_str()))),
+        },
+        Filter {
+            key: "system",
+            label: "System",
+            options: options(site.systems.iter().map(|s| (s.key, s.title))),
+        },
+        Filter {
+            key: "tier",
+            label: "Tier",
+            options: options(
+                site.config
+                    .tiers
+                    .iter()
+                    .map(|(k, t)| (k.as_str(), t.title.as_str())),
+            ),
+        },
+        Filter {
+            key: "flag",
+            label: "Flag",
+            options: options(codes.iter().map(|c| (c.as_str(), c.as_str()))),
+        },
+    ]
+}
+
+/// `records/search-index.js`: `window.changeportalSearch = {id: text, ...}`.
+fn search_index(site: &Site<'_>) -> OutputFile {
+    let entries: Vec<String> = site
+        .documents
+        .par_iter()
+        .map(|document| {
+            let record = &document.record;
+            let mut text = format!(
+                "{} {} {} ",
+                record.id,
+                record.title,
+                record.summary.as_deref().unwrap_or("")
+            );
+            text.push_str(&to_text(&document.public_body));
+            text.push(' ');
+            text.push_str(&to_text(&document.internal_body));
+            let text = text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            format!("{}:{}", json_string(&record.id), json_string(&text))
+        })
+        .collect();
+    let script = format!(
+        "// Search text of every record, for records.js (generated).\nwindow.changeportalSearch = {{\n{}\n}};\n",
+        entries.join(",\n")
+    );
+    OutputFile::new("records/search-index.js", script.into_bytes())
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipe_lists_wrap_every_value() {
+        assert_eq!(pipe_list(["a", "b c"].into_iter()), "|a|b c|");
+        assert_eq!(pipe_list(std::iter::empty()), "|");
+        assert_eq!(json_string("a\"</script>"), "\"a\\\"</script>\"");
+    }
+}
