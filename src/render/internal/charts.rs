@@ -32,8 +32,9 @@ pub struct StackedBars {
     pub values: Vec<Vec<usize>>,
 }
 
-const SLOT: usize = 30;
-const BAR: usize = 20;
+/// Drawing width; bars share it, at most [`MAX_SLOT`] each.
+const WIDTH: f64 = 960.0;
+const MAX_SLOT: f64 = 60.0;
 const LEFT: usize = 40;
 const TOP: usize = 12;
 const PLOT_HEIGHT: usize = 170;
@@ -47,7 +48,9 @@ impl StackedBars {
 
     /// The chart as an `<svg>` element.
     pub fn to_svg(&self) -> String {
-        let width = LEFT + SLOT * self.categories.len().max(1) + 10;
+        let slot = self.slot();
+        let width =
+            (LEFT as f64 + slot * self.categories.len().max(1) as f64 + 10.0).ceil() as usize;
         let height = TOP + PLOT_HEIGHT + BOTTOM;
         let (top, step) = axis_scale(self.totals().into_iter().max().unwrap_or(0));
         let mut svg = String::with_capacity(4096);
@@ -60,10 +63,11 @@ impl StackedBars {
         );
         self.draw_axis(&mut svg, width, top, step);
         for (index, (category, row)) in self.categories.iter().zip(&self.values).enumerate() {
-            self.draw_bar(&mut svg, index, category, row, top);
+            let centre = LEFT as f64 + slot * (index as f64 + 0.5);
+            self.draw_bar(&mut svg, centre, slot * 0.66, category, row, top);
             draw_label(
                 &mut svg,
-                index,
+                centre,
                 category,
                 self.categories.get(index.wrapping_sub(1)),
             );
@@ -87,8 +91,22 @@ impl StackedBars {
         }
     }
 
-    fn draw_bar(&self, svg: &mut String, index: usize, category: &str, row: &[usize], top: usize) {
-        let x = LEFT + SLOT * index + (SLOT - BAR) / 2;
+    /// The horizontal space of one bar.
+    fn slot(&self) -> f64 {
+        let available = WIDTH - LEFT as f64 - 10.0;
+        (available / self.categories.len().max(1) as f64).min(MAX_SLOT)
+    }
+
+    fn draw_bar(
+        &self,
+        svg: &mut String,
+        centre: f64,
+        bar: f64,
+        category: &str,
+        row: &[usize],
+        top: usize,
+    ) {
+        let x = centre - bar / 2.0;
         let mut base = 0;
         for (series, &value) in self.series.iter().zip(row) {
             if value == 0 {
@@ -98,7 +116,7 @@ impl StackedBars {
             let h = y_of(base, top) - y;
             let _ = write!(
                 svg,
-                r#"<rect class="bar {class}" x="{x}" y="{y}" width="{BAR}" height="{h}"><title>{category}: {value} {label}</title></rect>"#,
+                r#"<rect class="bar {class}" x="{x:.1}" y="{y}" width="{bar:.1}" height="{h}"><title>{category}: {value} {label}</title></rect>"#,
                 class = escape(&series.class),
                 category = escape(category),
                 label = escape(&series.label),
@@ -110,21 +128,20 @@ impl StackedBars {
 
 /// Month label under a bar: the month's short name, and the year under
 /// the first bar and every January.
-fn draw_label(svg: &mut String, index: usize, category: &str, previous: Option<&String>) {
-    let x = LEFT + SLOT * index + SLOT / 2;
+fn draw_label(svg: &mut String, x: f64, category: &str, previous: Option<&String>) {
     let y = TOP + PLOT_HEIGHT + 16;
     let (year, month) = category.split_once('-').unwrap_or((category, ""));
     let name = month_abbreviation(month).unwrap_or(month);
     let _ = write!(
         svg,
-        r#"<text class="tick" x="{x}" y="{y}" text-anchor="middle">{}</text>"#,
+        r#"<text class="tick" x="{x:.1}" y="{y}" text-anchor="middle">{}</text>"#,
         escape(name)
     );
     let new_year = previous.is_none_or(|p| !p.starts_with(year));
     if new_year {
         let _ = write!(
             svg,
-            r#"<text class="tick year" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
+            r#"<text class="tick year" x="{x:.1}" y="{}" text-anchor="middle">{}</text>"#,
             y + 15,
             escape(year)
         );

@@ -1,0 +1,446 @@
+//! The internal audit site, built from a fixture portal with known breaches:
+//! page contents, offline and noindex guarantees, compliance figures against
+//! hand-computed values, and a real-browser test of the records table.
+
+mod common;
+
+use changeportal::model::Timestamp;
+use changeportal::render::internal::compliance::{self, Ratio};
+use common::{stderr, TempPortal};
+use std::path::{Path, PathBuf};
+
+/// The fixture's "now".
+const NOW: &str = "2026-06-01";
+
+/// A record of `extra` front-matter lines, with defaults for the keys they
+/// leave out (an internal normal improvement by Sam Writer, created
+/// 2026-01-01, titled `Change <id>`).
+fn record(id: &str, extra: &str, body: &str) -> String {
+    let title = format!("Change {id}");
+    let defaults = [
+        ("title", title.as_str()),
+        ("type", "improvement"),
+        ("author", "Sam Writer"),
+        ("created", "2026-01-01"),
+    ];
+    let mut text = format!("---\nid: {id}\n");
+    for (key, value) in defaults {
+        if !extra
+            .lines()
+            .any(|line| line.starts_with(&format!("{key}:")))
+        {
+            text.push_str(&format!("{key}: {value}\n"));
+        }
+    }
+    text.push_str(extra.trim());
+    text.push_str("\n---\n");
+    text.push_str(body);
+    text.push('\n');
+    text
+}
+
+const ALICE_OMAR_BEFORE: &str = "approvals:
+  - { by: Alice Chen, role: engineering, decision: approve, at: 2026-02-01T09:00:00Z }
+  - { by: Omar Haddad, role: operations, decision: approve, at: 2026-02-02T09:00:00Z }";
+
+/// The fixture portal. Hand-computed figures (policy of `PORTAL_YAML`:
+/// normal min 2 with engineering and operations; review 3 days,
+/// post-incident 7 days; enterprise 30 days for feature/deprecation/
+/// maintenance/security/infrastructure, business 7 days; now 2026-06-01):
+///
+/// Normal changes approved before deploy, 3 of 6:
+/// N1 met; N2 operations approved after deploy (missed); N3 one approver
+/// (missed); N4 the author's own approval does not count (missed); N5 rolled
+/// back, met; N6 scheduled (not live, not counted); N7 rejected then
+/// approved, met.
+///
+/// Emergency review and post-incident in time, 1 of 3, 2 pending:
+/// E1 both in time; E2 review late; E3 neither (overdue); E4 deployed two
+/// days ago, nothing yet (pending); E5 reviewed, post-incident not yet due
+/// (pending). Review alone: 2 of 4 (E4 pending); post-incident alone: 2 of 3
+/// (E4, E5 pending).
+///
+/// Notice kept, enterprise 2 of 3: P1 kept, P2 12 days (short), P3 bugfix
+/// (not for enterprise), P4 standard tier only, P5 notified early (kept),
+/// P6 cancelled. Business 3 of 4: P1, P2 kept, P3 4 days (short), P5
+/// exactly 7 days (kept).
+fn fixture() -> TempPortal {
+    let portal = TempPortal::new();
+    let normal = |id: &str, extra: &str, body: &str| {
+        portal.record(
+            &format!("n/{id}.md"),
+            &record(
+                id,
+                &format!("status: deployed\ndeployed: 2026-03-01T10:00:00Z\n{extra}"),
+                body,
+            ),
+        );
+    };
+    normal(
+        "N1",
+        &format!("systems: [api]\n{ALICE_OMAR_BEFORE}"),
+        "Rolled out behind a flag.\n\n<!-- internal -->\nNorthbridge acquirer config untouched.",
+    );
+    normal(
+        "N2",
+        "approvals:
+  - { by: Alice Chen, role: engineering, decision: approve, at: 2026-02-01T09:00:00Z }
+  - { by: Omar Haddad, role: operations, decision: approve, at: 2026-03-01T11:00:00Z }",
+        "Body.",
+    );
+    normal("N3", "approvals:\n  - { by: Alice Chen, role: engineering, decision: approve, at: 2026-02-01T09:00:00Z }", "Body.");
+    portal.record("n/N4.md", &record("N4", &format!("title: Self-approved change\nauthor: Alice Chen\nstatus: deployed\ndeployed: 2026-03-01T10:00:00Z\n{ALICE_OMAR_BEFORE}"), "Body."));
+    portal.record("n/N5.md", &record("N5", &format!("status: rolled_back\ndeployed: 2026-03-01T10:00:00Z\npost_incident: {{ at: 2026-03-03, lessons: Test first., policy_review: none }}\n{ALICE_OMAR_BEFORE}"), "Body."));
+    portal.record(
+        "n/N6.md",
+        &record(
+            "N6",
+            &format!("status: scheduled\nscheduled: 2026-07-01T10:00:00Z\n{ALICE_OMAR_BEFORE}"),
+            "Body.",
+        ),
+    );
+    normal("N7", "approvals:
+  - { by: Omar Haddad, role: operations, decision: reject, at: 2026-01-20T09:00:00Z, note: Needs a rollback plan }
+  - { by: Omar Haddad, role: operations, decision: approve, at: 2026-02-02T09:00:00Z }
+  - { by: Alice Chen, role: engineering, decision: approve, at: 2026-02-03T09:00:00Z }", "Body.");
+
+    let emergency = |id: &str, title: &str, deployed: &str, extra: &str, body: &str| {
+        let front = format!(
+            "title: \"{title}\"\ntype: hotfix\nclass: emergency\nstatus: deployed\ncreated: {deployed}\ndeployed: {deployed}\nsystems: [gateway]
+emergency: {{ reason: Card payments failing, declared_by: Dana Lee, declared_at: {deployed} }}
+approvals:\n  - {{ by: Alice Chen, role: engineering, decision: approve, at: {deployed} }}\n{extra}"
+        );
+        portal.record(&format!("e/{id}.md"), &record(id, &front, body));
+    };
+    emergency("E1", "Emergency: restore card authorizations", "2026-05-01T08:00:00Z",
+        "visibility: public\nsummary: Some card payments failed for an hour.\nreview: { by: Omar Haddad, at: 2026-05-02T08:00:00Z, link: \"https://git.example/pr/1\" }
+post_incident: { at: 2026-05-05T08:00:00Z, lessons: Pin roots not intermediates., policy_review: needed, follow_ups: [N1, \"https://tickets.example/LL-1\"] }
+timeline:
+  - { at: 2026-05-01T07:40:00Z, by: PagerDuty, note: Authorization error rate 36%., link: \"https://grafana.example/d/1\" }
+  - { at: 2026-05-01T07:55:00Z, by: Aisha Rahman, note: Trust bundle updated on canary. }",
+        "Payments failed for an hour.\n\n<!-- internal -->\nThe Northbridge chain changed; see [the PR](https://git.example/pr/1).");
+    emergency("E2", "Emergency: rotate leaked credential", "2026-05-01T08:00:00Z",
+        "review: { by: Omar Haddad, at: 2026-05-10T08:00:00Z }\npost_incident: { at: 2026-05-05T08:00:00Z, lessons: Scan artifacts., policy_review: none }",
+        "Rotated the processor credential.");
+    emergency(
+        "E3",
+        "Emergency: fail over the database",
+        "2026-05-01T08:00:00Z",
+        "",
+        "Storage controller failed.",
+    );
+    emergency(
+        "E4",
+        "Emergency: block abusive traffic",
+        "2026-05-30T00:00:00Z",
+        "",
+        "Rate limits.",
+    );
+    emergency(
+        "E5",
+        "Emergency: disable broken cache",
+        "2026-05-29T00:00:00Z",
+        "review: { by: Omar Haddad, at: 2026-05-30T00:00:00Z }",
+        "Cache disabled.",
+    );
+
+    let notice = |id: &str, extra: &str| {
+        portal.record(&format!("p/{id}.md"), &record(id, &format!("class: standard\nstatus: scheduled\nvisibility: public\nsummary: Public change {id}.\nscheduled: 2026-04-01T00:00:00Z\n{extra}"), "Public note."));
+    };
+    notice("P1", "type: feature");
+    notice("P2", "type: feature\ncreated: 2026-03-20");
+    notice("P3", "type: bugfix\ncreated: 2026-03-28");
+    notice(
+        "P4",
+        "type: feature\ncreated: 2026-03-31\ntiers: [standard]",
+    );
+    notice(
+        "P5",
+        "type: feature\ncreated: 2026-03-25\nnotified: { enterprise: 2026-02-01 }",
+    );
+    portal.record("p/P6.md", &record("P6", "class: standard\nstatus: cancelled\nvisibility: public\nsummary: Cancelled.\ntype: feature\ncreated: 2026-03-31\nscheduled: 2026-04-01T00:00:00Z", "Public note."));
+    portal
+}
+
+/// Builds the fixture into `<root>/out` and returns the internal site's path.
+fn build(portal: &TempPortal) -> PathBuf {
+    let output = portal.run(&["build", "--now", NOW, "--out", "out"]);
+    assert!(output.status.success(), "build failed: {}", stderr(&output));
+    portal.root().join("out/internal")
+}
+
+/// A file's text, with Tera's escaped slashes (`&#x2F;`) read back as `/`.
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+        .replace("&#x2F;", "/")
+}
+
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            files.push(entry.path().to_path_buf());
+        }
+    }
+    files
+}
+
+#[test]
+fn compliance_figures_match_hand_computed_values() {
+    let portal = fixture();
+    let now = Timestamp::parse(NOW).unwrap();
+    let analysis = changeportal::pipeline::analyze(portal.root(), now).unwrap();
+    let figures = compliance::compute(&analysis.portal, now);
+    assert_eq!(figures.normal_approvals, Ratio { met: 3, total: 6 });
+    assert_eq!(figures.emergency.both, Ratio { met: 1, total: 3 });
+    assert_eq!(figures.emergency.review, Ratio { met: 2, total: 4 });
+    assert_eq!(figures.emergency.post_incident, Ratio { met: 2, total: 3 });
+    assert_eq!(figures.emergency.pending, 2);
+    let notice: Vec<(&str, Ratio)> = figures
+        .notice
+        .iter()
+        .map(|t| (t.key.as_str(), t.ratio))
+        .collect();
+    assert_eq!(
+        notice,
+        [
+            ("enterprise", Ratio { met: 2, total: 3 }),
+            ("business", Ratio { met: 3, total: 4 })
+        ]
+    );
+    // The notice figure and the notice-too-short flag apply one rule.
+    let short = analysis
+        .flags
+        .iter()
+        .filter(|f| f.code.as_str() == "notice-too-short")
+        .count();
+    assert_eq!(short, 2);
+
+    let dashboard = read(&build(&portal).join("index.html"));
+    for shown in [
+        "3 of 6 (50%)",
+        "1 of 3 (33%)",
+        "2 of 4 (50%)",
+        "2 of 3 (67%)",
+        "3 of 4 (75%)",
+        "2 change(s) still inside their window",
+    ] {
+        assert!(dashboard.contains(shown), "dashboard lacks {shown}");
+    }
+}
+
+#[test]
+fn every_page_is_noindex_offline_and_under_csp() {
+    let portal = fixture();
+    let site = build(&portal);
+    let pages = html_files(&site);
+    assert!(pages.len() > 20, "only {} pages", pages.len());
+    for page in &pages {
+        let html = read(page);
+        assert!(
+            html.contains(r#"<meta name="robots" content="noindex,nofollow">"#),
+            "{} lacks noindex",
+            page.display()
+        );
+        assert!(
+            html.contains("Content-Security-Policy") && html.contains("script-src 'self'"),
+            "{} lacks the CSP",
+            page.display()
+        );
+        for offsite in ["href=\"http", "href=\"//", "src=\"http", "src=\"//"] {
+            assert!(
+                !html.contains(offsite),
+                "{} links off-site ({offsite})",
+                page.display()
+            );
+        }
+        assert!(
+            !html.contains("<script>") && !html.contains(" style=\""),
+            "{} has inline script or style",
+            page.display()
+        );
+    }
+    // Record URLs are kept, as text.
+    let e1 = read(&site.join("changes/e1/index.html"));
+    assert!(e1.contains("<code class=\"url\">https://git.example/pr/1</code>"));
+    assert!(e1.contains("<code class=\"url\">https://grafana.example/d/1</code>"));
+}
+
+#[test]
+fn records_table_lists_everything_without_javascript() {
+    let portal = fixture();
+    let site = build(&portal);
+    let html = read(&site.join("records/index.html"));
+    assert_eq!(
+        html.matches("<tr data-id=").count(),
+        18,
+        "one row per record"
+    );
+    assert!(html.contains(r#"<form id="filters" class="filters" role="search" aria-label="Filter records" hidden>"#), "the form waits for JavaScript");
+    assert!(html.contains(r#"data-id="E1" data-type="hotfix" data-class="emergency" data-status="deployed" data-system="|gateway|""#));
+    assert!(html.contains(r#"<script src="../records.js" defer></script>"#));
+    let index = read(&site.join("records/search-index.js"));
+    assert!(index.contains("\"E1\":\"e1 emergency: restore card authorizations"));
+    assert!(
+        index.contains("northbridge"),
+        "the internal body is searchable"
+    );
+    assert!(site.join("records.js").is_file() && site.join("style.css").is_file());
+}
+
+#[test]
+fn record_page_shows_evidence_flags_and_links() {
+    let portal = fixture();
+    let site = build(&portal);
+    let e1 = read(&site.join("changes/e1/index.html"));
+    for part in [
+        "Emergency declaration",
+        "Card payments failing",
+        "Met:</span> At least 1 approval(s) by board members other than the author within 2 day(s) after deploy: 1 given",
+        "In time:</span> Code review due by",
+        "<ol class=\"timeline\">",
+        "Authorization error rate 36%.",
+        "+15 min",
+        "Public part",
+        "Internal part",
+        "The Northbridge chain changed",
+        "<span class=\"offsite\">the PR</span>",
+        "<a href=\"../../changes/n1/index.html\">N1</a>",
+        "<code class=\"url\">https://tickets.example/LL-1</code>",
+        "unknown-reference",
+        "A follow-up id, tier or system that does not exist.",
+        "content/changes/e/E1.md",
+        "<code class=\"url\">https://changes.test.example/changes/e1/</code>",
+    ] {
+        assert!(e1.contains(part), "E1 page lacks {part}");
+    }
+    let n2 = read(&site.join("changes/n2/index.html"));
+    assert!(n2.contains("Not met:</span> An approval from the operations role before deploy"));
+    assert!(n2.contains("approval-after-deploy") && n2.contains("content/changes/n/N2.md:"));
+    let e3 = read(&site.join("changes/e3/index.html"));
+    assert!(e3.contains("Missed:</span> Code review due by") && e3.contains("missing-review"));
+    assert!(
+        e3.contains("A change that needs a post-incident review is past its window without one.")
+    );
+    let n7 = read(&site.join("changes/n7/index.html"));
+    assert!(n7.contains("Met:</span> Every rejection was followed by a later approval"));
+}
+
+#[test]
+fn flags_calendar_and_system_pages() {
+    let portal = fixture();
+    let site = build(&portal);
+    let flags = read(&site.join("flags/index.html"));
+    assert!(
+        flags.contains("<h2 id=\"missing-review\">")
+            && flags.contains("<h2 id=\"notice-too-short\">")
+    );
+    assert!(flags.contains("Rules with no open flag") && flags.contains("duplicate-id"));
+    let may = read(&site.join("calendar/2026-05/index.html"));
+    assert!(may.contains(
+        "<li class=\"event deployed emergency\"><a href=\"../../changes/e1/index.html\">E1</a>"
+    ));
+    assert!(
+        site.join("calendar/2026-07/index.html").is_file(),
+        "N6 is scheduled in July"
+    );
+    assert!(read(&site.join("calendar/index.html")).contains("href=\"2026-05/index.html\""));
+    let gateway = read(&site.join("systems/gateway/index.html"));
+    assert!(gateway.contains("not in the catalogue") && gateway.contains("E5"));
+    let systems = read(&site.join("systems/index.html"));
+    assert!(systems.contains("Public API") && systems.contains("../systems/web/index.html"));
+}
+
+/// Serves `dir` on a loopback port from a background thread; returns the port.
+fn serve(dir: PathBuf) -> u16 {
+    let server = tiny_http::Server::http("127.0.0.1:0").expect("bind loopback");
+    let port = server.server_addr().to_ip().expect("ip address").port();
+    std::thread::spawn(move || {
+        for request in server.incoming_requests() {
+            let path = request
+                .url()
+                .split(['?', '#'])
+                .next()
+                .unwrap_or("/")
+                .trim_start_matches('/')
+                .to_string();
+            let mut file = dir.join(&path);
+            if path.is_empty() || file.is_dir() {
+                file = file.join("index.html");
+            }
+            let response = match (path.contains(".."), std::fs::read(&file)) {
+                (false, Ok(bytes)) => {
+                    let kind = match file.extension().and_then(|e| e.to_str()) {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("js") => "text/javascript; charset=utf-8",
+                        Some("css") => "text/css; charset=utf-8",
+                        Some("json") => "application/json",
+                        Some("csv") => "text/csv; charset=utf-8",
+                        _ => "application/octet-stream",
+                    };
+                    let header = tiny_http::Header::from_bytes("Content-Type", kind).unwrap();
+                    tiny_http::Response::from_data(bytes).with_header(header)
+                }
+                _ => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+            };
+            let _ = request.respond(response);
+        }
+    });
+    port
+}
+
+/// Whether external-tool tests are switched off (prints a note if so).
+fn skip_external(what: &str) -> bool {
+    let skip = std::env::var("CHANGEPORTAL_SKIP_EXTERNAL").is_ok_and(|v| v == "1");
+    if skip {
+        eprintln!("skipped: {what} (CHANGEPORTAL_SKIP_EXTERNAL=1)");
+    }
+    skip
+}
+
+#[test]
+fn records_table_filters_in_a_real_browser() {
+    if skip_external("records table in headless Chromium") {
+        return;
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        Path::new("/usr/bin/chromium").is_file(),
+        "Chromium is missing: apt-get install -y chromium (or set CHANGEPORTAL_SKIP_EXTERNAL=1)"
+    );
+    assert!(
+        repo.join("node_modules/playwright-core").is_dir()
+            && repo.join("node_modules/axe-core").is_dir(),
+        "playwright-core and axe-core are missing: run npm ci"
+    );
+    let portal = fixture();
+    let port = serve(build(&portal));
+    let screenshot = portal.root().join("records.png");
+    let output = std::process::Command::new("node")
+        .arg(repo.join("tests/browser/records.mjs"))
+        .arg(format!("http://127.0.0.1:{port}/records/index.html"))
+        .arg(&screenshot)
+        .arg("northbridge")
+        .arg("E1")
+        .current_dir(repo)
+        .output()
+        .expect("run node (is Node.js installed?)");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "browser test failed:\n{log}");
+    assert!(
+        screenshot
+            .metadata()
+            .map(|m| m.len() > 10_000)
+            .unwrap_or(false),
+        "no screenshot"
+    );
+    if let Ok(keep) = std::env::var("CHANGEPORTAL_KEEP_SCREENSHOT") {
+        std::fs::copy(&screenshot, keep).unwrap();
+    }
+}
