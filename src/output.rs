@@ -1,15 +1,24 @@
-//! Writing the sites: everything goes to a temporary folder beside `--out`,
+//! Writing the sites: everything goes to a staging folder beside `--out`,
 //! which replaces `--out` only once the whole build is written, so a failed or
-//! interrupted build leaves the previous output untouched.
+//! interrupted build (an error, Ctrl-C, `kill -9`, a crash) leaves the previous
+//! output untouched.
+//!
+//! Staging folders are named `.changeportal-build-<pid>-<random>`; one left
+//! behind by a killed build is removed by the next build once its process is
+//! gone. Nothing is ever written or deleted outside `--out` and its staging
+//! folders: output paths are checked to stay inside the site folder.
 
 use crate::render::OutputFile;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Marks a folder as changeportal output, so that a rebuild may replace it.
 pub const MARKER_FILE: &str = ".changeportal-output";
+
+/// Name prefix of the staging folders created beside `--out`.
+pub const STAGING_PREFIX: &str = ".changeportal-build-";
 
 /// Why the output could not be written.
 #[derive(Debug)]
@@ -21,39 +30,56 @@ impl std::fmt::Display for OutputError {
     }
 }
 
+/// Portal folders that hold sources: output inside them would be read back as
+/// input (or overwrite it).
+const SOURCE_FOLDERS: &[&str] = &["content", "templates", "static"];
+
 /// Refuses an output folder that would overwrite or publish the portal's own
-/// sources: the portal root, a parent of it, `content/` or anything inside it,
-/// or an existing non-empty folder that is not a previous build. Symlinks are
+/// sources: the portal root, a parent of it, `content/`, `templates/` or
+/// `static/` or anything inside them, something that is not a folder, or an
+/// existing non-empty folder that is not a previous build. Symlinks are
 /// resolved before comparing.
 pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), OutputError> {
     let root = resolve(root);
     let out_resolved = resolve(out);
-    let content = root.join("content");
-    let reason = if out_resolved == root {
-        Some("it is the portal root")
-    } else if root.starts_with(&out_resolved) {
-        Some("it contains the portal")
-    } else if out_resolved.starts_with(&content) {
-        Some("it is inside content/")
-    } else {
-        None
-    };
-    if let Some(reason) = reason {
-        return Err(OutputError(format!(
+    let refuse = |reason: &str| {
+        Err(OutputError(format!(
             "refusing to write to {}: {reason}; choose a separate folder such as `out`",
             out.display()
-        )));
+        )))
+    };
+    if out_resolved == root {
+        return refuse("it is the portal root");
     }
-    let is_foreign = out.is_dir()
-        && !out.join(MARKER_FILE).exists()
-        && std::fs::read_dir(out).map(|mut entries| entries.next().is_some()).unwrap_or(false);
-    if is_foreign {
-        return Err(OutputError(format!(
-            "refusing to replace {}: it is not empty and was not written by changeportal",
+    if root.starts_with(&out_resolved) {
+        return refuse("it contains the portal");
+    }
+    if let Some(folder) = SOURCE_FOLDERS
+        .iter()
+        .find(|folder| out_resolved.starts_with(root.join(folder)))
+    {
+        return refuse(&format!("it is inside the portal's {folder}/ folder"));
+    }
+    match std::fs::metadata(out) {
+        Ok(metadata) if !metadata.is_dir() => refuse("it exists and is not a folder"),
+        Ok(_) if !is_previous_build(out)? => Err(OutputError(format!(
+            "refusing to replace {}: it is not empty and was not written by changeportal \
+             (it has no {MARKER_FILE} file); remove it or choose another folder",
             out.display()
-        )));
+        ))),
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// Whether the existing folder `out` is empty or a previous build. A folder
+/// that cannot be listed is not assumed to be either.
+fn is_previous_build(out: &Path) -> Result<bool, OutputError> {
+    if out.join(MARKER_FILE).is_file() {
+        return Ok(true);
+    }
+    let mut entries = std::fs::read_dir(out)
+        .map_err(|e| OutputError(format!("cannot read {}: {e}", out.display())))?;
+    Ok(entries.next().is_none())
 }
 
 /// Canonicalizes the longest existing prefix of `path` and appends the rest,
@@ -69,7 +95,10 @@ fn resolve(path: &Path) -> PathBuf {
     let mut rest = Vec::new();
     loop {
         if let Ok(canonical) = existing.canonicalize() {
-            return rest.iter().rev().fold(canonical, |acc: PathBuf, part| acc.join(part));
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |acc: PathBuf, part| acc.join(part));
         }
         match (existing.parent(), existing.file_name()) {
             (Some(parent), Some(name)) => {
@@ -81,24 +110,111 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
-/// Writes `trees` (site folder name -> files) into `out`, atomically.
+/// Writes `trees` (site folder name -> files) into `out`, atomically. When
+/// `out` is a symlink, the folder it points to is replaced and the link kept.
 pub fn write_sites(out: &Path, trees: &[(&str, &[OutputFile])]) -> Result<(), OutputError> {
+    for (site, files) in trees {
+        check_relative(site)?;
+        let mut seen = BTreeSet::new();
+        for file in *files {
+            check_relative(&file.path)?;
+            if !seen.insert(file.path.as_str()) {
+                return Err(OutputError(format!(
+                    "two output files of the {site} site have the same path `{}` \
+                     (a file in static/ or templates/ may clash with a generated page)",
+                    file.path
+                )));
+            }
+        }
+    }
+    let out = if out.is_symlink() {
+        resolve(out)
+    } else {
+        out.to_path_buf()
+    };
     let parent = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent)
         .map_err(|e| OutputError(format!("cannot create {}: {e}", parent.display())))?;
+    remove_stale_staging(&parent);
     let staging = tempfile::Builder::new()
-        .prefix(".changeportal-build-")
+        .prefix(&format!("{STAGING_PREFIX}{}-", std::process::id()))
         .tempdir_in(&parent)
-        .map_err(|e| OutputError(format!("cannot create a temporary folder in {}: {e}", parent.display())))?;
+        .map_err(|e| {
+            OutputError(format!(
+                "cannot create a temporary folder in {}: {e}",
+                parent.display()
+            ))
+        })?;
     for (site, files) in trees {
         write_tree(&staging.path().join(site), files)?;
     }
-    std::fs::write(staging.path().join(MARKER_FILE), b"changeportal build output\n")
-        .map_err(|e| OutputError(format!("cannot write output marker: {e}")))?;
-    swap_into_place(staging, out)
+    std::fs::write(
+        staging.path().join(MARKER_FILE),
+        b"changeportal build output\n",
+    )
+    .map_err(|e| OutputError(format!("cannot write output marker: {e}")))?;
+    swap_into_place(staging, &out)
+}
+
+/// Accepts only plain relative paths (`a/b.html`): no absolute path, no `..`,
+/// `.` or empty segment, no backslash or NUL, so that no file lands outside
+/// its site folder whatever a renderer or a record id produced.
+fn check_relative(path: &str) -> Result<(), OutputError> {
+    let plain = !path.contains(['\\', '\0'])
+        && path
+            .split('/')
+            .all(|segment| !matches!(segment, "" | "." | ".."))
+        && Path::new(path)
+            .components()
+            .all(|component| matches!(component, Component::Normal(_)));
+    if plain {
+        Ok(())
+    } else {
+        Err(OutputError(format!(
+            "refusing to write output file `{}`: not a plain relative path",
+            path.escape_debug()
+        )))
+    }
+}
+
+/// Removes staging folders beside `out` whose build process is gone (killed
+/// or crashed mid-build). Folders of running builds are left alone, and so is
+/// anything that cannot be removed: it never stops a build.
+fn remove_stale_staging(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(STAGING_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let is_folder = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if is_folder && pid != std::process::id() && !is_running(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists.
+#[cfg(target_os = "linux")]
+fn is_running(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Whether process `pid` exists: without a cheap portable check, every
+/// process is assumed alive, so stale staging folders are kept.
+#[cfg(not(target_os = "linux"))]
+fn is_running(_pid: u32) -> bool {
+    true
 }
 
 /// Creates every folder once, then writes the files in parallel.
@@ -114,7 +230,7 @@ fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     }
     files.par_iter().try_for_each(|file| {
         let path = dir.join(&file.path);
-        let mut handle = std::fs::File::create(&path)
+        let mut handle = std::fs::File::create_new(&path)
             .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
         handle
             .write_all(&file.contents)
@@ -137,21 +253,39 @@ fn swap_into_place(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputE
         OutputError(format!("cannot replace {}: {e}", out.display()))
     })?;
     // `staged` now holds the previous output.
-    std::fs::remove_dir_all(&staged)
-        .map_err(|e| OutputError(format!("built, but cannot remove the previous output {}: {e}", staged.display())))
+    std::fs::remove_dir_all(&staged).map_err(|e| {
+        OutputError(format!(
+            "built, but cannot remove the previous output {}: {e}",
+            staged.display()
+        ))
+    })
 }
 
+/// Swaps two folders in one step (`renameat2(RENAME_EXCHANGE)`); on a file
+/// system without it, falls back to two renames.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
     use rustix::fs::{renameat_with, RenameFlags, CWD};
-    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => exchange_by_renames(a, b),
+        result => result.map_err(std::io::Error::from),
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    exchange_by_renames(a, b)
+}
+
+/// `b` -> parked, `a` -> `b`, parked -> `a`. Not atomic: for a moment `b` is
+/// missing, but at no point is any of the two trees partly written.
+fn exchange_by_renames(a: &Path, b: &Path) -> std::io::Result<()> {
     let parked = a.with_extension("previous");
     std::fs::rename(b, &parked)?;
-    std::fs::rename(a, b)?;
+    if let Err(error) = std::fs::rename(a, b) {
+        let _ = std::fs::rename(&parked, b);
+        return Err(error);
+    }
     std::fs::rename(&parked, a)
 }
 
@@ -160,14 +294,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refuses_portal_root_parent_and_content() {
+    fn refuses_portal_root_parent_and_sources() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("portal");
         std::fs::create_dir_all(root.join("content/changes")).unwrap();
+        std::fs::write(root.join("portal.yaml"), "title: x\n").unwrap();
         assert!(check_out_dir(&root, &root).is_err());
         assert!(check_out_dir(&root, dir.path()).is_err());
         assert!(check_out_dir(&root, &root.join("content")).is_err());
         assert!(check_out_dir(&root, &root.join("content/changes/out")).is_err());
+        assert!(check_out_dir(&root, &root.join("static/out")).is_err());
+        assert!(check_out_dir(&root, &root.join("templates")).is_err());
+        assert!(check_out_dir(&root, &root.join("portal.yaml")).is_err());
         assert!(check_out_dir(&root, &root.join("out")).is_ok());
     }
 
@@ -183,5 +321,63 @@ mod tests {
         assert_eq!(std::fs::read(out.join("public/a/b.html")).unwrap(), b"two");
         let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(leftovers, 1, "no staging folder left behind");
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        for bad in [
+            "../escape.html",
+            "a/../../escape.html",
+            "/etc/escape",
+            "a//b",
+            "./a",
+            "a/./b",
+            "a\\..\\b",
+            "",
+            "a\0b",
+        ] {
+            let files = [OutputFile::new(bad, b"x".to_vec())];
+            assert!(write_sites(&out, &[("public", &files)]).is_err(), "{bad:?}");
+        }
+        assert!(write_sites(&out, &[("../x", &[])]).is_err());
+        let twice = [
+            OutputFile::new("a.html", b"1".to_vec()),
+            OutputFile::new("a.html", b"2".to_vec()),
+        ];
+        assert!(write_sites(&out, &[("public", &twice)]).is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(names.is_empty(), "nothing was written: {names:?}");
+    }
+
+    #[test]
+    fn removes_staging_folders_of_dead_builds_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(format!("{STAGING_PREFIX}{}-abc", u32::MAX));
+        let alive = dir.path().join(format!("{STAGING_PREFIX}1-abc"));
+        let unrelated = dir.path().join(format!("{STAGING_PREFIX}notapid"));
+        for folder in [&dead, &alive, &unrelated] {
+            std::fs::create_dir_all(folder.join("public")).unwrap();
+        }
+        let files = [OutputFile::new("index.html", b"x".to_vec())];
+        write_sites(&dir.path().join("out"), &[("public", &files)]).unwrap();
+        assert!(!dead.exists(), "a dead build's staging folder is removed");
+        assert!(alive.exists(), "pid 1 is alive: its folder is kept");
+        assert!(unrelated.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_out_keeps_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir(&real).unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let files = [OutputFile::new("index.html", b"x".to_vec())];
+        write_sites(&link, &[("public", &files)]).unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read(real.join("public/index.html")).unwrap(), b"x");
     }
 }
