@@ -91,9 +91,8 @@ fn home_pages(
                 section: "home",
             };
             renderer.page(spec, |context| {
-                if number == 1 {
-                    context.insert("upcoming", &upcoming);
-                }
+                let shown: &[ChangeCard<'_>] = if number == 1 { &upcoming } else { &[] };
+                context.insert("upcoming", shown);
                 context.insert("months", &by_month(chunk.iter().copied()));
                 context.insert(
                     "pagination",
