@@ -154,6 +154,7 @@ pub fn summary(flags: &[Flag]) -> String {
 }
 
 /// A SARIF 2.1.0 log with one rule per flag code and one result per flag.
+/// Columns count characters, as in the human and JSON output.
 pub fn sarif(flags: &[Flag]) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = Code::ALL
         .iter()
@@ -197,6 +198,7 @@ pub fn sarif(flags: &[Flag]) -> serde_json::Value {
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }]
     })

@@ -147,8 +147,8 @@ mod tests {
 
     #[test]
     fn unclosed_quote_points_where_it_opened() {
-        let error = from_str_at::<BTreeMap<String, String>>("id: a\ntitle: \"open\nx: y\n", 2)
-            .unwrap_err();
+        let error =
+            from_str_at::<BTreeMap<String, String>>("id: a\ntitle: \"open\nx: y\n", 2).unwrap_err();
         assert_eq!((error.line, error.column), (3, 8), "{error:?}");
         assert!(error.message.contains("end of stream"), "{error:?}");
     }
