@@ -8,11 +8,11 @@ use std::fmt;
 /// Declares a front-matter enum with its snake_case spelling and a list of all
 /// values (used for counting, filters and error hints).
 macro_rules! record_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$variant_meta])* $variant),+ }
 
         impl $name {
             /// Every value, in the order the spec lists them.
@@ -47,9 +47,11 @@ record_enum!(
 );
 
 record_enum!(
-    /// How the change is governed.
+    /// How the change is governed (default `normal`).
+    #[derive(Default)]
     ChangeClass {
         Standard => "standard",
+        #[default]
         Normal => "normal",
         Emergency => "emergency",
     }
@@ -70,18 +72,22 @@ record_enum!(
 );
 
 record_enum!(
-    /// Assessed risk.
+    /// Assessed risk (default `medium`).
+    #[derive(Default)]
     Risk {
         Low => "low",
+        #[default]
         Medium => "medium",
         High => "high",
     }
 );
 
 record_enum!(
-    /// Who may read the record.
+    /// Who may read the record (default `internal`).
+    #[derive(Default)]
     Visibility {
         Public => "public",
+        #[default]
         Internal => "internal",
     }
 );
@@ -102,24 +108,6 @@ record_enum!(
         Done => "done",
     }
 );
-
-impl Default for ChangeClass {
-    fn default() -> Self {
-        ChangeClass::Normal
-    }
-}
-
-impl Default for Risk {
-    fn default() -> Self {
-        Risk::Medium
-    }
-}
-
-impl Default for Visibility {
-    fn default() -> Self {
-        Visibility::Internal
-    }
-}
 
 /// One change record's front matter.
 #[derive(Debug, Clone, Deserialize)]
