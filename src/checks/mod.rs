@@ -116,7 +116,12 @@ impl<'a> RecordCheck<'a> {
     }
 }
 
-/// `at + days`, as an instant.
+/// `at + days`, as an instant; saturates at the latest representable instant
+/// so that a huge window in portal.yaml cannot overflow.
 fn plus_days(at: Timestamp, days: u32) -> Timestamp {
-    Timestamp::from_instant(at.instant() + chrono::Duration::days(i64::from(days)))
+    let instant = at
+        .instant()
+        .checked_add_signed(chrono::Duration::days(i64::from(days)))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    Timestamp::from_instant(instant)
 }

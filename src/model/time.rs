@@ -1,7 +1,7 @@
 //! Dates and instants as written in records: `YYYY-MM-DD` (midnight UTC) or
 //! RFC 3339 datetimes.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};
 use std::fmt;
@@ -23,14 +23,22 @@ impl Timestamp {
                 return Ok(Self::from_date(date));
             }
         }
-        DateTime::parse_from_rfc3339(text)
-            .map(|instant| Self {
-                instant: instant.with_timezone(&Utc),
-                date_only: false,
-            })
+        let instant = DateTime::parse_from_rfc3339(text)
             .map_err(|_| {
                 format!("invalid date `{text}`: expected YYYY-MM-DD or an RFC 3339 datetime such as 2026-03-14T02:00:00Z")
-            })
+            })?
+            .with_timezone(&Utc);
+        // An offset can push 0000-01-01 or 9999-12-31 out of the four-digit
+        // years that feeds (RFC 2822) and every display format can show.
+        if !(0..=9999).contains(&instant.year()) {
+            return Err(format!(
+                "date `{text}` is out of range: in UTC it falls outside the years 0000 to 9999"
+            ));
+        }
+        Ok(Self {
+            instant,
+            date_only: false,
+        })
     }
 
     /// Midnight UTC of `date`.
