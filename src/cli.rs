@@ -108,6 +108,9 @@ pub struct NewArgs {
     pub class: String,
     #[command(flatten)]
     pub root: RootArg,
+    /// Date the record is created on (default: today).
+    #[command(flatten)]
+    pub now: NowArg,
 }
 
 /// Export format.

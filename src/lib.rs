@@ -17,3 +17,4 @@ pub mod report;
 mod yaml;
 pub mod output;
 pub mod render;
+pub mod serve;

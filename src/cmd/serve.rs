@@ -1,9 +1,19 @@
-//! `changeportal serve`.
+//! `changeportal serve`: see [`crate::serve`].
 
 use super::{Failure, Outcome};
-use crate::cli::*;
+use crate::cli::ServeArgs;
+use crate::serve::{self, Options};
 
-/// Not built yet.
-pub fn run(_args: &ServeArgs) -> Outcome {
-    Err(Failure::usage("`serve` is not built yet"))
+/// Serves both sites with live reload until stopped.
+pub fn run(args: &ServeArgs) -> Outcome {
+    let options = Options {
+        root: args.root.root.clone(),
+        bind: args.bind.clone(),
+        port: args.port,
+        now: args.now.now,
+    };
+    match serve::run(&options) {
+        Ok(never) => match never {},
+        Err(message) => Err(Failure::usage(message)),
+    }
 }

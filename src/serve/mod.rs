@@ -1,0 +1,171 @@
+//! `changeportal serve`: build both sites into memory, serve them on
+//! localhost, rebuild when a source changes, and reload open pages.
+//!
+//! Design:
+//! - **In memory.** Each build runs the same pipeline as `build`
+//!   ([`crate::pipeline::analyze`], then [`crate::render::render_sites`]) and
+//!   keeps the rendered files in a map ([`state::Site`]); nothing is written
+//!   to disk, so serve never touches `out/` and a request can only ever
+//!   reach a rendered file (path traversal has no file system to reach; it
+//!   is still rejected with 400, see [`paths`]). A new build replaces the
+//!   served snapshot in one step, only once both sites are fully rendered,
+//!   and only then are open pages told to reload.
+//! - **One port, two mounts.** The public site is served at `/` and the
+//!   internal site at `/internal/`; both use relative links, so they work
+//!   there unchanged. serve's own files live under `/__changeportal/`
+//!   (`events`, `reload.js`, `overlay.css`).
+//! - **Live reload** by server-sent events ([`reload`]): HTML responses get
+//!   a `<script src="/__changeportal/reload.js">` at serve time only (built
+//!   output never carries it); a page's Content-Security-Policy meta tag is
+//!   relaxed in the served copy to allow same-origin scripts, connections
+//!   and style sheets ([`inject`]).
+//! - **Broken edits** (a record that no longer parses, a broken template or
+//!   `portal.yaml`) keep the last good build served, with the diagnostics in
+//!   an overlay on every page until a build succeeds again; they are printed
+//!   on the terminal too. When the very first build fails, every path gets an
+//!   error page with the diagnostics, which reloads once the portal builds.
+//! - **Watching and debounce** ([`watch`]): `portal.yaml`, `content/`,
+//!   `templates/` and `static/`; events are coalesced until 100 ms pass
+//!   without one (at most 1 s), editor temporaries and reads are ignored,
+//!   and changes made during a rebuild trigger exactly one more. The theme
+//!   is compiled again only when `templates/` or `static/` changed.
+//! - **Stopping**: Ctrl-C ends the process; nothing is buffered on disk.
+
+pub mod inject;
+pub mod paths;
+pub mod rebuild;
+pub mod reload;
+pub mod server;
+pub mod state;
+pub mod watch;
+
+use crate::model::Timestamp;
+use rebuild::{Builder, Outcome, Terminal};
+use reload::Reloader;
+use state::Shared;
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+use watch::{Changes, Watcher};
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The portal folder.
+    pub root: PathBuf,
+    /// Address to bind (an IP address or a host name).
+    pub bind: String,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Fixed "now" for time-dependent rules; `None` resolves it at each build.
+    pub now: Option<Timestamp>,
+}
+
+/// Serves until the process is stopped; returns only on errors (cannot
+/// listen, not a portal, the watcher failed).
+pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
+    if !options.root.join(crate::load::CONFIG_FILE).is_file() {
+        return Err(format!(
+            "{} has no {}: not a portal folder (create one with `changeportal init DIR`)",
+            options.root.display(),
+            crate::load::CONFIG_FILE
+        ));
+    }
+    // Watch before the first build, so that no edit made during it is lost.
+    let mut watcher = Watcher::start(&options.root)?;
+    let server = Arc::new(bind(&options.bind, options.port)?);
+    let context = server::Context {
+        shared: Arc::new(Shared::new()),
+        reloader: Arc::new(Reloader::default()),
+    };
+    let mut builder = Builder::new(options.root.clone(), options.now);
+    let mut terminal = Terminal::default();
+    rebuild(
+        &mut builder,
+        &mut terminal,
+        &context,
+        &Changes::everything(),
+    );
+    print_urls(&server, &options.root)?;
+    server::spawn_workers(Arc::clone(&server), context.clone());
+    while let Some(changes) = watcher.next_changes() {
+        watcher.refresh();
+        rebuild(&mut builder, &mut terminal, &context, &changes);
+    }
+    Err("the file watcher stopped".to_string())
+}
+
+/// Builds, swaps the result in, then tells open pages.
+fn rebuild(
+    builder: &mut Builder,
+    terminal: &mut Terminal,
+    context: &server::Context,
+    changes: &Changes,
+) {
+    let started = Instant::now();
+    let generation = match builder.build(changes) {
+        Outcome::Built(built) => {
+            terminal.built(&built, changes, started.elapsed());
+            context.shared.publish_site(built.site)
+        }
+        Outcome::Failed(problems) => {
+            let has_site = context.shared.current().site.is_some();
+            terminal.failed(&problems, has_site, changes);
+            context.shared.publish_problems(problems)
+        }
+    };
+    context.reloader.broadcast(&generation);
+}
+
+fn bind(address: &str, port: u16) -> Result<tiny_http::Server, String> {
+    let addresses: Vec<SocketAddr> = match address.parse::<IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => (address, port)
+            .to_socket_addrs()
+            .map_err(|e| format!("cannot resolve --bind {address}: {e}"))?
+            .collect(),
+    };
+    tiny_http::Server::http(&addresses[..])
+        .map_err(|e| format!("cannot listen on {address} port {port}: {e}"))
+}
+
+fn print_urls(server: &tiny_http::Server, root: &std::path::Path) -> Result<(), String> {
+    let address = server
+        .server_addr()
+        .to_ip()
+        .ok_or("the server is not listening on an IP address")?;
+    let browse = browsable(address);
+    let mut out = std::io::stdout().lock();
+    let lines = format!(
+        "changeportal serve: watching {root} (portal.yaml, content/, templates/, static/)\n  \
+         public site:   http://{browse}/\n  \
+         internal site: http://{browse}{internal}\n\
+         Press Ctrl-C to stop.\n",
+        root = root.display(),
+        internal = paths::INTERNAL_MOUNT,
+    );
+    out.write_all(lines.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot print the URLs: {e}"))?;
+    if address.ip().is_unspecified() {
+        eprintln!(
+            "warning: listening on every interface ({address}); the internal site is reachable from the network"
+        );
+    }
+    Ok(())
+}
+
+/// The address to put in a URL: loopback for an unspecified bind address.
+fn browsable(address: SocketAddr) -> SocketAddr {
+    match address.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), address.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), address.port())
+        }
+        _ => address,
+    }
+}

@@ -1,0 +1,162 @@
+//! One rebuild: the shared pipeline ([`crate::pipeline::analyze`]) and
+//! renderer ([`crate::render::render_sites`]) into memory, and what the
+//! terminal is told about it.
+
+use super::state::Site;
+use super::watch::Changes;
+use crate::checks::{Code, Flag, Level};
+use crate::load::{ConfigError, Sources};
+use crate::model::Timestamp;
+use crate::pipeline::analyze;
+use crate::render::{render_sites, Theme};
+use crate::report;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A successful build.
+#[derive(Debug)]
+pub struct Built {
+    /// Both sites' files.
+    pub site: Site,
+    /// Number of records rendered.
+    pub records: usize,
+    /// Every flag of the build (none of them blocks it).
+    pub flags: Vec<Flag>,
+    /// Sources, to print flags.
+    pub sources: Sources,
+}
+
+/// The result of one rebuild.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Both sites rendered.
+    Built(Built),
+    /// Nothing rendered: the diagnostics as plain text.
+    Failed(String),
+}
+
+/// Rebuilds a portal, reusing the compiled theme while templates and static
+/// files are unchanged.
+pub struct Builder {
+    root: PathBuf,
+    now: Option<Timestamp>,
+    theme: Option<Theme>,
+}
+
+impl Builder {
+    /// A builder for the portal at `root`; `now` fixes the build's "now"
+    /// (otherwise `SOURCE_DATE_EPOCH`, else the clock at each rebuild).
+    pub fn new(root: PathBuf, now: Option<Timestamp>) -> Self {
+        Self {
+            root,
+            now,
+            theme: None,
+        }
+    }
+
+    /// Loads, checks and renders both sites after `changes`.
+    pub fn build(&mut self, changes: &Changes) -> Outcome {
+        match self.try_build(changes) {
+            Ok(built) => Outcome::Built(built),
+            Err(problems) => Outcome::Failed(problems),
+        }
+    }
+
+    fn try_build(&mut self, changes: &Changes) -> Result<Built, String> {
+        let now = crate::cmd::resolve_now(self.now).map_err(|failure| failure.message)?;
+        let analysis = analyze(&self.root, now).map_err(config_problems)?;
+        if analysis.has_unreadable_records() {
+            return Err(blocking_problems(&analysis.flags, &analysis.sources));
+        }
+        if changes.needs_theme() || self.theme.is_none() {
+            // Drop a stale theme first, so that a broken template is reported
+            // again on the next rebuild instead of being silently reused.
+            self.theme = None;
+            self.theme = Some(Theme::load(&self.root).map_err(|e| e.0)?);
+        }
+        let theme = self.theme.as_ref().ok_or("the theme could not be loaded")?;
+        let sites = render_sites(&analysis, theme).map_err(|e| e.0)?;
+        Ok(Built {
+            site: Site::from_sites(sites),
+            records: analysis.portal.documents.len(),
+            flags: analysis.flags,
+            sources: analysis.sources,
+        })
+    }
+}
+
+fn config_problems(error: ConfigError) -> String {
+    let mut sources = Sources::default();
+    if let Some(source) = error.source {
+        sources.insert(source);
+    }
+    error
+        .problems
+        .iter()
+        .map(|flag| report::human_text(flag, &sources))
+        .collect()
+}
+
+/// The flags that stop a build (records that cannot be read as written).
+fn blocking_problems(flags: &[Flag], sources: &Sources) -> String {
+    flags
+        .iter()
+        .filter(|flag| flag.code.blocks_build())
+        .map(|flag| report::human_text(flag, sources))
+        .collect()
+}
+
+/// Prints rebuilds to the terminal: a one-line summary each time, and the
+/// full diagnostics of deny-level flags the first time they appear.
+#[derive(Debug, Default)]
+pub struct Terminal {
+    shown: HashSet<(Code, String, String)>,
+}
+
+impl Terminal {
+    /// Reports a successful build that took `elapsed`.
+    pub fn built(&mut self, built: &Built, changes: &Changes, elapsed: Duration) {
+        let mut shown = HashSet::with_capacity(built.flags.len());
+        for flag in &built.flags {
+            let key = (flag.code, flag.file.clone(), flag.message.clone());
+            if flag.level == Level::Deny && !self.shown.contains(&key) {
+                eprint!("{}", report::human_text(flag, &built.sources));
+            }
+            shown.insert(key);
+        }
+        self.shown = shown;
+        let flags = if built.flags.is_empty() {
+            "no flags".to_string()
+        } else {
+            report::summary(&built.flags)
+        };
+        eprintln!(
+            "[{}] built {} record(s), {} file(s) in {} ms ({}): {flags}",
+            clock(),
+            built.records,
+            built.site.len(),
+            elapsed.as_millis(),
+            changes.describe(),
+        );
+    }
+
+    /// Reports a failed build; the last good site stays served.
+    pub fn failed(&mut self, problems: &str, has_site: bool, changes: &Changes) {
+        eprint!("{problems}");
+        let served = if has_site {
+            "still serving the last good build"
+        } else {
+            "serving an error page until it builds"
+        };
+        eprintln!(
+            "[{}] build failed ({}); {served}",
+            clock(),
+            changes.describe()
+        );
+    }
+}
+
+fn clock() -> String {
+    chrono::Local::now().format("%H:%M:%S").to_string()
+}

@@ -1,0 +1,158 @@
+//! What the server shows: the last good build of both sites, held in memory,
+//! and the diagnostics of the latest failed rebuild. A rebuild replaces the
+//! whole [`Snapshot`] at once, so a request sees either the old site or the
+//! new one, never a mix.
+
+use super::paths::Mount;
+use crate::render::{OutputFile, Sites};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Both sites' files by path relative to their site root.
+#[derive(Debug, Default)]
+pub struct Site {
+    public: HashMap<String, Vec<u8>>,
+    internal: HashMap<String, Vec<u8>>,
+}
+
+impl Site {
+    /// Takes the rendered files (no copy).
+    pub fn from_sites(sites: Sites) -> Self {
+        Self {
+            public: by_path(sites.public),
+            internal: by_path(sites.internal),
+        }
+    }
+
+    /// The file at `key` in the site mounted at `mount`.
+    pub fn get(&self, mount: Mount, key: &str) -> Option<&[u8]> {
+        let files = match mount {
+            Mount::Public => &self.public,
+            Mount::Internal => &self.internal,
+        };
+        files.get(key).map(Vec::as_slice)
+    }
+
+    /// Number of files in both sites.
+    pub fn len(&self) -> usize {
+        self.public.len() + self.internal.len()
+    }
+
+    /// Whether both sites are empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn by_path(files: Vec<OutputFile>) -> HashMap<String, Vec<u8>> {
+    files
+        .into_iter()
+        .map(|file| (file.path, file.contents))
+        .collect()
+}
+
+/// What every request is answered from.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The last good build; `None` until a build has succeeded.
+    pub site: Option<Arc<Site>>,
+    /// Diagnostics of the latest rebuild when it failed.
+    pub problems: Option<String>,
+    /// Identifies this snapshot to open pages (`<start>-<counter>`, so that
+    /// a restarted server never repeats a generation a page still holds).
+    pub generation: String,
+}
+
+/// The current snapshot, shared by the request threads and the rebuild loop.
+#[derive(Debug)]
+pub struct Shared {
+    current: RwLock<Arc<Snapshot>>,
+    epoch: u128,
+    counter: AtomicU64,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Shared {
+    /// An empty state: no site yet, no problems.
+    pub fn new() -> Self {
+        let epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_millis());
+        Self {
+            current: RwLock::new(Arc::new(Snapshot {
+                site: None,
+                problems: None,
+                generation: format!("{epoch:x}-0"),
+            })),
+            epoch,
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    /// The snapshot to answer a request from.
+    pub fn current(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Serves `site` from now on, clearing any problems; returns the new
+    /// generation.
+    pub fn publish_site(&self, site: Site) -> String {
+        self.replace(|_| (Some(Arc::new(site)), None))
+    }
+
+    /// Keeps the last good site but shows `problems`; returns the new
+    /// generation.
+    pub fn publish_problems(&self, problems: String) -> String {
+        self.replace(|previous| (previous.site.clone(), Some(problems)))
+    }
+
+    fn replace(
+        &self,
+        next: impl FnOnce(&Snapshot) -> (Option<Arc<Site>>, Option<String>),
+    ) -> String {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        let (site, problems) = next(&current);
+        let number = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let generation = format!("{:x}-{number}", self.epoch);
+        *current = Arc::new(Snapshot {
+            site,
+            problems,
+            generation: generation.clone(),
+        });
+        generation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site_with(path: &str, text: &str) -> Site {
+        Site::from_sites(Sites {
+            public: vec![OutputFile::new(path, text.as_bytes().to_vec())],
+            internal: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn problems_keep_the_last_good_site_until_the_next_success() {
+        let shared = Shared::new();
+        assert!(shared.current().site.is_none());
+        let first = shared.publish_site(site_with("index.html", "one"));
+        let broken = shared.publish_problems("broken".to_string());
+        let snapshot = shared.current();
+        assert_ne!(first, broken);
+        assert_eq!(snapshot.problems.as_deref(), Some("broken"));
+        let site = snapshot.site.as_ref().unwrap();
+        assert_eq!(site.get(Mount::Public, "index.html"), Some(&b"one"[..]));
+        assert_eq!(site.get(Mount::Internal, "index.html"), None);
+        shared.publish_site(site_with("index.html", "two"));
+        assert!(shared.current().problems.is_none());
+    }
+}

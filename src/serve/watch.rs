@@ -1,0 +1,329 @@
+//! Watching the portal's sources and turning bursts of file events into one
+//! rebuild each.
+//!
+//! Watched: the portal root without recursion (for `portal.yaml`, and for
+//! `content/`, `templates/` or `static/` appearing later), and those three
+//! folders recursively. `out/`, `target/` and anything else in the root are
+//! never watched, so a build writing there cannot trigger a rebuild.
+//!
+//! Debounce: the first relevant event opens a window that closes once no
+//! relevant event has arrived for [`QUIET`] (or [`MAX_WAIT`] after it opened,
+//! so a file written continuously still gets rebuilt). An editor's
+//! save-by-rename (write a temporary, rename the old file away, rename the
+//! temporary over it, delete the backup) is one burst, hence one rebuild.
+//! Events that arrive during a rebuild wait in the channel and become the
+//! next window: exactly one more rebuild. Read-only events (our own build
+//! opening files) and editor temporaries are ignored, so they neither start
+//! nor extend a window.
+
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// A window closes after this long without a relevant event.
+pub const QUIET: Duration = Duration::from_millis(100);
+
+/// A window never stays open longer than this.
+pub const MAX_WAIT: Duration = Duration::from_millis(1000);
+
+/// The portal folders watched recursively, when they exist.
+const SOURCE_DIRS: [&str; 3] = ["content", "templates", "static"];
+
+/// What changed in one window.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// Changed paths relative to the portal root, `/`-separated.
+    pub paths: BTreeSet<String>,
+    /// Whether templates or static files changed (the theme must be reloaded).
+    pub theme: bool,
+    /// Whether events were lost (queue overflow, watcher error): assume
+    /// everything changed.
+    pub rescan: bool,
+}
+
+impl Changes {
+    /// Everything, as for the first build.
+    pub fn everything() -> Self {
+        Self {
+            rescan: true,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the theme must be reloaded.
+    pub fn needs_theme(&self) -> bool {
+        self.theme || self.rescan
+    }
+
+    /// A short description for the terminal: "content/changes/a.md", or
+    /// "3 files" when many changed.
+    pub fn describe(&self) -> String {
+        match self.paths.len() {
+            0 => "all sources".to_string(),
+            1..=2 => self.paths.iter().cloned().collect::<Vec<_>>().join(", "),
+            n => format!("{n} files"),
+        }
+    }
+}
+
+/// A file watcher over one portal.
+pub struct Watcher {
+    root: PathBuf,
+    watcher: RecommendedWatcher,
+    events: Receiver<notify::Result<Event>>,
+    watched: BTreeSet<PathBuf>,
+}
+
+impl Watcher {
+    /// Starts watching the portal at `root`.
+    pub fn start(root: &Path) -> Result<Self, String> {
+        let root = std::fs::canonicalize(root)
+            .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+        let (sender, events) = mpsc::channel();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            // The receiver only goes away when serve stops.
+            let _ = sender.send(event);
+        })
+        .map_err(|e| format!("cannot start the file watcher: {e}"))?;
+        watcher
+            .watch(&root, RecursiveMode::NonRecursive)
+            .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+        let mut this = Self {
+            root,
+            watcher,
+            events,
+            watched: BTreeSet::new(),
+        };
+        this.refresh();
+        Ok(this)
+    }
+
+    /// Watches source folders that appeared since the last call and forgets
+    /// those that disappeared.
+    pub fn refresh(&mut self) {
+        for dir in SOURCE_DIRS {
+            let path = self.root.join(dir);
+            let exists = path.is_dir();
+            let watched = self.watched.contains(&path);
+            if exists && !watched {
+                match self.watcher.watch(&path, RecursiveMode::Recursive) {
+                    Ok(()) => {
+                        self.watched.insert(path);
+                    }
+                    Err(error) => eprintln!("warning: cannot watch {}: {error}", path.display()),
+                }
+            } else if !exists && watched {
+                // The folder is gone, and its watch with it.
+                let _ = self.watcher.unwatch(&path);
+                self.watched.remove(&path);
+            }
+        }
+    }
+
+    /// Blocks until relevant changes arrive and their window closes; `None`
+    /// when the watcher has stopped.
+    pub fn next_changes(&mut self) -> Option<Changes> {
+        let mut changes = Changes::default();
+        loop {
+            let event = self.events.recv().ok()?;
+            if absorb(&self.root, event, &mut changes) {
+                break;
+            }
+        }
+        let opened = Instant::now();
+        let mut last_relevant = opened;
+        loop {
+            let deadline = (last_relevant + QUIET).min(opened + MAX_WAIT);
+            let Some(wait) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            match self.events.recv_timeout(wait) {
+                Ok(event) => {
+                    if absorb(&self.root, event, &mut changes) {
+                        last_relevant = Instant::now();
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        self.forget_vanished_temporaries(&mut changes);
+        Some(changes)
+    }
+
+    /// Drops paths that no longer exist (temporaries renamed over a file)
+    /// from the description when some changed path still exists.
+    fn forget_vanished_temporaries(&self, changes: &mut Changes) {
+        let existing: BTreeSet<String> = changes
+            .paths
+            .iter()
+            .filter(|path| self.root.join(path).exists())
+            .cloned()
+            .collect();
+        if !existing.is_empty() {
+            changes.paths = existing;
+        }
+    }
+}
+
+/// Adds `event` to `changes`; whether it was relevant.
+fn absorb(root: &Path, event: notify::Result<Event>, changes: &mut Changes) -> bool {
+    let event = match event {
+        Ok(event) => event,
+        Err(error) => {
+            eprintln!("warning: file watcher: {error}; rebuilding everything");
+            changes.rescan = true;
+            return true;
+        }
+    };
+    if event.need_rescan() {
+        changes.rescan = true;
+        return true;
+    }
+    if matches!(event.kind, EventKind::Access(_)) {
+        return false;
+    }
+    let mut relevant = false;
+    for path in &event.paths {
+        if let Some(source) = classify(root, path) {
+            relevant = true;
+            changes.theme |= source.is_theme;
+            changes.paths.insert(source.relative);
+        }
+    }
+    relevant
+}
+
+/// A changed portal source.
+struct Source {
+    relative: String,
+    is_theme: bool,
+}
+
+/// The source `path` belongs to, or `None` when a rebuild need not look at
+/// it (outside the sources, hidden, an editor temporary).
+fn classify(root: &Path, path: &Path) -> Option<Source> {
+    let relative = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.iter().any(|part| is_editor_temporary(part)) {
+        return None;
+    }
+    let is_theme = match parts.first().map(String::as_str)? {
+        "portal.yaml" if parts.len() == 1 => false,
+        "content" => false,
+        "templates" | "static" => true,
+        _ => return None,
+    };
+    Some(Source {
+        relative: parts.join("/"),
+        is_theme,
+    })
+}
+
+/// Names editors and tools write next to the file being saved: what the
+/// loader skips (hidden files such as `.x.swp` and `.#x`, `x~`, `x.swp`,
+/// vim's `4913`), Emacs auto-saves (`#x#`), JetBrains and other `*.tmp`.
+fn is_editor_temporary(name: &str) -> bool {
+    crate::load::is_ignored_name(name)
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".tmp")
+        || name.ends_with(".swx")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, CreateKind, ModifyKind, RenameMode};
+
+    fn event(kind: EventKind, paths: &[&str]) -> notify::Result<Event> {
+        let mut event = Event::new(kind);
+        for path in paths {
+            event = event.add_path(PathBuf::from("/portal").join(path));
+        }
+        Ok(event)
+    }
+
+    #[test]
+    fn sources_are_relevant_and_temporaries_are_not() {
+        let root = Path::new("/portal");
+        for (path, relevant) in [
+            ("portal.yaml", true),
+            ("content/changes/2026/a.md", true),
+            ("templates/public/base.html", true),
+            ("static/logo.png", true),
+            ("out/public/index.html", false),
+            ("target/debug/x", false),
+            ("README.md", false),
+            ("content/changes/.a.md.swp", false),
+            ("content/changes/a.md~", false),
+            ("content/changes/4913", false),
+            ("content/changes/.#a.md", false),
+            ("content/changes/#a.md#", false),
+            ("content/.git/index", false),
+            ("templates/public/base.html___jb_tmp___", false),
+        ] {
+            assert_eq!(
+                classify(root, &root.join(path)).is_some(),
+                relevant,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rename_save_burst_is_one_change_and_reads_are_ignored() {
+        let root = Path::new("/portal");
+        let mut changes = Changes::default();
+        let burst = [
+            event(
+                EventKind::Create(CreateKind::File),
+                &["content/changes/4913"],
+            ),
+            event(
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                &["content/changes/a.md", "content/changes/a.md~"],
+            ),
+            event(
+                EventKind::Create(CreateKind::File),
+                &["content/changes/a.md"],
+            ),
+            event(
+                EventKind::Modify(ModifyKind::Any),
+                &["content/changes/a.md"],
+            ),
+        ];
+        let relevant: Vec<bool> = burst
+            .into_iter()
+            .map(|e| absorb(root, e, &mut changes))
+            .collect();
+        assert_eq!(relevant, [false, true, true, true]);
+        assert_eq!(changes.describe(), "content/changes/a.md");
+        assert!(!changes.needs_theme());
+        let read = event(
+            EventKind::Access(AccessKind::Any),
+            &["content/changes/a.md"],
+        );
+        assert!(!absorb(root, read, &mut Changes::default()));
+    }
+
+    #[test]
+    fn template_changes_reload_the_theme() {
+        let mut changes = Changes::default();
+        assert!(absorb(
+            Path::new("/portal"),
+            event(
+                EventKind::Modify(ModifyKind::Any),
+                &["templates/public/base.html"]
+            ),
+            &mut changes
+        ));
+        assert!(changes.needs_theme());
+    }
+}
