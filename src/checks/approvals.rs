@@ -3,7 +3,7 @@
 //! rejected-but-deployed.
 
 use super::{plus_days, Code, RecordCheck};
-use crate::model::config::{same_person, ApprovalRule};
+use crate::model::config::{person_key, same_person, ApprovalRule};
 use crate::model::record::{Approval, ChangeClass, Decision, Status};
 use crate::model::Timestamp;
 
@@ -114,8 +114,9 @@ fn compare_with_rule(
 ) {
     let author = &check.document.record.author;
     let mut people: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for approval in approves.iter().filter(|a| !same_person(&a.by, author)) {
-        if !people.iter().any(|p| same_person(p, &approval.by)) {
+        if seen.insert(person_key(&approval.by)) {
             people.push(&approval.by);
         }
     }

@@ -294,13 +294,16 @@ impl Config {
 
 /// Names are compared ignoring case and surrounding/duplicate whitespace.
 pub fn same_person(a: &str, b: &str) -> bool {
-    let normalise = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    normalise(a) == normalise(b)
+    person_key(a) == person_key(b)
+}
+
+/// The form [`same_person`] compares names in: lower-cased, whitespace
+/// collapsed. Use it as a set key to find distinct people in linear time.
+pub fn person_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn default_theme() -> String {

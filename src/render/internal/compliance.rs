@@ -19,7 +19,7 @@
 //!   the tier accepts), those announced to the tier (`notified`, else
 //!   `created`) at least `notice_days` before `scheduled` (else `deployed`).
 
-use crate::model::config::{same_person, ApprovalRule, Config, Policy};
+use crate::model::config::{person_key, same_person, ApprovalRule, Config, Policy};
 use crate::model::record::{ChangeClass, Decision, Record, Status};
 use crate::model::{Portal, Timestamp};
 use serde::Serialize;
@@ -90,7 +90,11 @@ pub fn deadline_outcome(done: Option<Timestamp>, deadline: Timestamp, now: Times
 
 /// `at + days`.
 pub fn plus_days(at: Timestamp, days: u32) -> Timestamp {
-    Timestamp::from_instant(at.instant() + chrono::Duration::days(i64::from(days)))
+    let instant = at
+        .instant()
+        .checked_add_signed(chrono::Duration::days(i64::from(days)))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
+    Timestamp::from_instant(instant)
 }
 
 /// How a record's approvals measure up to its class's rule.
@@ -137,8 +141,9 @@ pub fn assess_approvals(record: &Record, rule: &ApprovalRule) -> ApprovalAssessm
         .filter(|a| !same_person(&a.by, &record.author))
         .collect();
     let mut people: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for approval in &approves {
-        if !people.iter().any(|p| same_person(p, &approval.by)) {
+        if seen.insert(person_key(&approval.by)) {
             people.push(&approval.by);
         }
     }
