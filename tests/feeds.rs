@@ -60,6 +60,12 @@ fn fixture(config: &str) -> TempPortal {
         "e.md",
         &record("E-1", "type: improvement\nstatus: rolled_back\nvisibility: public\ncreated: 2026-03-14\ndeployed: 2026-03-15T08:00:00Z\ntiers: [standard]"),
     );
+    // Scheduled, announced on 04-01 but under embargo until 05-10: the notice
+    // is dated when customers could first read it.
+    portal.record(
+        "i.md",
+        &record("I-1", "type: feature\nstatus: scheduled\nvisibility: public\ncreated: 2026-04-01\nscheduled: 2026-08-01T09:00:00Z\nembargo_until: 2026-05-10T00:00:00Z\ntiers: [business]"),
+    );
     // Never in any feed: internal, proposed, cancelled.
     portal.record(
         "f.md",
@@ -170,7 +176,7 @@ fn each_tier_carries_its_items_before_the_embargo_lifts() {
         "feeds/legacy.xml",
     ] {
         let xml = std::fs::read_to_string(public.join(feed)).unwrap();
-        for hidden in ["D-1", "F-1", "G-1", "H-1"] {
+        for hidden in ["D-1", "F-1", "G-1", "H-1", "I-1"] {
             assert!(!xml.contains(hidden), "{hidden} in {feed}");
         }
     }
@@ -228,6 +234,10 @@ fn notice_window_and_embargo_lift_change_the_feeds() {
             "2026-05-01T00:00:00+00:00".to_string()
         )
     );
+    assert!(items(&out, "feeds/business.xml").contains(&(
+        "I-1#notice".to_string(),
+        "2026-05-10T00:00:00+00:00".to_string()
+    )));
     let standard = items(&out, "feeds/standard.xml");
     assert_eq!(
         standard[0].0, "C-1",

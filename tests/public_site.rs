@@ -102,6 +102,8 @@ links: ["https://canary-links.example/ticket/1"]
 ---
 Public body alpha.
 
+<!-- canary-html-comment-in-public-part -->
+
 <!-- internal -->
 canary-internal-body-part
 "#;
