@@ -522,3 +522,21 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
         "staging folders left behind: {leftovers:?}"
     );
 }
+
+#[test]
+fn an_extra_page_may_not_take_a_folder_of_the_site() {
+    let portal = TempPortal::new();
+    portal.record("a.md", &common::normal_record("A-1"));
+    portal.write(
+        "content/pages/changes.md",
+        b"---\ntitle: Changes\n---\nHi.\n",
+    );
+    let output = portal.run(&["build", "--out", "out", "--now", "2026-06-01"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("content/pages/changes.md"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!portal.root().join("out").exists());
+}

@@ -45,7 +45,7 @@ pub fn render(analysis: &Analysis, theme: &Theme) -> Result<Vec<OutputFile>, Ren
     files.extend(others?);
     files.push(sitemap::render(&files, config));
     files.push(sitemap::robots(config));
-    files.push(pages::not_found(&renderer)?);
+    files.push(renderer.not_found()?);
     files.extend(super::feeds::render(&published, config, now)?);
     Ok(files)
 }

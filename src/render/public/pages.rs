@@ -1,5 +1,5 @@
-//! Single pages: one per published change, the subscribe page, the portal's
-//! extra pages and `404.html`.
+//! Single pages: one per published change, the subscribe page and the
+//! portal's extra pages.
 
 use super::site::{feed_links, PageRenderer, PageSpec};
 use crate::model::{Config, Page};
@@ -66,11 +66,6 @@ pub fn other_pages(
         files.push(renderer.page(spec, |context| context.insert("body_html", &body))?);
     }
     Ok(files)
-}
-
-/// `404.html`.
-pub fn not_found(renderer: &PageRenderer<'_>) -> Result<OutputFile, RenderError> {
-    renderer.not_found()
 }
 
 /// Refuses an extra page whose slug would overwrite a folder of the site.
