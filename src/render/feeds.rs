@@ -260,7 +260,8 @@ fn item(event: &Event<'_, '_>) -> Item {
     let mut item = Item::default();
     item.set_title(title);
     item.set_link(change.url.clone());
-    item.set_description(description);
+    // Feed readers render `description` as HTML: the summary is plain text.
+    item.set_description(tera::escape_html(&description));
     item.set_guid(guid);
     item.set_pub_date(rfc2822(&event.at));
     item.set_categories(vec![category]);
