@@ -12,7 +12,7 @@ use crate::render::{render_sites, Theme};
 use crate::report;
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A successful build.
 #[derive(Debug)]
@@ -21,6 +21,10 @@ pub struct Built {
     pub site: Site,
     /// Number of records rendered.
     pub records: usize,
+    /// Time spent loading and checking.
+    pub analyze_time: Duration,
+    /// Time spent rendering both sites (and compiling the theme, when it changed).
+    pub render_time: Duration,
     /// Every flag of the build (none of them blocks it).
     pub flags: Vec<Flag>,
     /// Sources, to print flags.
@@ -65,10 +69,13 @@ impl Builder {
 
     fn try_build(&mut self, changes: &Changes) -> Result<Built, String> {
         let now = crate::cmd::resolve_now(self.now).map_err(|failure| failure.message)?;
+        let started = Instant::now();
         let analysis = analyze(&self.root, now).map_err(config_problems)?;
+        let analyze_time = started.elapsed();
         if analysis.has_unreadable_records() {
             return Err(blocking_problems(&analysis.flags, &analysis.sources));
         }
+        let rendering = Instant::now();
         if changes.needs_theme() || self.theme.is_none() {
             // Drop a stale theme first, so that a broken template is reported
             // again on the next rebuild instead of being silently reused.
@@ -80,6 +87,8 @@ impl Builder {
         Ok(Built {
             site: Site::from_sites(sites),
             records: analysis.portal.documents.len(),
+            analyze_time,
+            render_time: rendering.elapsed(),
             flags: analysis.flags,
             sources: analysis.sources,
         })
@@ -132,11 +141,13 @@ impl Terminal {
             report::summary(&built.flags)
         };
         eprintln!(
-            "[{}] built {} record(s), {} file(s) in {} ms ({}): {flags}",
+            "[{}] built {} record(s), {} file(s) in {} ms (check {} ms, render {} ms) after {}: {flags}",
             clock(),
             built.records,
             built.site.len(),
             elapsed.as_millis(),
+            built.analyze_time.as_millis(),
+            built.render_time.as_millis(),
             changes.describe(),
         );
     }
