@@ -121,11 +121,16 @@ impl Reply {
 
 /// One `GET` with the path sent exactly as given (no normalisation).
 fn get(address: &str, path: &str) -> Reply {
+    get_with_host(address, path, address)
+}
+
+/// One `GET` to `address` naming `host` in the `Host` header.
+fn get_with_host(address: &str, path: &str, host: &str) -> Reply {
     let mut stream = TcpStream::connect(address).expect("connect");
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -372,6 +377,10 @@ fn folders_mounts_content_types_and_the_theme_404() {
         assert_eq!(reply.status, 200, "{path}");
         assert_eq!(reply.header("Content-Type"), Some(content_type), "{path}");
     }
+    let rebound = get_with_host(&server.address, "/internal/", "attacker.example");
+    assert_eq!(rebound.status, 403, "a foreign Host name was answered");
+    assert!(!rebound.body.contains("<html"), "{}", rebound.body);
+    assert_eq!(get_with_host(&server.address, "/", "localhost").status, 200);
     let feed = server.get("/feed.xml");
     assert!(
         !feed.body.contains("__changeportal"),

@@ -29,6 +29,10 @@
 //!   without one (at most 1 s), editor temporaries and reads are ignored,
 //!   and changes made during a rebuild trigger exactly one more. The theme
 //!   is compiled again only when `templates/` or `static/` changed.
+//! - **Loopback only** by default (`--bind 127.0.0.1`); while bound to a
+//!   loopback address, requests whose `Host` is not a localhost name get
+//!   403, so a web page cannot read the internal site by rebinding its DNS
+//!   name to 127.0.0.1.
 //! - **Stopping**: Ctrl-C ends the process; nothing is buffered on disk.
 
 pub mod inject;
@@ -79,6 +83,10 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
     let context = server::Context {
         shared: Arc::new(Shared::new()),
         reloader: Arc::new(Reloader::default()),
+        loopback_only: server
+            .server_addr()
+            .to_ip()
+            .is_some_and(|address| address.ip().is_loopback()),
     };
     let mut builder = Builder::new(options.root.clone(), options.now);
     let mut terminal = Terminal::default();

@@ -20,6 +20,10 @@ pub struct Context {
     pub shared: Arc<Shared>,
     /// The live-reload fan-out.
     pub reloader: Arc<Reloader>,
+    /// Answer only requests addressed to a loopback name (set when bound to
+    /// a loopback address): a web page cannot then read the internal site
+    /// through a DNS name rebound to 127.0.0.1.
+    pub loopback_only: bool,
 }
 
 /// Starts the worker threads answering requests on `server`.
@@ -38,6 +42,13 @@ pub fn spawn_workers(server: Arc<tiny_http::Server>, context: Context) {
 /// Answers one request. Errors writing to a client that went away are
 /// ignored: there is nobody left to tell.
 pub fn handle(request: Request, context: &Context) {
+    if context.loopback_only && !is_loopback_host(&request) {
+        let _ = request.respond(text(
+            403,
+            "forbidden: serve answers only to localhost names\n",
+        ));
+        return;
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         let mut response = text(405, "only GET and HEAD are supported\n");
         if let Some(allow) = header("Allow", "GET, HEAD") {
@@ -59,6 +70,31 @@ pub fn handle(request: Request, context: &Context) {
         }
     };
     let _ = request.respond(response);
+}
+
+/// Whether the request's `Host` names this machine's loopback interface.
+fn is_loopback_host(request: &Request) -> bool {
+    request
+        .headers()
+        .iter()
+        .find(|header| header.field.equiv("Host"))
+        .is_some_and(|header| is_loopback_name(header.value.as_str()))
+}
+
+/// `localhost`, `*.localhost` or a loopback IP, with or without a port.
+fn is_loopback_name(host: &str) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
+        None => host
+            .rsplit_once(':')
+            .map_or(host.as_str(), |(name, _)| name),
+    };
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Hands the connection to a thread that streams reload events.
@@ -177,4 +213,39 @@ fn bytes_response(status: u16, body: Vec<u8>, content_type: &str) -> Answer {
 /// A header, or `None` when `value` is not ASCII.
 fn header(name: &str, value: &str) -> Option<Header> {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_host_names_are_answered() {
+        for host in [
+            "127.0.0.1:8080",
+            "localhost",
+            "LOCALHOST:1111",
+            "[::1]:1111",
+            "127.0.0.2",
+            "app.localhost:3000",
+        ] {
+            assert!(is_loopback_name(host), "{host}");
+        }
+        for host in [
+            "attacker.example",
+            "attacker.example:1111",
+            "localhost.attacker.example",
+            "10.0.0.1:1111",
+            "[::2]:1",
+            "",
+        ] {
+            assert!(!is_loopback_name(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn folder_redirects_keep_the_query() {
+        assert_eq!(folder_url("/changes/a?x=1"), "/changes/a/?x=1");
+        assert_eq!(folder_url("/changes/a"), "/changes/a/");
+    }
 }
