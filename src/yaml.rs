@@ -33,12 +33,45 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
 /// matter starts at line 2), into `T`; every position in the error is a
 /// position in the file.
 pub fn from_str_at<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, YamlError> {
+    check_flow_depth(text, first_line)?;
     serde_yaml::from_str(text).map_err(|error| {
         let location = error
             .location()
             .map(|location| (location.line().max(1), location.column().max(1)));
         describe(&error.to_string(), location, first_line)
     })
+}
+
+/// Flow nesting (`[` and `{`) deeper than this is refused before parsing:
+/// the YAML scanner's time grows with the square of the depth (100,000 levels
+/// took a minute in a debug build, 25,000 take a few seconds), and a 32 MB
+/// record of brackets would take days. Shallower nesting is left to the
+/// library, which refuses more than 128 levels with a precise message.
+const MAX_FLOW_DEPTH: usize = 25_000;
+
+/// Refuses text whose brackets nest deeper than [`MAX_FLOW_DEPTH`]. Brackets
+/// inside quoted strings count too: no real record comes near the limit.
+fn check_flow_depth(text: &str, first_line: usize) -> Result<(), YamlError> {
+    let mut depth = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        for (column, c) in line.chars().enumerate() {
+            match c {
+                '[' | '{' => depth += 1,
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => continue,
+            }
+            if depth > MAX_FLOW_DEPTH {
+                return Err(YamlError {
+                    message: format!(
+                        "recursion limit exceeded: brackets nest deeper than {MAX_FLOW_DEPTH} levels"
+                    ),
+                    line: first_line + index,
+                    column: column + 1,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A 1-based (line, column) mark in the parsed text.
