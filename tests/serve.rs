@@ -511,3 +511,24 @@ fn open_pages_reload_by_themselves_in_a_real_browser() {
     }
     server.stop();
 }
+
+#[test]
+fn a_broken_template_override_shows_the_overlay_until_removed() {
+    let portal = portal_with("Template test");
+    let server = Server::start(portal.root());
+    assert!(!server.get("/").body.contains(OVERLAY));
+    let broken = portal.write("templates/public/broken.html", b"{% if %}never closed");
+    let (reply, _) = server.poll("/", "the template error overlay", |r| {
+        r.body.contains(OVERLAY)
+    });
+    assert!(reply.body.contains("broken.html"), "{}", reply.body);
+    assert!(
+        reply.body.contains("Template test"),
+        "the last good build is not served"
+    );
+    std::fs::remove_file(broken).unwrap();
+    server.poll("/", "recovery from the template error", |r| {
+        !r.body.contains(OVERLAY)
+    });
+    server.stop();
+}
