@@ -15,6 +15,11 @@
 //! next window: exactly one more rebuild. Read-only events (our own build
 //! opening files) and editor temporaries are ignored, so they neither start
 //! nor extend a window.
+//!
+//! notify's watcher is used directly, without notify-debouncer-mini or
+//! -full: the window must span all paths (one rebuild per burst, not one per
+//! file) and must be applied after filtering, and every rebuild rereads the
+//! whole portal, so the full debouncer's rename tracking would buy nothing.
 
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use std::collections::BTreeSet;
