@@ -1,4 +1,4 @@
-//! Answering HTTP requests from the current [`Snapshot`](super::state::Snapshot).
+//! Answering HTTP requests from the current [`super::state::Snapshot`].
 
 use super::inject::{self, Injection};
 use super::paths::{self, Mount, Target, Tool};
