@@ -231,12 +231,12 @@ fn path_traversal_ids_are_invalid_records_and_nothing_is_written() {
     let checked = check(&sandbox.root());
     checked.assert_clean_exit(&[1]);
     let invalid = checked.flags_with("invalid-record");
-    for index in 0..ids.len() {
+    for (index, id) in ids.iter().enumerate() {
         let file = format!("content/changes/r{index}.md");
         let flag = invalid
             .iter()
             .find(|flag| flag.file == file)
-            .unwrap_or_else(|| panic!("no invalid-record for id {}", ids[index]));
+            .unwrap_or_else(|| panic!("no invalid-record for id {id}"));
         assert_eq!(flag.line, 2, "{flag:?}");
     }
     let built = build(&sandbox.root(), "out");
