@@ -8,11 +8,12 @@
 //! gone. Nothing is ever written or deleted outside `--out` and its staging
 //! folders: output paths are checked to stay inside the site folder.
 
-use crate::render::OutputFile;
+use crate::render::{OutputFile, RenderError, Sink};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 /// Marks a folder as changeportal output, so that a rebuild may replace it.
 pub const MARKER_FILE: &str = ".changeportal-output";
@@ -115,48 +116,150 @@ fn resolve(path: &Path) -> PathBuf {
 pub fn write_sites(out: &Path, trees: &[(&str, &[OutputFile])]) -> Result<(), OutputError> {
     for (site, files) in trees {
         check_relative(site)?;
-        let mut seen = BTreeSet::new();
-        for file in *files {
-            check_relative(&file.path)?;
-            if !seen.insert(file.path.as_str()) {
-                return Err(OutputError(format!(
-                    "two output files of the {site} site have the same path `{}` \
-                     (a file in static/ or templates/ may clash with a generated page)",
-                    file.path
-                )));
-            }
+        files
+            .iter()
+            .try_for_each(|file| check_relative(&file.path))?;
+    }
+    let staging = Staging::new(out)?;
+    for (site, files) in trees {
+        let writer = staging.site(site)?;
+        files.par_iter().try_for_each(|file| writer.write(file))?;
+    }
+    staging.finish()
+}
+
+/// A build being written: a staging folder beside `--out` that replaces
+/// `--out` on [`Staging::finish`]. Dropped unfinished (an error), it is
+/// removed and `--out` is left untouched.
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+}
+
+impl Staging {
+    /// Creates the staging folder beside `out` (beside the folder it points
+    /// to, when `out` is a symlink), removing stale ones of dead builds.
+    pub fn new(out: &Path) -> Result<Self, OutputError> {
+        let out = if out.is_symlink() {
+            resolve(out)
+        } else {
+            out.to_path_buf()
+        };
+        let parent = match out.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| OutputError(format!("cannot create {}: {e}", parent.display())))?;
+        remove_stale_staging(&parent);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{STAGING_PREFIX}{}-", std::process::id()))
+            .tempdir_in(&parent)
+            .map_err(|e| {
+                OutputError(format!(
+                    "cannot create a temporary folder in {}: {e}",
+                    parent.display()
+                ))
+            })?;
+        Ok(Self { dir, out })
+    }
+
+    /// A writer for the site folder `name` (e.g. `public`).
+    pub fn site(&self, name: &str) -> Result<SiteWriter, OutputError> {
+        check_relative(name)?;
+        let dir = self.dir.path().join(name);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(SiteWriter {
+            name: name.to_string(),
+            dir,
+            paths: Mutex::new(HashSet::new()),
+            folders: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Marks the staging folder as changeportal output and swaps it into
+    /// place.
+    pub fn finish(self) -> Result<(), OutputError> {
+        std::fs::write(
+            self.dir.path().join(MARKER_FILE),
+            b"changeportal build output\n",
+        )
+        .map_err(|e| OutputError(format!("cannot write output marker: {e}")))?;
+        swap_into_place(self.dir, &self.out)
+    }
+}
+
+/// Writes the files of one site into the staging folder as they come, from
+/// any thread, so that a build never holds its whole output in memory.
+pub struct SiteWriter {
+    name: String,
+    dir: PathBuf,
+    paths: Mutex<HashSet<String>>,
+    folders: Mutex<HashSet<PathBuf>>,
+}
+
+impl SiteWriter {
+    /// Writes `file`, refusing a path that leaves the site or that was
+    /// already written.
+    pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
+        check_relative(&file.path)?;
+        self.claim(&file.path)?;
+        let path = self.dir.join(&file.path);
+        if let Some(folder) = path.parent() {
+            self.create_folder(folder)?;
+        }
+        let mut handle = std::fs::File::create_new(&path)
+            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
+        handle
+            .write_all(&file.contents)
+            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))
+    }
+
+    /// How many files were written.
+    pub fn count(&self) -> usize {
+        self.paths.lock().map_or(0, |paths| paths.len())
+    }
+
+    /// Records `path` as written; a second file with the same path is an error.
+    fn claim(&self, path: &str) -> Result<(), OutputError> {
+        let mut paths = self
+            .paths
+            .lock()
+            .map_err(|_| OutputError("a writer thread panicked".to_string()))?;
+        if paths.insert(path.to_string()) {
+            Ok(())
+        } else {
+            Err(OutputError(format!(
+                "two output files of the {} site have the same path `{path}` \
+                 (a file in static/ or templates/ may clash with a generated page)",
+                self.name
+            )))
         }
     }
-    let out = if out.is_symlink() {
-        resolve(out)
-    } else {
-        out.to_path_buf()
-    };
-    let parent = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| OutputError(format!("cannot create {}: {e}", parent.display())))?;
-    remove_stale_staging(&parent);
-    let staging = tempfile::Builder::new()
-        .prefix(&format!("{STAGING_PREFIX}{}-", std::process::id()))
-        .tempdir_in(&parent)
-        .map_err(|e| {
-            OutputError(format!(
-                "cannot create a temporary folder in {}: {e}",
-                parent.display()
-            ))
-        })?;
-    for (site, files) in trees {
-        write_tree(&staging.path().join(site), files)?;
+
+    /// Creates `folder` (and its parents) once per build.
+    fn create_folder(&self, folder: &Path) -> Result<(), OutputError> {
+        let created = self
+            .folders
+            .lock()
+            .map_err(|_| OutputError("a writer thread panicked".to_string()))?
+            .contains(folder);
+        if !created {
+            std::fs::create_dir_all(folder)
+                .map_err(|e| OutputError(format!("cannot create {}: {e}", folder.display())))?;
+            if let Ok(mut folders) = self.folders.lock() {
+                folders.insert(folder.to_path_buf());
+            }
+        }
+        Ok(())
     }
-    std::fs::write(
-        staging.path().join(MARKER_FILE),
-        b"changeportal build output\n",
-    )
-    .map_err(|e| OutputError(format!("cannot write output marker: {e}")))?;
-    swap_into_place(staging, &out)
+}
+
+impl Sink for SiteWriter {
+    fn put(&self, file: OutputFile) -> Result<(), RenderError> {
+        self.write(&file).map_err(|e| RenderError(e.0))
+    }
 }
 
 /// Accepts only plain relative paths (`a/b.html`): no absolute path, no `..`,
@@ -215,27 +318,6 @@ fn is_running(pid: u32) -> bool {
 #[cfg(not(target_os = "linux"))]
 fn is_running(_pid: u32) -> bool {
     true
-}
-
-/// Creates every folder once, then writes the files in parallel.
-fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    let folders: BTreeSet<PathBuf> = files
-        .iter()
-        .filter_map(|file| dir.join(&file.path).parent().map(Path::to_path_buf))
-        .chain(std::iter::once(dir.to_path_buf()))
-        .collect();
-    for folder in &folders {
-        std::fs::create_dir_all(folder)
-            .map_err(|e| OutputError(format!("cannot create {}: {e}", folder.display())))?;
-    }
-    files.par_iter().try_for_each(|file| {
-        let path = dir.join(&file.path);
-        let mut handle = std::fs::File::create_new(&path)
-            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
-        handle
-            .write_all(&file.contents)
-            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))
-    })
 }
 
 /// Replaces `out` with `staging`: an atomic exchange where the OS offers one,

@@ -4,7 +4,7 @@ use super::{config_failure, resolve_now, Failure, Outcome};
 use crate::cli::BuildArgs;
 use crate::output;
 use crate::pipeline::{analyze, Analysis};
-use crate::render::{self, Sites, Theme};
+use crate::render::{self, Theme};
 use crate::report;
 use std::path::Path;
 use std::process::ExitCode;
@@ -18,14 +18,14 @@ pub fn run(args: &BuildArgs) -> Outcome {
     report::print(&analysis.flags, &analysis.sources, args.format)
         .map_err(|e| Failure::failed(format!("cannot print flags: {e}")))?;
     refuse_if_unbuildable(&analysis, args.strict)?;
-    let sites = build_sites(&analysis, root, &args.out)?;
+    let written = build_sites(&analysis, root, &args.out)?;
     if args.format == report::Format::Human {
         eprintln!(
             "built {} record(s): {} public file(s) in {}, {} internal file(s) in {}",
             analysis.portal.documents.len(),
-            sites.public.len(),
+            written.public,
             args.out.join("public").display(),
-            sites.internal.len(),
+            written.internal,
             args.out.join("internal").display()
         );
     }
@@ -48,11 +48,28 @@ pub fn refuse_if_unbuildable(analysis: &Analysis, strict: bool) -> Result<(), Fa
     Ok(())
 }
 
-/// Renders both sites and swaps them into `out`.
-pub fn build_sites(analysis: &Analysis, root: &Path, out: &Path) -> Result<Sites, Failure> {
+/// How many files each site got.
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    /// Files of `out/public/`.
+    pub public: usize,
+    /// Files of `out/internal/`.
+    pub internal: usize,
+}
+
+/// Renders both sites straight into a staging folder and swaps it into
+/// `out`.
+pub fn build_sites(analysis: &Analysis, root: &Path, out: &Path) -> Result<Written, Failure> {
     let theme = Theme::load(root).map_err(|e| Failure::failed(e.0))?;
-    let sites = render::render_sites(analysis, &theme).map_err(|e| Failure::failed(e.0))?;
-    output::write_sites(out, &[("public", &sites.public), ("internal", &sites.internal)])
-        .map_err(|e| Failure::failed(e.0))?;
-    Ok(sites)
+    let failed = |e: output::OutputError| Failure::failed(e.0);
+    let staging = output::Staging::new(out).map_err(failed)?;
+    let public = staging.site("public").map_err(failed)?;
+    let internal = staging.site("internal").map_err(failed)?;
+    render::render_into(analysis, &theme, &public, &internal).map_err(|e| Failure::failed(e.0))?;
+    let written = Written {
+        public: public.count(),
+        internal: internal.count(),
+    };
+    staging.finish().map_err(failed)?;
+    Ok(written)
 }

@@ -12,6 +12,8 @@ pub mod theme;
 pub mod view;
 
 use crate::pipeline::Analysis;
+use rayon::prelude::*;
+use std::sync::Mutex;
 pub use theme::Theme;
 
 /// One file of a site, its path relative to the site root with `/` separators.
@@ -52,19 +54,66 @@ pub struct Sites {
     pub internal: Vec<OutputFile>,
 }
 
-/// Renders both sites, in parallel.
+/// Takes rendered files as they are produced, from any thread: kept in
+/// memory ([`Collected`], for `serve`) or written straight into the staging
+/// folder of a build ([`crate::output::SiteWriter`]).
+pub trait Sink: Sync {
+    /// Takes one file.
+    fn put(&self, file: OutputFile) -> Result<(), RenderError>;
+}
+
+/// A [`Sink`] that keeps every file in memory.
+#[derive(Debug, Default)]
+pub struct Collected(Mutex<Vec<OutputFile>>);
+
+impl Sink for Collected {
+    fn put(&self, file: OutputFile) -> Result<(), RenderError> {
+        self.0
+            .lock()
+            .map_err(|_| RenderError("a render thread panicked".to_string()))?
+            .push(file);
+        Ok(())
+    }
+}
+
+impl Collected {
+    /// The files, sorted by path.
+    pub fn into_sorted(self) -> Vec<OutputFile> {
+        let mut files = self.0.into_inner().unwrap_or_else(|e| e.into_inner());
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+/// Renders both sites, in parallel, into memory.
 pub fn render_sites(analysis: &Analysis, theme: &Theme) -> Result<Sites, RenderError> {
-    let (public, internal) = rayon::join(
-        || public::render(analysis, theme),
-        || internal::render(analysis, theme),
+    let (public, internal) = (Collected::default(), Collected::default());
+    render_into(analysis, theme, &public, &internal)?;
+    Ok(Sites {
+        public: public.into_sorted(),
+        internal: internal.into_sorted(),
+    })
+}
+
+/// Renders both sites, in parallel, handing each file to its site's sink as
+/// soon as it is rendered.
+pub fn render_into(
+    analysis: &Analysis,
+    theme: &Theme,
+    public: &dyn Sink,
+    internal: &dyn Sink,
+) -> Result<(), RenderError> {
+    let (public_done, internal_done) = rayon::join(
+        || public::render(analysis, theme, public),
+        || put_all(internal, internal::render(analysis, theme)?),
     );
-    let mut sites = Sites {
-        public: public?,
-        internal: internal?,
-    };
-    sites.public.extend(theme.assets_for("public"));
-    sites.internal.extend(theme.assets_for("internal"));
-    sites.public.sort_by(|a, b| a.path.cmp(&b.path));
-    sites.internal.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(sites)
+    public_done?;
+    internal_done?;
+    put_all(public, theme.assets_for("public"))?;
+    put_all(internal, theme.assets_for("internal"))
+}
+
+/// Hands `files` to `sink`, in parallel, freeing each once it is taken.
+pub fn put_all(sink: &dyn Sink, files: Vec<OutputFile>) -> Result<(), RenderError> {
+    files.into_par_iter().try_for_each(|file| sink.put(file))
 }

@@ -17,13 +17,14 @@ mod site;
 mod sitemap;
 
 use super::view::{self, Published};
-use super::{OutputFile, RenderError, Theme};
+use super::{put_all, RenderError, Sink, Theme};
 use crate::pipeline::Analysis;
 use site::PageRenderer;
 use std::collections::HashSet;
 
-/// Renders every page and feed of the public site.
-pub fn render(analysis: &Analysis, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+/// Renders every page and feed of the public site into `sink`. Change pages,
+/// the bulk of the site, go to `sink` as they are rendered.
+pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let portal = &analysis.portal;
     let config = &portal.config;
     let now = &analysis.now;
@@ -32,7 +33,7 @@ pub fn render(analysis: &Analysis, theme: &Theme) -> Result<Vec<OutputFile>, Ren
     pages::ensure_free_page_slugs(&portal.pages)?;
     let renderer = PageRenderer::new(theme, config, &portal.pages);
     let (changes, (lists, others)) = rayon::join(
-        || pages::change_pages(&renderer, &published),
+        || pages::change_pages(&renderer, &published, sink),
         || {
             rayon::join(
                 || lists::list_pages(&renderer, &published, now, config.per_page),
@@ -40,14 +41,15 @@ pub fn render(analysis: &Analysis, theme: &Theme) -> Result<Vec<OutputFile>, Ren
             )
         },
     );
-    let mut files = changes?;
-    files.extend(lists?);
+    let mut files = lists?;
     files.extend(others?);
-    files.push(sitemap::render(&files, config));
+    let mut paths = changes?;
+    paths.extend(files.iter().map(|file| file.path.clone()));
+    files.push(sitemap::render(&paths, config));
     files.push(sitemap::robots(config));
     files.push(renderer.not_found()?);
     files.extend(super::feeds::render(&published, config, now)?);
-    Ok(files)
+    put_all(sink, files)
 }
 
 /// Two published ids that differ only in case would share a page.

@@ -6,7 +6,7 @@ use crate::model::{Config, Page};
 use crate::render::feeds::tier_description;
 use crate::render::markdown;
 use crate::render::view::{type_label, Published};
-use crate::render::{OutputFile, RenderError};
+use crate::render::{OutputFile, RenderError, Sink};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -25,11 +25,13 @@ struct FeedEntry {
     carries: String,
 }
 
-/// `changes/<slug>/index.html` for every published change, in parallel.
+/// `changes/<slug>/index.html` for every published change, rendered in
+/// parallel and handed to `sink` one by one; returns their paths.
 pub fn change_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],
-) -> Result<Vec<OutputFile>, RenderError> {
+    sink: &dyn Sink,
+) -> Result<Vec<String>, RenderError> {
     published
         .par_iter()
         .map(|entry| {
@@ -40,10 +42,13 @@ pub fn change_pages(
                 title: &change.title,
                 section: "",
             };
-            renderer.page(spec, |context| {
+            let file = renderer.page(spec, |context| {
                 context.insert("description", &change.summary);
                 context.insert("change", change);
-            })
+            })?;
+            let path = file.path.clone();
+            sink.put(file)?;
+            Ok(path)
         })
         .collect()
 }

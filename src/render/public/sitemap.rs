@@ -3,14 +3,14 @@
 use crate::model::Config;
 use crate::render::OutputFile;
 
-/// A sitemap of every `…/index.html` page in `files`, sorted, with absolute
-/// URLs from `base_url`. Only published pages are ever rendered, so only they
-/// are listed.
-pub fn render(files: &[OutputFile], config: &Config) -> OutputFile {
+/// A sitemap of every `…/index.html` page among the file `paths`, sorted,
+/// with absolute URLs from `base_url`. Only published pages are ever
+/// rendered, so only they are listed.
+pub fn render(paths: &[String], config: &Config) -> OutputFile {
     let base = config.base();
-    let mut dirs: Vec<&str> = files
+    let mut dirs: Vec<&str> = paths
         .iter()
-        .filter_map(|file| file.path.strip_suffix("index.html"))
+        .filter_map(|path| path.strip_suffix("index.html"))
         .collect();
     dirs.sort_unstable();
     let mut xml = String::with_capacity(128 + dirs.len() * (base.len() + 40));
