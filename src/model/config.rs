@@ -294,7 +294,24 @@ impl Config {
 
 /// Names are compared ignoring case and surrounding/duplicate whitespace.
 pub fn same_person(a: &str, b: &str) -> bool {
-    person_key(a) == person_key(b)
+    if a.is_ascii() && b.is_ascii() {
+        same_ascii_words(a, b)
+    } else {
+        person_key(a) == person_key(b)
+    }
+}
+
+/// [`same_person`] for ASCII names, without allocating: the checks compare
+/// every approver with the author and the board.
+fn same_ascii_words(a: &str, b: &str) -> bool {
+    let (mut left, mut right) = (a.split_whitespace(), b.split_whitespace());
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
+            _ => return false,
+        }
+    }
 }
 
 /// The form [`same_person`] compares names in: lower-cased, whitespace
