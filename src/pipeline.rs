@@ -13,7 +13,7 @@ pub struct Analysis {
     pub portal: Portal,
     /// Every flag, sorted by file and position, `allow`-level ones dropped.
     pub flags: Vec<Flag>,
-    /// Source texts, for printing diagnostics.
+    /// Source texts of the files that have flags, for printing diagnostics.
     pub sources: Sources,
     /// The instant time-dependent rules were evaluated at.
     pub now: Timestamp,
@@ -43,10 +43,13 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
     let loaded = load::load(root)?;
     let mut flags = loaded.flags;
     flags.extend(checks::run(&loaded.portal, now));
+    let flags = checks::finish(flags);
+    let mut sources = loaded.sources;
+    sources.read_flagged_records(root, &loaded.portal.documents, &flags);
     Ok(Analysis {
         portal: loaded.portal,
-        flags: checks::finish(flags),
-        sources: loaded.sources,
+        flags,
+        sources,
         now,
     })
 }

@@ -11,9 +11,9 @@ pub mod record;
 
 use crate::checks::{Code, Flag, Level};
 use crate::model::config::Config;
-use crate::model::portal::{Page, Portal, SourceFile};
+use crate::model::portal::{Document, Page, Portal, SourceFile};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -27,7 +27,8 @@ pub struct Loaded {
     pub portal: Portal,
     /// Problems found while loading (malformed records, duplicate ids, ...).
     pub flags: Vec<Flag>,
-    /// Source texts by relative path, for printing diagnostics.
+    /// Source texts of `portal.yaml`, the pages and the records with flags,
+    /// by relative path, for printing diagnostics.
     pub sources: Sources,
 }
 
@@ -39,6 +40,22 @@ impl Sources {
     /// Adds a source file.
     pub fn insert(&mut self, file: SourceFile) {
         self.0.insert(file.path, file.text);
+    }
+
+    /// Reads again the records that `flags` point into and whose text was
+    /// not kept: loading keeps only the texts of files with load-time flags,
+    /// so that a build does not hold every record twice in memory.
+    pub fn read_flagged_records(&mut self, root: &Path, documents: &[Document], flags: &[Flag]) {
+        let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+        for flag in flags {
+            let path = flag.file.as_str();
+            if records.contains(path) && !self.0.contains_key(path) {
+                if let Ok(text) = std::fs::read_to_string(root.join(path)) {
+                    let text = frontmatter::strip_bom(&text).to_string();
+                    self.0.insert(path.to_string(), text);
+                }
+            }
+        }
     }
 
     /// The text of `path`, when it was read.
@@ -71,17 +88,17 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     let results: Vec<record::RecordOutcome> = record_paths
         .files
         .par_iter()
-        .map(|path| record::load_record(root, path, &config))
+        .map(|path| record::load_record(root, path, &config).keep_source_if_flagged())
         .collect();
     let mut sources = Sources::default();
     sources.insert(config_source);
     let mut documents = Vec::with_capacity(results.len());
     for outcome in results {
-        flags.extend(outcome.flags);
-        documents.extend(outcome.document);
         if let Some(source) = outcome.source {
             sources.insert(source);
         }
+        flags.extend(outcome.flags);
+        documents.extend(outcome.document);
     }
     flags.extend(record::duplicate_ids(&documents, &config));
     let (pages, page_flags) = load_pages(root, &config, &mut sources);

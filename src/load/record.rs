@@ -21,6 +21,19 @@ pub struct RecordOutcome {
     pub source: Option<SourceFile>,
 }
 
+impl RecordOutcome {
+    /// Drops the text of a file without flags: nothing will quote it, and
+    /// keeping every text would hold the whole portal twice in memory
+    /// ([`super::Sources::read_flagged_records`] reads it again if a later
+    /// check flags it).
+    pub fn keep_source_if_flagged(mut self) -> Self {
+        if self.flags.is_empty() {
+            self.source = None;
+        }
+        self
+    }
+}
+
 /// Loads the record at `path`.
 pub fn load_record(root: &Path, path: &Path, config: &Config) -> RecordOutcome {
     let source = match read_source(root, path, config) {
@@ -95,10 +108,15 @@ pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFi
         )
     })?;
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile {
-            path: display.clone(),
-            text: frontmatter::strip_bom(&text).to_string(),
-        }),
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(SourceFile {
+                path: display.clone(),
+                text,
+            })
+        }
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let (line, column) = end_position(valid);
