@@ -1,7 +1,8 @@
 //! The change calendar: `calendar/index.html` (a year-by-month overview) and
 //! one month grid per month from the first to the last event,
 //! `calendar/<yyyy-mm>/index.html`. Events are each record's `scheduled`
-//! and `deployed` instants (UTC days); emergency changes are marked.
+//! and `deployed` instants (UTC days; a change deployed on its scheduled day
+//! shows once); emergency changes are marked.
 
 use super::{month_key, month_range, month_title, record_href, Site};
 use crate::model::record::ChangeClass;
@@ -68,6 +69,8 @@ struct Event<'a> {
     href: String,
     /// `scheduled` or `deployed`.
     kind: &'static str,
+    /// Deployed on the day it was scheduled.
+    as_scheduled: bool,
     emergency: bool,
     status: &'static str,
     #[serde(skip)]
@@ -78,8 +81,10 @@ fn events_by_month<'a>(site: &Site<'a>) -> BTreeMap<String, Vec<Event<'a>>> {
     let mut months: BTreeMap<String, Vec<Event<'a>>> = BTreeMap::new();
     for document in &site.documents {
         let record = &document.record;
+        // A change deployed on its scheduled day shows once.
+        let same_day = matches!((record.scheduled, record.deployed), (Some(s), Some(d)) if s.date() == d.date());
         let instants = [
-            ("scheduled", record.scheduled),
+            ("scheduled", record.scheduled.filter(|_| !same_day)),
             ("deployed", record.deployed),
         ];
         for (kind, at) in instants {
@@ -89,6 +94,7 @@ fn events_by_month<'a>(site: &Site<'a>) -> BTreeMap<String, Vec<Event<'a>>> {
                 title: &record.title,
                 href: record_href(&record.slug()),
                 kind,
+                as_scheduled: same_day && kind == "deployed",
                 emergency: record.class == ChangeClass::Emergency,
                 status: record.status.as_str(),
                 at,

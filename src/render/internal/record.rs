@@ -5,6 +5,7 @@
 use super::compliance::{assess_approvals, deadline_outcome, evidence_of, plus_days, Outcome};
 use super::offsite::without_offsite_links;
 use super::{record_href, FlagView, Site, When};
+use crate::checks::Level;
 use crate::model::config::same_person;
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, Decision, Record};
@@ -39,6 +40,7 @@ struct RecordPage<'a> {
     change_type: &'static str,
     class: &'static str,
     status: &'static str,
+    status_label: &'static str,
     risk: &'static str,
     visibility: &'static str,
     summary: Option<&'a str>,
@@ -67,6 +69,8 @@ struct RecordPage<'a> {
     public_url: Option<String>,
     embargoed: bool,
     flags: Vec<FlagView<'a>>,
+    /// `deny` when any flag is deny-level, else `warn`.
+    flag_level: &'static str,
     file: &'a str,
 }
 
@@ -80,6 +84,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document) -> RecordPage<'a> {
         change_type: record.change_type.as_str(),
         class: record.class.as_str(),
         status: record.status.as_str(),
+        status_label: super::status_label(record.status),
         risk: record.risk.as_str(),
         visibility: record.visibility.as_str(),
         summary: record.summary.as_deref(),
@@ -137,6 +142,16 @@ fn page<'a>(site: &Site<'a>, document: &'a Document) -> RecordPage<'a> {
             .iter()
             .map(|flag| FlagView::new(flag, site.analysis))
             .collect(),
+        flag_level: if site
+            .flags
+            .of(&record.id)
+            .iter()
+            .any(|f| f.level == Level::Deny)
+        {
+            "deny"
+        } else {
+            "warn"
+        },
         file: &document.path,
     }
 }
@@ -415,6 +430,8 @@ struct TimelineItem<'a> {
     link: Option<&'a str>,
     /// `entry` for war-room notes; otherwise the milestone kind.
     kind: &'static str,
+    /// The milestone kind for reading (`post incident`).
+    label: &'static str,
 }
 
 /// The war-room timeline merged with the record's milestones (declaration,
@@ -523,6 +540,11 @@ fn item<'a>(
         note,
         link,
         kind,
+        label: if kind == "post-incident" {
+            "post incident"
+        } else {
+            kind
+        },
     }
 }
 

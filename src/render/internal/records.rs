@@ -3,15 +3,16 @@
 //!
 //! Each row carries its filter values as `data-*` attributes (lists as
 //! `|a|b|`, so that a value matches only whole); the free-text search reads
-//! `records/search-index.js`, which maps each id to the lower-cased plain
-//! text of its id, title, summary and body (public and internal parts). It
-//! is a script rather than JSON so that it also loads from `file://`.
+//! `records/search-index.js`, which maps each id to the lower-cased text of
+//! its id, title, summary and body (public and internal parts, as markdown
+//! source: markup does not keep a word from matching, and parsing every
+//! body once more would double this file's cost). It is a script rather
+//! than JSON so that it also loads from `file://`.
 //! Without JavaScript the filter form stays hidden and the full table shows.
 
 use super::{record_href, Site, When};
 use crate::checks::{Code, Level};
 use crate::model::record::{ChangeClass, ChangeType, Status};
-use crate::render::markdown::to_text;
 use crate::render::{OutputFile, RenderError, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -56,6 +57,7 @@ struct Row<'a> {
     change_type: &'static str,
     class: &'static str,
     status: &'static str,
+    status_label: &'static str,
     risk: &'static str,
     systems: Vec<SystemName<'a>>,
     deployed: Option<When>,
@@ -79,6 +81,7 @@ fn row<'a>(site: &Site<'a>, document: &'a crate::model::portal::Document) -> Row
         change_type: record.change_type.as_str(),
         class: record.class.as_str(),
         status: record.status.as_str(),
+        status_label: super::status_label(record.status),
         risk: record.risk.as_str(),
         systems: record
             .systems
@@ -184,21 +187,19 @@ fn search_index(site: &Site<'_>) -> OutputFile {
         .par_iter()
         .map(|document| {
             let record = &document.record;
-            let mut text = format!(
-                "{} {} {} ",
-                record.id,
-                record.title,
-                record.summary.as_deref().unwrap_or("")
+            let mut text = String::with_capacity(
+                record.title.len() + document.public_body.len() + document.internal_body.len() + 64,
             );
-            text.push_str(&to_text(&document.public_body));
-            text.push(' ');
-            text.push_str(&to_text(&document.internal_body));
-            let text = text
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase();
-            format!("{}:{}", json_string(&record.id), json_string(&text))
+            push_words(&mut text, &record.id);
+            push_words(&mut text, &record.title);
+            push_words(&mut text, record.summary.as_deref().unwrap_or(""));
+            push_words(&mut text, &document.public_body);
+            push_words(&mut text, &document.internal_body);
+            format!(
+                "{}:{}",
+                json_string(&record.id),
+                json_string(&text.to_lowercase())
+            )
         })
         .collect();
     let script = format!(
@@ -208,8 +209,19 @@ fn search_index(site: &Site<'_>) -> OutputFile {
     OutputFile::new("records/search-index.js", script.into_bytes())
 }
 
+/// Appends the words of `text`, single-space separated.
+fn push_words(out: &mut String, text: &str) {
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+}
+
+/// A JSON (and JavaScript) string literal.
 fn json_string(text: &str) -> String {
-    serde_json::Value::from(text).to_string()
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -221,5 +233,9 @@ mod tests {
         assert_eq!(pipe_list(["a", "b c"].into_iter()), "|a|b c|");
         assert_eq!(pipe_list(std::iter::empty()), "|");
         assert_eq!(json_string("a\"</script>"), "\"a\\\"</script>\"");
+        let mut words = String::new();
+        push_words(&mut words, " Fix  TLS\n");
+        push_words(&mut words, "ÉTÉ");
+        assert_eq!(words, "Fix TLS ÉTÉ");
     }
 }
