@@ -5,7 +5,7 @@
 mod common;
 
 use changeportal::model::Timestamp;
-use changeportal::render::internal::compliance::{self, Ratio};
+use changeportal::render::internal::compliance::{self, Ratio, Tally};
 use common::{stderr, TempPortal};
 use std::path::{Path, PathBuf};
 
@@ -193,23 +193,19 @@ fn compliance_figures_match_hand_computed_values() {
     let now = Timestamp::parse(NOW).unwrap();
     let analysis = changeportal::pipeline::analyze(portal.root(), now).unwrap();
     let figures = compliance::compute(&analysis.portal, now);
-    assert_eq!(figures.normal_approvals, Ratio { met: 3, total: 6 });
-    assert_eq!(figures.emergency.both, Ratio { met: 1, total: 3 });
-    assert_eq!(figures.emergency.review, Ratio { met: 2, total: 4 });
-    assert_eq!(figures.emergency.post_incident, Ratio { met: 2, total: 3 });
+    let check = |tally: &Tally, met: usize, total: usize, missed: &[&str]| {
+        assert_eq!(tally.ratio, Ratio { met, total });
+        assert_eq!(tally.missed, missed);
+    };
+    check(&figures.normal_approvals, 3, 6, &["N2", "N3", "N4"]);
+    check(&figures.emergency.both, 1, 3, &["E2", "E3"]);
+    check(&figures.emergency.review, 2, 4, &["E2", "E3"]);
+    check(&figures.emergency.post_incident, 2, 3, &["E3"]);
     assert_eq!(figures.emergency.pending, 2);
-    let notice: Vec<(&str, Ratio)> = figures
-        .notice
-        .iter()
-        .map(|t| (t.key.as_str(), t.ratio))
-        .collect();
-    assert_eq!(
-        notice,
-        [
-            ("enterprise", Ratio { met: 2, total: 3 }),
-            ("business", Ratio { met: 3, total: 4 })
-        ]
-    );
+    let tiers: Vec<&str> = figures.notice.iter().map(|t| t.key.as_str()).collect();
+    assert_eq!(tiers, ["enterprise", "business"]);
+    check(&figures.notice[0].tally, 2, 3, &["P2"]);
+    check(&figures.notice[1].tally, 3, 4, &["P3"]);
     // The notice figure and the notice-too-short flag apply one rule.
     let short = analysis
         .flags
@@ -226,6 +222,7 @@ fn compliance_figures_match_hand_computed_values() {
         "2 of 3 (67%)",
         "3 of 4 (75%)",
         "2 change(s) still inside their window",
+        "Missed: <a href=\"changes/n2/index.html\">N2</a>, <a href=\"changes/n3/index.html\">N3</a>, <a href=\"changes/n4/index.html\">N4</a>",
     ] {
         assert!(dashboard.contains(shown), "dashboard lacks {shown}");
     }

@@ -1,5 +1,6 @@
 // Manual helper: full-page screenshots of internal-site pages.
 // Usage: node tests/browser/screenshot.mjs OUT_DIR URL [URL...]
+// COLOR_SCHEME=dark, NOJS=1 and TILE=<height> change how pages are taken.
 // Prints console messages and page errors (e.g. CSP violations) it sees.
 import { chromium } from "playwright-core";
 import path from "node:path";
@@ -16,7 +17,7 @@ const browser = await chromium.launch({
 });
 try {
   const scheme = process.env.COLOR_SCHEME || "light";
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: scheme });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: scheme, javaScriptEnabled: process.env.NOJS !== "1" });
   page.on("console", (m) => console.log(`console ${m.type()}: ${m.text()}`));
   page.on("pageerror", (e) => console.log(`pageerror: ${e.message}`));
   for (const [index, url] of urls.entries()) {

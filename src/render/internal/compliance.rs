@@ -66,6 +66,26 @@ impl Ratio {
     }
 }
 
+/// A [`Ratio`] with the ids of the records that missed the rule, in the
+/// order they were counted, so that an auditor can go straight to them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// The figure.
+    pub ratio: Ratio,
+    /// Ids of the records that did not meet the rule.
+    pub missed: Vec<String>,
+}
+
+impl Tally {
+    /// Adds record `id`.
+    pub fn count(&mut self, id: &str, met: bool) {
+        self.ratio.count(met);
+        if !met {
+            self.missed.push(id.to_string());
+        }
+    }
+}
+
 /// Whether a deadline-bound piece of evidence was delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -182,15 +202,16 @@ pub fn assess_approvals(record: &Record, rule: &ApprovalRule) -> ApprovalAssessm
 pub fn normal_approvals<'a>(
     records: impl IntoIterator<Item = &'a Record>,
     policy: &Policy,
-) -> Ratio {
+) -> Tally {
     let rule = &policy.approvals.normal;
-    let mut ratio = Ratio::default();
+    let mut tally = Tally::default();
     for record in records {
         if record.class == ChangeClass::Normal && record.is_live() {
-            ratio.count(record.deployed.is_some() && assess_approvals(record, rule).is_met());
+            let met = record.deployed.is_some() && assess_approvals(record, rule).is_met();
+            tally.count(&record.id, met);
         }
     }
-    ratio
+    tally
 }
 
 /// The review and post-incident outcomes of one live emergency change.
@@ -241,14 +262,14 @@ pub fn evidence_of(record: &Record, policy: &Policy, now: Timestamp) -> Option<E
 }
 
 /// Emergency evidence figures.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EmergencyFigures {
     /// Review and post-incident both in time, of those decided.
-    pub both: Ratio,
+    pub both: Tally,
     /// Code review in time, of those decided.
-    pub review: Ratio,
+    pub review: Tally,
     /// Post-incident review in time, of those decided.
-    pub post_incident: Ratio,
+    pub post_incident: Tally,
     /// Changes whose combined outcome is still pending.
     pub pending: usize,
 }
@@ -261,18 +282,18 @@ pub fn emergency_evidence<'a>(
     now: Timestamp,
 ) -> EmergencyFigures {
     let mut figures = EmergencyFigures::default();
-    let tally = |ratio: &mut Ratio, outcome: Outcome| {
+    let count = |tally: &mut Tally, id: &str, outcome: Outcome| {
         if outcome != Outcome::Pending {
-            ratio.count(outcome == Outcome::Met);
+            tally.count(id, outcome == Outcome::Met);
         }
     };
-    for evidence in records
+    for (id, evidence) in records
         .into_iter()
-        .filter_map(|r| evidence_of(r, policy, now))
+        .filter_map(|r| Some((&r.id, evidence_of(r, policy, now)?)))
     {
-        tally(&mut figures.review, evidence.review);
-        tally(&mut figures.post_incident, evidence.post_incident);
-        tally(&mut figures.both, evidence.combined());
+        count(&mut figures.review, id, evidence.review);
+        count(&mut figures.post_incident, id, evidence.post_incident);
+        count(&mut figures.both, id, evidence.combined());
         if evidence.combined() == Outcome::Pending {
             figures.pending += 1;
         }
@@ -290,7 +311,7 @@ pub struct TierNotice {
     /// Promised days of notice.
     pub notice_days: u32,
     /// Changes announced in time, of those that reach the tier.
-    pub ratio: Ratio,
+    pub tally: Tally,
 }
 
 /// Whether `record` kept its notice promise to tier `key`; `None` when the
@@ -319,17 +340,17 @@ pub fn notice_commitments<'a>(
         .iter()
         .filter(|(_, tier)| tier.is_advance_notice())
         .map(|(key, tier)| {
-            let mut ratio = Ratio::default();
+            let mut tally = Tally::default();
             for record in records.clone() {
                 if let Some(kept) = notice_kept(record, key, config) {
-                    ratio.count(kept);
+                    tally.count(&record.id, kept);
                 }
             }
             TierNotice {
                 key: key.clone(),
                 title: tier.title.clone(),
                 notice_days: tier.notice_days,
-                ratio,
+                tally,
             }
         })
         .collect()
@@ -339,7 +360,7 @@ pub fn notice_commitments<'a>(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Compliance {
     /// Normal changes approved before deploy.
-    pub normal_approvals: Ratio,
+    pub normal_approvals: Tally,
     /// Emergency evidence in time.
     pub emergency: EmergencyFigures,
     /// Notice kept, per advance-notice tier.

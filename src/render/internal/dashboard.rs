@@ -5,8 +5,8 @@
 //! else `created`; see [`period_date`]); a flag counts in its record's month.
 
 use super::charts::{Series, StackedBars};
-use super::compliance::{self, Ratio};
-use super::{month_key, month_range, month_title, RecordLink, Site};
+use super::compliance::{self, Tally};
+use super::{month_key, month_range, month_title, record_href, RecordLink, Site};
 use crate::checks::{Code, Level};
 use crate::model::record::{ChangeClass, ChangeType, Status};
 use crate::render::export::period_date;
@@ -122,6 +122,9 @@ fn totals(site: &Site<'_>) -> Totals {
     }
 }
 
+/// How many missed records a compliance figure lists by id.
+const MISSED_SHOWN: usize = 12;
+
 /// A compliance figure ready to show.
 #[derive(Serialize)]
 struct Figure {
@@ -129,14 +132,39 @@ struct Figure {
     percent: Option<usize>,
     /// Every case met the rule (or there were none).
     clean: bool,
+    /// The first records that missed the rule.
+    missed: Vec<MissedRecord>,
+    /// How many more missed it.
+    more: usize,
 }
 
-impl From<Ratio> for Figure {
-    fn from(ratio: Ratio) -> Self {
+#[derive(Serialize)]
+struct MissedRecord {
+    id: String,
+    href: String,
+}
+
+impl Figure {
+    fn new(site: &Site<'_>, tally: &Tally) -> Self {
+        let ratio = tally.ratio;
         Figure {
             text: ratio.describe(),
             percent: ratio.percent(),
             clean: ratio.met == ratio.total,
+            missed: tally
+                .missed
+                .iter()
+                .take(MISSED_SHOWN)
+                .map(|id| MissedRecord {
+                    href: site
+                        .by_slug
+                        .get(&id.to_lowercase())
+                        .map(|d| record_href(&d.record.slug()))
+                        .unwrap_or_default(),
+                    id: id.clone(),
+                })
+                .collect(),
+            more: tally.missed.len().saturating_sub(MISSED_SHOWN),
         }
     }
 }
@@ -164,20 +192,20 @@ fn compliance_view(site: &Site<'_>) -> ComplianceView {
     let figures = compliance::compute(&site.analysis.portal, site.now);
     let policy = &site.config.policy.emergency;
     ComplianceView {
-        normal_approvals: figures.normal_approvals.into(),
-        emergency_both: figures.emergency.both.into(),
-        emergency_review: figures.emergency.review.into(),
-        emergency_post_incident: figures.emergency.post_incident.into(),
+        normal_approvals: Figure::new(site, &figures.normal_approvals),
+        emergency_both: Figure::new(site, &figures.emergency.both),
+        emergency_review: Figure::new(site, &figures.emergency.review),
+        emergency_post_incident: Figure::new(site, &figures.emergency.post_incident),
         emergency_pending: figures.emergency.pending,
         review_days: policy.review_within_days,
         post_incident_days: policy.post_incident_within_days,
         notice: figures
             .notice
-            .into_iter()
+            .iter()
             .map(|tier| TierFigure {
-                title: tier.title,
+                title: tier.title.clone(),
                 notice_days: tier.notice_days,
-                figure: tier.ratio.into(),
+                figure: Figure::new(site, &tier.tally),
             })
             .collect(),
     }
