@@ -1,10 +1,9 @@
 //! The change calendar: `calendar/index.html` (a year-by-month overview) and
-//! one month grid per month from the first to the last event,
-//! `calendar/<yyyy-mm>/index.html`. Events are each record's `scheduled`
+//! one month grid per month that has events, `calendar/<yyyy-mm>/index.html`. Events are each record's `scheduled`
 //! and `deployed` instants (UTC days; a change deployed on its scheduled day
 //! shows once); emergency changes are marked.
 
-use super::{month_key, month_range, month_title, record_href, Site};
+use super::{month_key, month_title, record_href, Site};
 use crate::model::record::ChangeClass;
 use crate::model::Timestamp;
 use crate::render::{OutputFile, RenderError, Theme};
@@ -15,10 +14,9 @@ use std::collections::BTreeMap;
 
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
     let events = events_by_month(site);
-    let months: Vec<String> = match (events.keys().next(), events.keys().next_back()) {
-        (Some(first), Some(last)) => month_range(first, last),
-        _ => Vec::new(),
-    };
+    // Only months with events get a page (prev/next skip empty months): a
+    // record dated centuries away must not produce a page per month between.
+    let months: Vec<String> = events.keys().cloned().collect();
     let empty = Vec::new();
     let today = site.now.date();
     let mut files: Vec<OutputFile> = months
