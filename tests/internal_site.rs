@@ -259,6 +259,8 @@ fn every_page_is_noindex_offline_and_under_csp() {
             page.display()
         );
     }
+    let robots = read(&site.join("robots.txt"));
+    assert!(robots.contains("Disallow: /"), "robots.txt keeps crawlers out");
     // Record URLs are kept, as text.
     let e1 = read(&site.join("changes/e1/index.html"));
     assert!(e1.contains("<code class=\"url\">https://git.example/pr/1</code>"));

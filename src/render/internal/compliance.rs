@@ -420,4 +420,116 @@ mod tests {
             Outcome::Missed
         );
     }
+
+    /// A deployed record by Sam Writer with `extra` front matter.
+    fn record(extra: &str) -> Record {
+        let yaml = format!(
+            "id: R1\ntitle: T\ntype: feature\nstatus: deployed\nauthor: Sam Writer\ncreated: 2026-01-01\ndeployed: 2026-03-01T10:00:00Z\n{extra}"
+        );
+        serde_yaml::from_str(&yaml).unwrap()
+    }
+
+    fn rule(min: u32, roles: &[&str], within_days: Option<u32>) -> ApprovalRule {
+        ApprovalRule {
+            min,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            within_days,
+        }
+    }
+
+    #[test]
+    fn approvals_count_up_to_the_deploy_instant_and_never_the_authors() {
+        let normal = rule(2, &["engineering", "operations"], None);
+        let on_time = record(
+            "approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-01T10:00:00Z }
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+        );
+        assert!(
+            assess_approvals(&on_time, &normal).is_met(),
+            "an approval at the deploy instant counts"
+        );
+        let late = record(
+            "approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-01T10:00:01Z }
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+        );
+        let assessment = assess_approvals(&late, &normal);
+        assert_eq!(assessment.approvers, 1);
+        assert_eq!(
+            assessment.roles,
+            [
+                ("engineering".to_string(), false),
+                ("operations".to_string(), true)
+            ]
+        );
+        let own = record(
+            "approvals:
+  - { by: sam  writer, role: engineering, decision: approve, at: 2026-02-01T10:00:00Z }
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+        );
+        assert_eq!(
+            assess_approvals(&own, &normal).approvers,
+            1,
+            "the author's approval does not count"
+        );
+    }
+
+    #[test]
+    fn a_rejection_needs_a_later_approval() {
+        let one = rule(1, &[], None);
+        let rejected = record(
+            "approvals:
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }
+  - { by: Alice, role: engineering, decision: reject, at: 2026-02-02T10:00:00Z }",
+        );
+        assert!(!assess_approvals(&rejected, &one).is_met());
+        let reapproved = record(
+            "approvals:
+  - { by: Alice, role: engineering, decision: reject, at: 2026-02-01T10:00:00Z }
+  - { by: Alice, role: engineering, decision: approve, at: 2026-02-02T10:00:00Z }",
+        );
+        assert!(assess_approvals(&reapproved, &one).is_met());
+    }
+
+    #[test]
+    fn emergency_approvals_may_follow_deploy_within_the_window() {
+        let window = rule(1, &[], Some(2));
+        let in_window = record(
+            "class: emergency
+approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-03T10:00:00Z }",
+        );
+        assert!(assess_approvals(&in_window, &window).is_met());
+        let too_late = record(
+            "class: emergency
+approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-03T10:00:01Z }",
+        );
+        assert!(!assess_approvals(&too_late, &window).is_met());
+    }
+
+    #[test]
+    fn notice_of_exactly_the_promised_days_is_kept() {
+        let config: Config = serde_yaml::from_str(
+            "title: T\nbase_url: https://x.example\ntiers:\n  pro: { title: Pro, notice_days: 7 }\n  now: { title: Now, notice_days: 0 }",
+        )
+        .unwrap();
+        let base = "visibility: public\nsummary: S\n";
+        let exact = record(&format!("{base}notified: {{ pro: 2026-02-22T10:00:00Z }}"));
+        assert_eq!(notice_kept(&exact, "pro", &config), Some(true));
+        let short = record(&format!("{base}notified: {{ pro: 2026-02-22T10:00:01Z }}"));
+        assert_eq!(notice_kept(&short, "pro", &config), Some(false));
+        assert_eq!(
+            notice_kept(&short, "now", &config),
+            None,
+            "real-time tiers have no notice rule"
+        );
+        let internal = record("notified: { pro: 2026-02-28 }");
+        assert_eq!(
+            notice_kept(&internal, "pro", &config),
+            None,
+            "internal changes are not announced"
+        );
+    }
 }
