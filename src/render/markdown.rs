@@ -25,13 +25,23 @@ pub fn to_html(markdown: &str, id_prefix: &str) -> String {
                 has_raw_html = true;
                 event
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
                 link_type,
                 dest_url: safe_url(dest_url),
                 title,
                 id,
             }),
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
                 link_type,
                 dest_url: safe_url(dest_url),
                 title,
@@ -167,14 +177,23 @@ mod tests {
             "Hi <script>alert(1)</script> <img src=x onerror=\"alert(2)\">\n\n[x](javascript:alert(3)) [y]( JaVaScRiPt:alert(4))\n\n<a href=\"javascript:alert(5)\">z</a>",
             "",
         );
-        for bad in ["<script", "onerror", "javascript:", "JaVaScRiPt", "alert(1)"] {
+        for bad in [
+            "<script",
+            "onerror",
+            "javascript:",
+            "JaVaScRiPt",
+            "alert(1)",
+        ] {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
     }
 
     #[test]
     fn headings_get_unique_ids_and_tables_render() {
-        let html = to_html("# Hello World\n\n## Hello World\n\n|a|b|\n|-|-|\n|1|2|\n", "p-");
+        let html = to_html(
+            "# Hello World\n\n## Hello World\n\n|a|b|\n|-|-|\n|1|2|\n",
+            "p-",
+        );
         assert!(html.contains("id=\"p-hello-world\""));
         assert!(html.contains("id=\"p-hello-world-1\""));
         assert!(html.contains("<table>"));
@@ -182,7 +201,15 @@ mod tests {
 
     #[test]
     fn safe_links_are_kept() {
-        let html = to_html("[a](https://x.example/a) [b](/rel) [c](#frag) [d](mailto:a@b.c)", "");
-        assert!(html.contains("https://x.example/a") && html.contains("/rel") && html.contains("#frag") && html.contains("mailto:"));
+        let html = to_html(
+            "[a](https://x.example/a) [b](/rel) [c](#frag) [d](mailto:a@b.c)",
+            "",
+        );
+        assert!(
+            html.contains("https://x.example/a")
+                && html.contains("/rel")
+                && html.contains("#frag")
+                && html.contains("mailto:")
+        );
     }
 }

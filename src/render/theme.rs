@@ -23,7 +23,9 @@ pub struct Theme {
 
 impl std::fmt::Debug for Theme {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Theme").field("assets", &self.assets.len()).finish()
+        f.debug_struct("Theme")
+            .field("assets", &self.assets.len())
+            .finish()
     }
 }
 
@@ -66,9 +68,17 @@ impl Theme {
     }
 
     /// Renders template `name` with a serializable context value.
-    pub fn render_value<T: serde::Serialize>(&self, name: &str, value: &T) -> Result<String, RenderError> {
-        let context = tera::Context::from_serialize(value)
-            .map_err(|e| RenderError(format!("cannot build the context of {name}: {}", error_chain(&e))))?;
+    pub fn render_value<T: serde::Serialize>(
+        &self,
+        name: &str,
+        value: &T,
+    ) -> Result<String, RenderError> {
+        let context = tera::Context::from_serialize(value).map_err(|e| {
+            RenderError(format!(
+                "cannot build the context of {name}: {}",
+                error_chain(&e)
+            ))
+        })?;
         self.render(name, &context)
     }
 
@@ -108,7 +118,11 @@ fn collect_embedded(dir: &Dir<'static>, files: &mut BTreeMap<String, Vec<u8>>) {
 }
 
 /// Adds every file below `dir` (skipping hidden files and editor temporaries).
-fn collect_folder(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>>) -> Result<(), RenderError> {
+fn collect_folder(
+    dir: &Path,
+    prefix: &str,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), RenderError> {
     if !dir.is_dir() {
         return Ok(());
     }
@@ -116,9 +130,12 @@ fn collect_folder(dir: &Path, prefix: &str, files: &mut BTreeMap<String, Vec<u8>
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy()));
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy())
+        });
     for entry in walker {
-        let entry = entry.map_err(|e| RenderError(format!("cannot read {}: {e}", dir.display())))?;
+        let entry =
+            entry.map_err(|e| RenderError(format!("cannot read {}: {e}", dir.display())))?;
         if entry.file_type().is_file() {
             let relative = crate::load::relative(dir, entry.path());
             let bytes = std::fs::read(entry.path())
