@@ -277,9 +277,10 @@ fn records_table_lists_everything_without_javascript() {
         18,
         "one row per record"
     );
-    assert!(html.contains(r#"<form id="filters" class="filters" role="search" aria-label="Filter records" hidden>"#), "the form waits for JavaScript");
+    assert!(html.contains(r#"<form id="filters" class="filters" role="search" aria-label="Filter records" data-search-index="search-index.js" hidden>"#), "the form waits for JavaScript");
     assert!(html.contains(r#"data-id="E1" data-type="hotfix" data-class="emergency" data-status="deployed" data-system="|gateway|""#));
     assert!(html.contains(r#"<script src="../records.js" defer></script>"#));
+    assert!(!html.contains("search-index.js\" defer"), "the search index loads on demand");
     let index = read(&site.join("records/search-index.js"));
     assert!(index.contains("\"E1\":\"e1 emergency: restore card authorizations"));
     assert!(

@@ -45,6 +45,15 @@ async function visibleIds(page) {
     rows.filter((row) => !row.hidden && row.offsetParent !== null).map((row) => row.dataset.id).sort());
 }
 
+/** Waits up to 5 s for exactly `ids` to be visible (checked afterwards). */
+async function waitForRows(page, ids) {
+  await page.waitForFunction((wanted) => {
+    const shown = Array.from(document.querySelectorAll("#records tbody tr"))
+      .filter((row) => !row.hidden).map((row) => row.dataset.id).sort();
+    return JSON.stringify(shown) === JSON.stringify(wanted);
+  }, ids, { timeout: 5000 }).catch(() => {});
+}
+
 async function axeCheck(page, name) {
   // Evaluated through the DevTools protocol, so the page's CSP (script-src
   // 'self') does not apply to the injected checker.
@@ -88,6 +97,8 @@ try {
   check(classes.every((c) => c === "emergency"), `only emergency rows are visible (saw ${classes})`);
 
   await page.fill("#f-q", word);
+  // The search index loads on the first search; give it a moment.
+  await waitForRows(page, expected);
   const afterSearch = await visibleIds(page);
   check(JSON.stringify(afterSearch) === JSON.stringify(expected),
     `class=emergency + "${word}" shows ${expected} (saw ${afterSearch})`);
@@ -102,6 +113,7 @@ try {
   await page.waitForSelector("#filters:not([hidden])");
   check(await page.inputValue("#f-class") === "emergency", "after reload the class filter is restored");
   check(await page.inputValue("#f-q") === word, "after reload the search word is restored");
+  await waitForRows(page, expected);
   const afterReload = await visibleIds(page);
   check(JSON.stringify(afterReload) === JSON.stringify(expected), `after reload the rows are ${expected} (saw ${afterReload})`);
 

@@ -18,7 +18,8 @@
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
   var counter = document.getElementById("result-count");
   var empty = document.getElementById("no-results");
-  var searchIndex = window.changeportalSearch || {};
+  var searchIndex = window.changeportalSearch || null;
+  var indexLoading = false;
   var single = ["type", "class", "status"];
   var lists = ["system", "tier", "flag"];
   var keys = ["q"].concat(single, lists);
@@ -92,7 +93,7 @@
       }
     }
     if (words.length) {
-      var text = searchIndex[data.id] || (row.textContent || "").toLowerCase();
+      var text = (searchIndex && searchIndex[data.id]) || (row.textContent || "").toLowerCase();
       for (var k = 0; k < words.length; k++) {
         if (text.indexOf(words[k]) < 0) {
           return false;
@@ -102,8 +103,26 @@
     return true;
   }
 
+  function loadSearchIndex() {
+    var source = form.getAttribute("data-search-index");
+    if (searchIndex || indexLoading || !source) {
+      return;
+    }
+    indexLoading = true;
+    var script = document.createElement("script");
+    script.src = source;
+    script.onload = function () {
+      searchIndex = window.changeportalSearch || {};
+      apply(readForm());
+    };
+    document.head.appendChild(script);
+  }
+
   function apply(state) {
     var words = (state.q || "").toLowerCase().split(/\s+/).filter(Boolean);
+    if (words.length) {
+      loadSearchIndex();
+    }
     var shown = 0;
     rows.forEach(function (row) {
       var visible = matches(row, state, words);
@@ -129,10 +148,19 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
   });
-  form.addEventListener("input", function () {
+  var pending = null;
+  function update() {
     var state = readForm();
     apply(state);
     writeHash(state);
+  }
+  form.addEventListener("input", function (event) {
+    window.clearTimeout(pending);
+    if (event.target && event.target.name === "q" && rows.length > 1000) {
+      pending = window.setTimeout(update, 150);
+    } else {
+      update();
+    }
   });
   form.addEventListener("reset", function () {
     window.setTimeout(function () {
