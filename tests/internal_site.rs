@@ -260,7 +260,10 @@ fn every_page_is_noindex_offline_and_under_csp() {
         );
     }
     let robots = read(&site.join("robots.txt"));
-    assert!(robots.contains("Disallow: /"), "robots.txt keeps crawlers out");
+    assert!(
+        robots.contains("Disallow: /"),
+        "robots.txt keeps crawlers out"
+    );
     // Record URLs are kept, as text.
     let e1 = read(&site.join("changes/e1/index.html"));
     assert!(e1.contains("<code class=\"url\">https://git.example/pr/1</code>"));
@@ -280,7 +283,10 @@ fn records_table_lists_everything_without_javascript() {
     assert!(html.contains(r#"<form id="filters" class="filters" role="search" aria-label="Filter records" data-search-index="search-index.js" hidden>"#), "the form waits for JavaScript");
     assert!(html.contains(r#"data-id="E1" data-type="hotfix" data-class="emergency" data-status="deployed" data-system="|gateway|""#));
     assert!(html.contains(r#"<script src="../records.js" defer></script>"#));
-    assert!(!html.contains("search-index.js\" defer"), "the search index loads on demand");
+    assert!(
+        !html.contains("search-index.js\" defer"),
+        "the search index loads on demand"
+    );
     let index = read(&site.join("records/search-index.js"));
     assert!(index.contains("\"E1\":\"e1 emergency: restore card authorizations"));
     assert!(
