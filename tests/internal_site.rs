@@ -159,6 +159,11 @@ timeline:
         "type: feature\ncreated: 2026-03-25\nnotified: { enterprise: 2026-02-01 }",
     );
     portal.record("p/P6.md", &record("P6", "class: standard\nstatus: cancelled\nvisibility: public\nsummary: Cancelled.\ntype: feature\ncreated: 2026-03-31\nscheduled: 2026-04-01T00:00:00Z", "Public note."));
+    // A proposal with no dates but `created`: its month has no calendar page.
+    portal.record(
+        "x/X1.md",
+        &record("X1", "status: proposed\ncreated: 2025-06-01", "Idea."),
+    );
     portal
 }
 
@@ -277,7 +282,7 @@ fn records_table_lists_everything_without_javascript() {
     let html = read(&site.join("records/index.html"));
     assert_eq!(
         html.matches("<tr data-id=").count(),
-        18,
+        19,
         "one row per record"
     );
     assert!(html.contains(r#"<form id="filters" class="filters" role="search" aria-label="Filter records" data-search-index="search-index.js" hidden>"#), "the form waits for JavaScript");
@@ -344,6 +349,18 @@ fn flags_calendar_and_system_pages() {
             && flags.contains("<h2 id=\"notice-too-short\">")
     );
     assert!(flags.contains("Rules with no open flag") && flags.contains("duplicate-id"));
+    let dashboard = read(&site.join("index.html"));
+    assert!(
+        dashboard.contains("<th scope=\"row\">June 2025</th>"),
+        "X1's month is listed, unlinked"
+    );
+    for link in dashboard.split("href=\"calendar/").skip(1) {
+        let target = link.split('"').next().unwrap();
+        assert!(
+            site.join("calendar").join(target).is_file(),
+            "dashboard links to a missing calendar/{target}"
+        );
+    }
     let may = read(&site.join("calendar/2026-05/index.html"));
     assert!(may.contains(
         "<li class=\"event deployed emergency\"><a href=\"../../changes/e1/index.html\">E1</a>"

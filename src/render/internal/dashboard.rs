@@ -19,7 +19,7 @@ const CHART_MONTHS: usize = 24;
 
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
     let months = month_table(site);
-    let chart_months = &months[months.len().saturating_sub(CHART_MONTHS)..];
+    let chart_months = &chart_window(&months);
     let page = Dashboard {
         totals: totals(site),
         compliance: compliance_view(site),
@@ -55,7 +55,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
         type_series: type_series(),
         level_series: level_series(),
         chart_months: chart_months.to_vec(),
-        months: months.iter().rev().cloned().collect(),
+        months: months.into_values().rev().collect(),
         upcoming: upcoming(site),
         in_progress: site
             .documents
@@ -292,10 +292,12 @@ struct Month {
     warn: usize,
     /// Records with `deployed` in this month.
     deployed: usize,
+    /// The calendar has a page for this month.
+    calendar: bool,
 }
 
-/// Every month from the first to the last record, with zero months filled.
-fn month_table(site: &Site<'_>) -> Vec<Month> {
+/// The months that have records, flags or calendar events.
+fn month_table(site: &Site<'_>) -> BTreeMap<String, Month> {
     let mut months: BTreeMap<String, Month> = BTreeMap::new();
     for document in &site.documents {
         let record = &document.record;
@@ -319,18 +321,57 @@ fn month_table(site: &Site<'_>) -> Vec<Month> {
         if let Some(deployed) = &record.deployed {
             month_entry(&mut months, month_key(deployed)).deployed += 1;
         }
-    }
-    let keys: Vec<String> = months.keys().cloned().collect();
-    if let (Some(first), Some(last)) = (keys.first(), keys.last()) {
-        for key in month_range(first, last) {
-            month_entry(&mut months, key);
+        // The calendar has a page for every month with a scheduled or
+        // deployed date.
+        for at in [record.scheduled, record.deployed].into_iter().flatten() {
+            month_entry(&mut months, month_key(&at)).calendar = true;
         }
     }
-    months.into_values().collect()
+    months
+}
+
+/// The last [`CHART_MONTHS`] months up to the latest one with data, empty
+/// months included (never more, however far apart the dates are).
+fn chart_window(months: &BTreeMap<String, Month>) -> Vec<Month> {
+    let (Some(first), Some(last)) = (months.keys().next(), months.keys().next_back()) else {
+        return Vec::new();
+    };
+    let start = months_before(last, CHART_MONTHS - 1).max(first.clone());
+    month_range(&start, last)
+        .into_iter()
+        .map(|key| match months.get(&key) {
+            Some(month) => month.clone(),
+            None => empty_month(key),
+        })
+        .collect()
+}
+
+/// The `YYYY-MM` key `count` months before `key` (`key` itself if unreadable).
+fn months_before(key: &str, count: usize) -> String {
+    let parsed = key
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i64>().ok()?, m.parse::<i64>().ok()?)));
+    match parsed {
+        Some((year, month)) => {
+            let index = year * 12 + (month - 1) - count as i64;
+            format!(
+                "{:04}-{:02}",
+                index.div_euclid(12),
+                index.rem_euclid(12) + 1
+            )
+        }
+        None => key.to_string(),
+    }
 }
 
 fn month_entry(months: &mut BTreeMap<String, Month>, key: String) -> &mut Month {
-    months.entry(key.clone()).or_insert_with(|| Month {
+    months
+        .entry(key.clone())
+        .or_insert_with(|| empty_month(key))
+}
+
+fn empty_month(key: String) -> Month {
+    Month {
         title: month_title(&key),
         key,
         total: 0,
@@ -339,7 +380,8 @@ fn month_entry(months: &mut BTreeMap<String, Month>, key: String) -> &mut Month 
         deny: 0,
         warn: 0,
         deployed: 0,
-    })
+        calendar: false,
+    }
 }
 
 fn type_series() -> Vec<Series> {
@@ -409,4 +451,28 @@ fn upcoming<'a>(site: &Site<'a>) -> Vec<RecordLink<'a>> {
         .collect();
     upcoming.sort_by_key(|d| (d.record.scheduled, d.record.id.clone()));
     upcoming.into_iter().map(|d| site.link(d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_before_crosses_years() {
+        assert_eq!(months_before("2026-03", 23), "2024-04");
+        assert_eq!(months_before("2026-03", 2), "2026-01");
+        assert_eq!(months_before("0000-01", 1), "-001-12");
+        assert_eq!(months_before("bad", 3), "bad");
+    }
+
+    #[test]
+    fn the_chart_window_stays_small_for_dates_far_apart() {
+        let mut months = BTreeMap::new();
+        for key in ["0001-01", "9999-12"] {
+            months.insert(key.to_string(), empty_month(key.to_string()));
+        }
+        let window = chart_window(&months);
+        assert_eq!(window.len(), CHART_MONTHS);
+        assert_eq!(window.last().map(|m| m.key.as_str()), Some("9999-12"));
+    }
 }
