@@ -77,6 +77,7 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
             crate::load::CONFIG_FILE
         ));
     }
+    stop_on_ctrl_c()?;
     // Watch before the first build, so that no edit made during it is lost.
     let mut watcher = Watcher::start(&options.root)?;
     let server = Arc::new(bind(&options.bind, options.port)?);
@@ -103,6 +104,17 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
         rebuild(&mut builder, &mut terminal, &context, &changes);
     }
     Err("the file watcher stopped".to_string())
+}
+
+/// Installs an explicit Ctrl-C handler: serve then stops even when it was
+/// started with SIGINT ignored (non-interactive shells start background jobs
+/// that way). Sites live in memory only, so exiting at once loses nothing.
+fn stop_on_ctrl_c() -> Result<(), String> {
+    ctrlc::set_handler(|| {
+        eprintln!("stopped");
+        std::process::exit(0);
+    })
+    .map_err(|error| format!("cannot handle Ctrl-C: {error}"))
 }
 
 /// Builds, swaps the result in, then tells open pages.
