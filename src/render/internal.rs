@@ -31,7 +31,7 @@ mod records;
 mod systems;
 
 use super::export::{self, FlagIndex, Period};
-use super::{OutputFile, RenderError, Theme};
+use super::{put_all, OutputFile, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
 use crate::model::portal::Document;
 use crate::model::record::{is_valid_id, Status};
@@ -42,24 +42,23 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Renders every page of the internal site.
-pub fn render(analysis: &Analysis, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+/// Renders every page of the internal site, handing each file to `sink` as
+/// soon as it is rendered (record pages one by one, never all at once).
+pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
-    type Task = fn(&Site<'_>, &Theme) -> Result<Vec<OutputFile>, RenderError>;
+    type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
     let tasks: [Task; 7] = [
-        dashboard::render,
-        records::render,
-        flags::render,
+        |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
+        |site, theme, sink| put_all(sink, records::render(site, theme)?),
+        |site, theme, sink| put_all(sink, flags::render(site, theme)?),
         calendar::render,
         systems::render,
         record::render_all,
-        export_files,
+        |site, theme, sink| put_all(sink, export_files(site, theme)?),
     ];
-    let parts: Vec<Vec<OutputFile>> = tasks
+    tasks
         .par_iter()
-        .map(|task| task(&site, theme))
-        .collect::<Result<_, _>>()?;
-    Ok(parts.into_iter().flatten().collect())
+        .try_for_each(|task| task(&site, theme, sink))
 }
 
 /// `export/changes.csv` and `export/changes.json`: the whole population.

@@ -105,7 +105,7 @@ pub fn render_into(
 ) -> Result<(), RenderError> {
     let (public_done, internal_done) = rayon::join(
         || public::render(analysis, theme, public),
-        || put_all(internal, internal::render(analysis, theme)?),
+        || internal::render(analysis, theme, internal),
     );
     public_done?;
     internal_done?;

@@ -6,57 +6,53 @@
 use super::{month_key, month_title, record_href, Site};
 use crate::model::record::ChangeClass;
 use crate::model::Timestamp;
-use crate::render::{OutputFile, RenderError, Theme};
+use crate::render::{RenderError, Sink, Theme};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+/// Renders the month pages and the overview, handing each to `sink`.
+pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let events = events_by_month(site);
     // Only months with events get a page (prev/next skip empty months): a
     // record dated centuries away must not produce a page per month between.
     let months: Vec<String> = events.keys().cloned().collect();
     let empty = Vec::new();
     let today = site.now.date();
-    let mut files: Vec<OutputFile> = months
-        .par_iter()
-        .enumerate()
-        .map(|(index, key)| {
-            let page = MonthPage {
-                key,
-                title: month_title(key),
-                previous: index
-                    .checked_sub(1)
-                    .and_then(|i| months.get(i))
-                    .map(|k| neighbour(k)),
-                next: months.get(index + 1).map(|k| neighbour(k)),
-                weeks: weeks(key, events.get(key).unwrap_or(&empty), today),
-                count: events.get(key).map_or(0, Vec::len),
-            };
-            site.page(
-                theme,
-                "internal/calendar_month.html",
-                format!("calendar/{key}/index.html"),
-                "calendar",
-                format!("Calendar: {}", page.title),
-                &page,
-            )
-        })
-        .collect::<Result<_, _>>()?;
+    months.par_iter().enumerate().try_for_each(|(index, key)| {
+        let page = MonthPage {
+            key,
+            title: month_title(key),
+            previous: index
+                .checked_sub(1)
+                .and_then(|i| months.get(i))
+                .map(|k| neighbour(k)),
+            next: months.get(index + 1).map(|k| neighbour(k)),
+            weeks: weeks(key, events.get(key).unwrap_or(&empty), today),
+            count: events.get(key).map_or(0, Vec::len),
+        };
+        sink.put(site.page(
+            theme,
+            "internal/calendar_month.html",
+            format!("calendar/{key}/index.html"),
+            "calendar",
+            format!("Calendar: {}", page.title),
+            &page,
+        )?)
+    })?;
     let overview = CalendarPage {
         years: years(&months, &events),
         current: months.iter().find(|k| **k == month_key(&site.now)).cloned(),
     };
-    files.push(site.page(
+    sink.put(site.page(
         theme,
         "internal/calendar.html",
         "calendar/index.html".into(),
         "calendar",
         "Calendar".into(),
         &overview,
-    )?);
-    Ok(files)
+    )?)
 }
 
 /// One scheduled or deployed event.

@@ -11,26 +11,29 @@ use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::Timestamp;
 use crate::render::markdown::to_html;
-use crate::render::{OutputFile, RenderError, Theme};
+use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub(super) fn render_all(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    site.documents
-        .par_iter()
-        .map(|document| {
-            let record = &document.record;
-            let page = page(site, document);
-            site.page(
-                theme,
-                "internal/change.html",
-                record_href(&record.slug()),
-                "records",
-                format!("{} {}", record.id, record.title),
-                &page,
-            )
-        })
-        .collect()
+/// Renders every record's page, handing each to `sink` as soon as it is
+/// rendered so that 100,000 pages are never held in memory at once.
+pub(super) fn render_all(
+    site: &Site<'_>,
+    theme: &Theme,
+    sink: &dyn Sink,
+) -> Result<(), RenderError> {
+    site.documents.par_iter().try_for_each(|document| {
+        let record = &document.record;
+        let page = page(site, document);
+        sink.put(site.page(
+            theme,
+            "internal/change.html",
+            record_href(&record.slug()),
+            "records",
+            format!("{} {}", record.id, record.title),
+            &page,
+        )?)
+    })
 }
 
 #[derive(Serialize)]

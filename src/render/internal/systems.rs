@@ -5,33 +5,30 @@
 use super::{RecordLink, Site, SystemEntry};
 use crate::model::portal::Document;
 use crate::render::export::period_date;
-use crate::render::{OutputFile, RenderError, Theme};
+use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+/// Renders each system's page and the index, handing each to `sink`.
+pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let histories = histories(site);
     let empty = Vec::new();
-    let mut files: Vec<OutputFile> = site
-        .systems
-        .par_iter()
-        .map(|system| {
-            let history = histories.get(system.key).unwrap_or(&empty);
-            let page = SystemPage {
-                system: summary(system, history, site),
-                changes: history.iter().map(|d| site.link(d)).collect(),
-            };
-            site.page(
-                theme,
-                "internal/system.html",
-                format!("systems/{}/index.html", system.slug),
-                "systems",
-                format!("System: {}", system.title),
-                &page,
-            )
-        })
-        .collect::<Result<_, _>>()?;
+    site.systems.par_iter().try_for_each(|system| {
+        let history = histories.get(system.key).unwrap_or(&empty);
+        let page = SystemPage {
+            system: summary(system, history, site),
+            changes: history.iter().map(|d| site.link(d)).collect(),
+        };
+        sink.put(site.page(
+            theme,
+            "internal/system.html",
+            format!("systems/{}/index.html", system.slug),
+            "systems",
+            format!("System: {}", system.title),
+            &page,
+        )?)
+    })?;
     let index = SystemsPage {
         systems: site
             .systems
@@ -39,15 +36,14 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
             .map(|system| summary(system, histories.get(system.key).unwrap_or(&empty), site))
             .collect(),
     };
-    files.push(site.page(
+    sink.put(site.page(
         theme,
         "internal/systems.html",
         "systems/index.html".into(),
         "systems",
         "Systems".into(),
         &index,
-    )?);
-    Ok(files)
+    )?)
 }
 
 /// Each system's records, newest first.
