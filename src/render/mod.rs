@@ -16,6 +16,24 @@ use rayon::prelude::*;
 use std::sync::Mutex;
 pub use theme::Theme;
 
+/// Escapes text for HTML or XML element content and quoted attribute values
+/// (`&`, `<`, `>`, `"`, `'`); unlike Tera's escaping it leaves `/` alone, so
+/// URLs stay readable. The one escaper for markup built outside templates.
+pub fn escape_markup(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
 /// One file of a site, its path relative to the site root with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {

@@ -2,6 +2,8 @@
 //! overlay, and a Content-Security-Policy meta tag relaxed just enough for
 //! them. Built files are never touched; this runs on each response.
 
+use crate::render::escape_markup;
+
 /// URL of the live-reload script.
 pub const RELOAD_SCRIPT_URL: &str = "/__changeportal/reload.js";
 /// URL of the overlay style sheet.
@@ -44,7 +46,7 @@ pub fn error_page(generation: &str, problems: &str) -> String {
             generation,
             problems: Some(problems),
         }),
-        text = escape_html(problems),
+        text = escape_markup(problems),
     )
 }
 
@@ -57,7 +59,7 @@ fn head_tags(injection: Injection<'_>) -> String {
     }
     tags.push_str(&format!(
         "<script src=\"{RELOAD_SCRIPT_URL}\" data-generation=\"{}\" defer></script>\n",
-        escape_html(injection.generation)
+        escape_markup(injection.generation)
     ));
     tags
 }
@@ -71,24 +73,8 @@ fn overlay(problems: &str) -> String {
          <pre class=\"changeportal-overlay-text\">{}</pre>\
          <button type=\"button\" class=\"changeportal-overlay-close\" data-changeportal-dismiss>Hide</button>\
          </div></div>\n",
-        escape_html(problems)
+        escape_markup(problems)
     )
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            _ => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 /// Byte offset of the first case-insensitive (ASCII) match of `needle`.

@@ -3,6 +3,7 @@
 //! a `<title>`/`<desc>` for assistive technology and a `<title>` per bar for
 //! a hover tooltip. Pages also print the same numbers as a data table.
 
+use crate::render::escape_markup;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -57,9 +58,9 @@ impl StackedBars {
         let _ = write!(
             svg,
             r#"<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#,
-            id = escape(&self.id),
-            title = escape(&self.title),
-            desc = escape(&self.description),
+            id = escape_markup(&self.id),
+            title = escape_markup(&self.title),
+            desc = escape_markup(&self.description),
         );
         self.draw_axis(&mut svg, width, top, step);
         for (index, (category, row)) in self.categories.iter().zip(&self.values).enumerate() {
@@ -117,9 +118,9 @@ impl StackedBars {
             let _ = write!(
                 svg,
                 r#"<rect class="bar {class}" x="{x:.1}" y="{y}" width="{bar:.1}" height="{h}"><title>{category}: {value} {label}</title></rect>"#,
-                class = escape(&series.class),
-                category = escape(category),
-                label = escape(&series.label),
+                class = escape_markup(&series.class),
+                category = escape_markup(category),
+                label = escape_markup(&series.label),
             );
             base += value;
         }
@@ -135,7 +136,7 @@ fn draw_label(svg: &mut String, x: f64, category: &str, previous: Option<&String
     let _ = write!(
         svg,
         r#"<text class="tick" x="{x:.1}" y="{y}" text-anchor="middle">{}</text>"#,
-        escape(name)
+        escape_markup(name)
     );
     let new_year = previous.is_none_or(|p| !p.starts_with(year));
     if new_year {
@@ -143,7 +144,7 @@ fn draw_label(svg: &mut String, x: f64, category: &str, previous: Option<&String
             svg,
             r#"<text class="tick year" x="{x:.1}" y="{}" text-anchor="middle">{}</text>"#,
             y + 15,
-            escape(year)
+            escape_markup(year)
         );
     }
 }
@@ -176,22 +177,6 @@ pub fn month_abbreviation(month: &str) -> Option<&'static str> {
     ];
     let number: usize = month.parse().ok()?;
     NAMES.get(number.checked_sub(1)?).copied()
-}
-
-/// Escapes text for an SVG text node or attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

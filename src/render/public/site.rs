@@ -2,7 +2,7 @@
 //! through.
 
 use super::super::feeds;
-use super::super::{OutputFile, RenderError, Theme};
+use super::super::{escape_markup, OutputFile, RenderError, Theme};
 use crate::model::{Config, Page};
 use serde::Serialize;
 
@@ -96,7 +96,7 @@ impl<'a> PageRenderer<'a> {
         let mut context = self.base.clone();
         context.insert("root", &"../".repeat(depth));
         let canonical = format!("{}/{}", self.base_url, spec.dir);
-        context.insert("canonical", &escape_attribute(&canonical));
+        context.insert("canonical", &escape_markup(&canonical));
         context.insert("page_title", spec.title);
         context.insert("section", spec.section);
         fill(&mut context);
@@ -139,15 +139,6 @@ pub fn feed_links(config: &Config) -> Vec<FeedLink> {
             }
         }))
         .collect()
-}
-
-/// Escapes a URL for a double-quoted attribute printed with `| safe` (Tera's
-/// own escaping would also turn every `/` into `&#x2F;`).
-fn escape_attribute(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The path part of `base_url`, ending in `/`: `https://x.example/log` gives

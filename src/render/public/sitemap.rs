@@ -1,7 +1,7 @@
 //! `sitemap.xml` (every generated page, absolute URLs) and `robots.txt`.
 
 use crate::model::Config;
-use crate::render::OutputFile;
+use crate::render::{escape_markup, OutputFile};
 
 /// A sitemap of every `…/index.html` page among the file `paths`, sorted,
 /// with absolute URLs from `base_url`. Only published pages are ever
@@ -18,7 +18,7 @@ pub fn render(paths: &[String], config: &Config) -> OutputFile {
     xml.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for dir in dirs {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(&format!("{base}/{dir}")));
+        xml.push_str(&escape_markup(&format!("{base}/{dir}")));
         xml.push_str("</loc></url>\n");
     }
     xml.push_str("</urlset>\n");
@@ -32,20 +32,4 @@ pub fn robots(config: &Config) -> OutputFile {
         config.base()
     );
     OutputFile::new("robots.txt", text.into_bytes())
-}
-
-/// Escapes text for an XML element.
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&apos;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
 }
