@@ -335,12 +335,23 @@ fn swap_into_place(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputE
         OutputError(format!("cannot replace {}: {e}", out.display()))
     })?;
     // `staged` now holds the previous output.
-    std::fs::remove_dir_all(&staged).map_err(|e| {
+    remove_tree(&staged).map_err(|e| {
         OutputError(format!(
             "built, but cannot remove the previous output {}: {e}",
             staged.display()
         ))
     })
+}
+
+/// Removes a whole output tree, on every core: unlinking the previous build's
+/// ~16,000 files took a fifth of a 10,000-record build when done serially.
+/// The `remove_dir_all` crate walks by open directory handles, so a folder
+/// swapped for a symlink mid-way is not followed.
+fn remove_tree(path: &Path) -> std::io::Result<()> {
+    remove_dir_all::RemoverBuilder::new()
+        .parallel()
+        .build()
+        .remove_dir_all(path)
 }
 
 /// Swaps two folders in one step (`renameat2(RENAME_EXCHANGE)`); on a file
