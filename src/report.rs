@@ -5,7 +5,7 @@ use crate::checks::{Code, Flag, Level};
 use crate::load::Sources;
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFile;
-use codespan_reporting::term::{self, termcolor::ColorChoice, termcolor::StandardStream};
+use codespan_reporting::term::{self, termcolor::BufferedStandardStream, termcolor::ColorChoice};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 
@@ -30,15 +30,16 @@ pub fn print(flags: &[Flag], sources: &Sources, format: Format) -> std::io::Resu
             } else {
                 ColorChoice::Never
             };
-            let stream = StandardStream::stderr(choice);
-            let mut lock = stream.lock();
+            // Buffered: a large portal prints thousands of diagnostics, and
+            // an unbuffered stream makes a system call per fragment.
+            let mut stream = BufferedStandardStream::stderr(choice);
             for flag in flags {
-                write_human(&mut lock, flag, sources)?;
+                write_human(&mut stream, flag, sources)?;
             }
             if !flags.is_empty() {
-                writeln!(lock, "{}", summary(flags))?;
+                writeln!(stream, "{}", summary(flags))?;
             }
-            Ok(())
+            stream.flush()
         }
         Format::Json => {
             let mut out = std::io::stdout().lock();

@@ -1,7 +1,8 @@
 //! Policy checks (SPEC section 4): every flag that is not a parse error.
 //!
 //! Each submodule owns a group of flag codes and adds flags through
-//! [`RecordCheck::raise`], which resolves the level and the file position.
+//! [`RecordCheck::raise`], which resolves the level and the file position
+//! (reading the record's file again: loading keeps no key positions).
 
 mod approvals;
 mod emergency;
@@ -11,7 +12,8 @@ mod references;
 
 pub use flag::{finish, Code, Flag, Level};
 
-use crate::model::portal::{Document, Portal};
+use crate::load::record::positions_of;
+use crate::model::portal::{Document, FieldPositions, Portal};
 use crate::model::record::{ChangeClass, Risk};
 use crate::model::Timestamp;
 use rayon::prelude::*;
@@ -30,6 +32,7 @@ pub fn run(portal: &Portal, now: Timestamp) -> Vec<Flag> {
                 now,
                 ids: &ids,
                 flags: Vec::new(),
+                positions: std::cell::OnceCell::new(),
             };
             check.run_all();
             check.flags
@@ -44,6 +47,8 @@ pub struct RecordCheck<'a> {
     now: Timestamp,
     ids: &'a HashSet<String>,
     flags: Vec<Flag>,
+    /// The record's key positions, read from its file at the first flag.
+    positions: std::cell::OnceCell<FieldPositions>,
 }
 
 impl<'a> RecordCheck<'a> {
@@ -75,7 +80,10 @@ impl<'a> RecordCheck<'a> {
         message: String,
         hint: &str,
     ) {
-        let position = self.document.positions.of(field);
+        let position = self
+            .positions
+            .get_or_init(|| positions_of(&self.portal.root, &self.document.path))
+            .of(field);
         self.flags.push(Flag {
             code,
             level,

@@ -100,7 +100,7 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
         flags.extend(outcome.flags);
         documents.extend(outcome.document);
     }
-    flags.extend(record::duplicate_ids(&documents, &config));
+    flags.extend(record::duplicate_ids(root, &documents, &config));
     let (pages, page_flags) = load_pages(root, &config, &mut sources);
     flags.extend(page_flags);
     Ok(Loaded {

@@ -9,6 +9,7 @@ use crate::model::portal::{Document, FieldPositions, Position, SourceFile};
 use crate::model::record::{is_valid_id, Record, Status, Visibility};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 /// What loading one record file produced.
@@ -86,9 +87,16 @@ pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFi
             None,
         ))
     };
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > MAX_RECORD_BYTES {
-        return Err(fail(
+    let cannot_read = |error: std::io::Error| {
+        fail(
+            1,
+            1,
+            format!("cannot read file: {error}"),
+            "check the file's permissions",
+        )
+    };
+    let too_big = |size: u64| {
+        fail(
             1,
             1,
             format!(
@@ -97,16 +105,23 @@ pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFi
                 MAX_RECORD_BYTES / (1024 * 1024)
             ),
             "move large evidence to a linked document and keep the record short",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|error| {
-        fail(
-            1,
-            1,
-            format!("cannot read file: {error}"),
-            "check the file's permissions",
         )
-    })?;
+    };
+    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > MAX_RECORD_BYTES {
+        return Err(too_big(size));
+    }
+    // At most one byte past the limit, so that a file that grew since
+    // `metadata` is refused too rather than read whole.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+    (&mut file)
+        .take(MAX_RECORD_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_RECORD_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -148,8 +163,49 @@ pub struct Parsed<'a, T> {
     pub body: &'a str,
     /// File line of the first body line.
     pub body_first_line: usize,
-    /// Where each key is.
-    pub positions: FieldPositions,
+    /// Where each key is, scanned only if something asks.
+    pub positions: LazyPositions<'a>,
+}
+
+/// The key positions of one front matter, scanned on first use: only a
+/// record with a problem needs them, and a table per record would be a
+/// third of a large portal's memory.
+pub struct LazyPositions<'a> {
+    yaml: &'a str,
+    first_line: usize,
+    scanned: std::cell::OnceCell<FieldPositions>,
+}
+
+impl<'a> LazyPositions<'a> {
+    fn new(yaml: &'a str, first_line: usize) -> Self {
+        Self {
+            yaml,
+            first_line,
+            scanned: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The scanned positions.
+    pub fn get(&self) -> &FieldPositions {
+        self.scanned
+            .get_or_init(|| positions::scan(self.yaml, self.first_line))
+    }
+}
+
+/// Where each front-matter key of the record file `path` (relative to
+/// `root`) is, read from the file again. Loading keeps no positions; the
+/// checks call this for the few records they flag. A file that cannot be
+/// read again (removed meanwhile) gives positions that all point at 1:1.
+pub fn positions_of(root: &Path, path: &str) -> FieldPositions {
+    std::fs::read(root.join(path))
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| {
+            split(frontmatter::strip_bom(&text))
+                .ok()
+                .map(|split| positions::scan(split.yaml, split.yaml_first_line))
+        })
+        .unwrap_or_else(|| positions::scan("", 1))
 }
 
 /// Splits and parses the front matter of `source` into `T`.
@@ -162,9 +218,9 @@ pub fn parse_front_matter<'a, T: DeserializeOwned>(
         let message = "front matter is empty: the fields go between the two `---` lines";
         return Err(fence_flag(config, source, message));
     }
-    let positions = positions::scan(split.yaml, split.yaml_first_line);
+    let positions = LazyPositions::new(split.yaml, split.yaml_first_line);
     let value = crate::yaml::from_str_at::<T>(split.yaml, split.yaml_first_line)
-        .map_err(|error| Box::new(yaml_flag(config, source, &positions, &error)))?;
+        .map_err(|error| Box::new(yaml_flag(config, source, positions.get(), &error)))?;
     Ok(Parsed {
         value,
         body: split.body,
@@ -307,7 +363,6 @@ fn build_document(
         path: path.to_string(),
         public_body: split.public,
         internal_body: split.internal,
-        positions,
         record,
     };
     (Some(document), flags)
@@ -317,7 +372,7 @@ fn build_document(
 fn record_shape_problems(
     record: &Record,
     path: &str,
-    positions: &FieldPositions,
+    positions: &LazyPositions<'_>,
     config: &Config,
 ) -> Vec<Flag> {
     let mut problems = Vec::new();
@@ -326,7 +381,7 @@ fn record_shape_problems(
             config,
             Code::InvalidRecord,
             path,
-            positions.of(field),
+            positions.get().of(field),
             message,
             Some(hint.to_string()),
             Some(record.id.clone()),
@@ -376,7 +431,7 @@ fn record_shape_problems(
 
 /// Flags every record whose id (compared lower-cased, as URLs use it) was
 /// already used by an earlier file.
-pub fn duplicate_ids(documents: &[Document], config: &Config) -> Vec<Flag> {
+pub fn duplicate_ids(root: &Path, documents: &[Document], config: &Config) -> Vec<Flag> {
     let mut first_seen: HashMap<String, &Document> = HashMap::new();
     let mut flags = Vec::new();
     for document in documents {
@@ -386,7 +441,7 @@ pub fn duplicate_ids(documents: &[Document], config: &Config) -> Vec<Flag> {
                 config,
                 Code::DuplicateId,
                 &document.path,
-                document.positions.of("id"),
+                positions_of(root, &document.path).of("id"),
                 format!(
                     "id `{}` is already used by {}",
                     document.record.id, first.path

@@ -1,5 +1,5 @@
-//! A loaded portal: configuration, parsed records with their source positions,
-//! and extra pages.
+//! A loaded portal: configuration, parsed records, and extra pages; and the
+//! positions of front-matter keys that flags point at.
 
 use super::config::Config;
 use super::record::Record;
@@ -81,8 +81,6 @@ pub struct Document {
     pub public_body: String,
     /// Markdown of the internal part.
     pub internal_body: String,
-    /// Where each front-matter key is.
-    pub positions: FieldPositions,
 }
 
 /// An extra public page from `content/pages/*.md`.
