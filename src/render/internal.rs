@@ -165,6 +165,25 @@ impl<'a> Site<'a> {
         Ok(OutputFile::new(path, html.into_bytes()))
     }
 
+    /// The rows of `documents` for a `record_table` on the page at `path`,
+    /// dated by `date` (`scheduled` or `deployed`).
+    fn record_rows(
+        &self,
+        theme: &Theme,
+        documents: &[&'a Document],
+        path: &str,
+        date: &str,
+    ) -> Result<TableRows, RenderError> {
+        let links: Vec<RecordLink<'a>> = documents.iter().map(|d| self.link(d)).collect();
+        let mut shared = tera::Context::new();
+        shared.insert("root", root_of(path));
+        shared.insert("date", date);
+        Ok(TableRows {
+            count: links.len(),
+            html: theme.render_rows("internal/record_rows.html", &links, &shared)?,
+        })
+    }
+
     /// The summary of a record used in lists.
     fn link(&self, document: &'a Document) -> RecordLink<'a> {
         let record = &document.record;
@@ -326,6 +345,16 @@ struct RecordLink<'a> {
     deployed: Option<When>,
     flags: usize,
     deny: usize,
+}
+
+/// The body rows of a `record_table` (macros.html), rendered apart with
+/// `internal/record_rows.html` (see [`Theme::render_rows`]).
+#[derive(Serialize)]
+struct TableRows {
+    /// How many rows.
+    count: usize,
+    /// Their HTML.
+    html: String,
 }
 
 /// A flag as shown on record and flag pages.

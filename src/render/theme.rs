@@ -8,10 +8,15 @@
 
 use super::{OutputFile, RenderError};
 use include_dir::{include_dir, Dir};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 use tera::Tera;
 use walkdir::WalkDir;
+
+/// Rows per template call in [`Theme::render_rows`]: enough to keep the
+/// per-call overhead small, few enough to spread a table over the cores.
+pub const ROWS_PER_CHUNK: usize = 256;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -80,6 +85,29 @@ impl Theme {
             ))
         })?;
         self.render(name, &context)
+    }
+
+    /// Renders the table rows `rows` with the row template `name` in chunks
+    /// of [`ROWS_PER_CHUNK`] on every core, each chunk's context holding its
+    /// slice as `rows` next to the variables of `shared`, and joins the HTML.
+    /// A table of 100,000 records so never becomes one 100,000-element
+    /// template value (Tera copies values it passes to macros), and its rows
+    /// render in parallel.
+    pub fn render_rows<T: serde::Serialize + Sync>(
+        &self,
+        name: &str,
+        rows: &[T],
+        shared: &tera::Context,
+    ) -> Result<String, RenderError> {
+        let pieces = rows
+            .par_chunks(ROWS_PER_CHUNK)
+            .map(|chunk| {
+                let mut context = shared.clone();
+                context.insert("rows", chunk);
+                self.render(name, &context)
+            })
+            .collect::<Result<Vec<String>, RenderError>>()?;
+        Ok(pieces.concat())
     }
 
     /// The assets of `site` (`public` or `internal`), paths relative to the site.

@@ -6,8 +6,9 @@
 
 use super::charts::{Series, StackedBars};
 use super::compliance::{self, Tally};
-use super::{month_key, month_range, month_title, record_href, RecordLink, Site};
+use super::{month_key, month_range, month_title, record_href, Site, TableRows};
 use crate::checks::{Code, Level};
+use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, ChangeType, Status};
 use crate::render::export::period_date;
 use crate::render::{OutputFile, RenderError, Theme};
@@ -56,13 +57,18 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
         level_series: level_series(),
         chart_months: chart_months.to_vec(),
         months: months.into_values().rev().collect(),
-        upcoming: upcoming(site),
-        in_progress: site
-            .documents
-            .iter()
-            .filter(|d| d.record.status == Status::InProgress)
-            .map(|d| site.link(d))
-            .collect(),
+        upcoming: site.record_rows(theme, &upcoming(site), "index.html", "scheduled")?,
+        in_progress: site.record_rows(
+            theme,
+            &site
+                .documents
+                .iter()
+                .copied()
+                .filter(|d| d.record.status == Status::InProgress)
+                .collect::<Vec<_>>(),
+            "index.html",
+            "scheduled",
+        )?,
     };
     let file = site.page(
         theme,
@@ -76,7 +82,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
 }
 
 #[derive(Serialize)]
-struct Dashboard<'a> {
+struct Dashboard {
     totals: Totals,
     compliance: ComplianceView,
     counts: Vec<CountGroup>,
@@ -87,8 +93,8 @@ struct Dashboard<'a> {
     level_series: Vec<Series>,
     chart_months: Vec<Month>,
     months: Vec<Month>,
-    upcoming: Vec<RecordLink<'a>>,
-    in_progress: Vec<RecordLink<'a>>,
+    upcoming: TableRows,
+    in_progress: TableRows,
 }
 
 #[derive(Serialize)]
@@ -435,10 +441,11 @@ fn flags_chart(months: &[Month]) -> String {
 }
 
 /// Changes not yet live, not rejected or cancelled, scheduled from now on.
-fn upcoming<'a>(site: &Site<'a>) -> Vec<RecordLink<'a>> {
-    let mut upcoming: Vec<_> = site
+fn upcoming<'a>(site: &Site<'a>) -> Vec<&'a Document> {
+    let mut upcoming: Vec<&'a Document> = site
         .documents
         .iter()
+        .copied()
         .filter(|d| {
             let record = &d.record;
             !record.is_live()
@@ -450,7 +457,7 @@ fn upcoming<'a>(site: &Site<'a>) -> Vec<RecordLink<'a>> {
         })
         .collect();
     upcoming.sort_by_key(|d| (d.record.scheduled, d.record.id.clone()));
-    upcoming.into_iter().map(|d| site.link(d)).collect()
+    upcoming
 }
 
 #[cfg(test)]

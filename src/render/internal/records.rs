@@ -19,11 +19,11 @@ use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    let rows: Vec<Row<'_>> = site.documents.iter().map(|d| row(site, d)).collect();
+    let rows: Vec<Row<'_>> = site.documents.par_iter().map(|d| row(site, d)).collect();
     let page = RecordsPage {
         total: rows.len(),
         filters: filters(site),
-        rows,
+        rows: theme.render_rows("internal/records_rows.html", &rows, &tera::Context::new())?,
     };
     let html = site.page(
         theme,
@@ -37,10 +37,11 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
 }
 
 #[derive(Serialize)]
-struct RecordsPage<'a> {
+struct RecordsPage {
     total: usize,
     filters: Vec<Filter>,
-    rows: Vec<Row<'a>>,
+    /// The table's rows, rendered apart by `internal/records_rows.html`.
+    rows: String,
 }
 
 #[derive(Serialize)]

@@ -2,7 +2,7 @@
 //! with its change history (newest first, by period date). Systems are
 //! those of the catalogue plus any uncatalogued key a record uses.
 
-use super::{RecordLink, Site, SystemEntry};
+use super::{Site, SystemEntry, TableRows};
 use crate::model::portal::Document;
 use crate::render::export::period_date;
 use crate::render::{RenderError, Sink, Theme};
@@ -16,14 +16,15 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
     let empty = Vec::new();
     site.systems.par_iter().try_for_each(|system| {
         let history = histories.get(system.key).unwrap_or(&empty);
+        let path = format!("systems/{}/index.html", system.slug);
         let page = SystemPage {
             system: summary(system, history, site),
-            changes: history.iter().map(|d| site.link(d)).collect(),
+            changes: site.record_rows(theme, history, &path, "deployed")?,
         };
         sink.put(site.page(
             theme,
             "internal/system.html",
-            format!("systems/{}/index.html", system.slug),
+            path,
             "systems",
             format!("System: {}", system.title),
             &page,
@@ -112,5 +113,5 @@ struct SystemsPage<'a> {
 #[derive(Serialize)]
 struct SystemPage<'a> {
     system: SystemSummary<'a>,
-    changes: Vec<RecordLink<'a>>,
+    changes: TableRows,
 }
