@@ -227,7 +227,7 @@ fn compliance_figures_match_hand_computed_values() {
         "2 of 3 (67%)",
         "3 of 4 (75%)",
         "2 change(s) still inside their window",
-        "Missed: <a href=\"changes/n2/index.html\">N2</a>, <a href=\"changes/n3/index.html\">N3</a>, <a href=\"changes/n4/index.html\">N4</a>",
+        "Missed: <a href=\"changes/n2.html\">N2</a>, <a href=\"changes/n3.html\">N3</a>, <a href=\"changes/n4.html\">N4</a>",
     ] {
         assert!(dashboard.contains(shown), "dashboard lacks {shown}");
     }
@@ -270,7 +270,7 @@ fn every_page_is_noindex_offline_and_under_csp() {
         "robots.txt keeps crawlers out"
     );
     // Record URLs are kept, as text.
-    let e1 = read(&site.join("changes/e1/index.html"));
+    let e1 = read(&site.join("changes/e1.html"));
     assert!(e1.contains("<code class=\"url\">https://git.example/pr/1</code>"));
     assert!(e1.contains("<code class=\"url\">https://grafana.example/d/1</code>"));
 }
@@ -305,7 +305,7 @@ fn records_table_lists_everything_without_javascript() {
 fn record_page_shows_evidence_flags_and_links() {
     let portal = fixture();
     let site = build(&portal);
-    let e1 = read(&site.join("changes/e1/index.html"));
+    let e1 = read(&site.join("changes/e1.html"));
     for part in [
         "Emergency declaration",
         "Card payments failing",
@@ -318,7 +318,7 @@ fn record_page_shows_evidence_flags_and_links() {
         "Internal part",
         "The Northbridge chain changed",
         "<span class=\"offsite\">the PR</span>",
-        "<a href=\"../../changes/n1/index.html\">N1</a>",
+        "<a href=\"../changes/n1.html\">N1</a>",
         "<code class=\"url\">https://tickets.example/LL-1</code>",
         "unknown-reference",
         "A follow-up id, tier or system that does not exist.",
@@ -327,15 +327,15 @@ fn record_page_shows_evidence_flags_and_links() {
     ] {
         assert!(e1.contains(part), "E1 page lacks {part}");
     }
-    let n2 = read(&site.join("changes/n2/index.html"));
+    let n2 = read(&site.join("changes/n2.html"));
     assert!(n2.contains("Not met:</span> An approval from the operations role before deploy"));
     assert!(n2.contains("approval-after-deploy") && n2.contains("content/changes/n/N2.md:"));
-    let e3 = read(&site.join("changes/e3/index.html"));
+    let e3 = read(&site.join("changes/e3.html"));
     assert!(e3.contains("Missed:</span> Code review due by") && e3.contains("missing-review"));
     assert!(
         e3.contains("A change that needs a post-incident review is past its window without one.")
     );
-    let n7 = read(&site.join("changes/n7/index.html"));
+    let n7 = read(&site.join("changes/n7.html"));
     assert!(n7.contains("Met:</span> Every rejection was followed by a later approval"));
 }
 
@@ -363,7 +363,7 @@ fn flags_calendar_and_system_pages() {
     }
     let may = read(&site.join("calendar/2026-05/index.html"));
     assert!(may.contains(
-        "<li class=\"event deployed emergency\"><a href=\"../../changes/e1/index.html\">E1</a>"
+        "<li class=\"event deployed emergency\"><a href=\"../../changes/e1.html\">E1</a>"
     ));
     assert!(
         site.join("calendar/2026-07/index.html").is_file(),

@@ -268,9 +268,12 @@ fn root_of(path: &str) -> &'static str {
     ROOTS[path.matches('/').count().min(ROOTS.len() - 1)]
 }
 
-/// The page of record `slug`, relative to the site root.
+/// The page of record `slug`, relative to the site root. A plain file
+/// rather than the public site's `changes/<id>/` folder: staff open the
+/// internal site from disk as often as from a server, and a folder per
+/// record doubled the file-system work of writing and replacing the site.
 fn record_href(slug: &str) -> String {
-    format!("changes/{slug}/index.html")
+    format!("changes/{slug}.html")
 }
 
 /// A date for a `<time>` element.
@@ -471,7 +474,8 @@ mod tests {
     fn roots_follow_page_depth() {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("records/index.html"), "../");
-        assert_eq!(root_of("changes/chg-1/index.html"), "../../");
+        assert_eq!(root_of("changes/chg-1.html"), "../");
+        assert_eq!(root_of("systems/api/index.html"), "../../");
     }
 
     #[test]

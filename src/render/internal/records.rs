@@ -215,7 +215,7 @@ fn search_index(site: &Site<'_>) -> OutputFile {
 /// separated. The search tests each query word as a substring of this text,
 /// so repeats add bytes (half of a typical body) but never a match.
 fn distinct_words(text: &str) -> String {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::with_capacity(512);
     let mut out = String::with_capacity(text.len() / 2);
     for word in text.split_whitespace().filter(|word| seen.insert(*word)) {
         if !out.is_empty() {
