@@ -15,8 +15,9 @@ use crate::checks::{Code, Level};
 use crate::model::record::{ChangeClass, ChangeType, Status};
 use crate::render::{OutputFile, RenderError, Theme};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
     let rows: Vec<Row<'_>> = site.documents.par_iter().map(|d| row(site, d)).collect();
@@ -186,36 +187,47 @@ fn search_index(site: &Site<'_>) -> OutputFile {
     let entries: Vec<String> = site
         .documents
         .par_iter()
-        .map(|document| {
-            let record = &document.record;
-            let text = [
-                record.id.as_str(),
-                &record.title,
-                record.summary.as_deref().unwrap_or(""),
-                &document.public_body,
-                &document.internal_body,
-            ]
-            .join(" ")
-            .to_lowercase();
-            format!(
-                "{}:{}",
-                json_string(&record.id),
-                json_string(&distinct_words(&text))
-            )
-        })
+        .map(|document| search_entry(document))
         .collect();
-    let script = format!(
-        "// Search text of every record, for records.js (generated).\nwindow.changeportalSearch = {{\n{}\n}};\n",
-        entries.join(",\n")
-    );
+    const HEAD: &str =
+        "// Search text of every record, for records.js (generated).\nwindow.changeportalSearch = {\n";
+    const TAIL: &str = "\n};\n";
+    let length = HEAD.len() + TAIL.len() + entries.iter().map(|e| e.len() + 2).sum::<usize>();
+    let mut script = String::with_capacity(length);
+    script.push_str(HEAD);
+    for (index, entry) in entries.iter().enumerate() {
+        if index > 0 {
+            script.push_str(",\n");
+        }
+        script.push_str(entry);
+    }
+    script.push_str(TAIL);
     OutputFile::new("records/search-index.js", script.into_bytes())
+}
+
+/// `"<id>":"<its distinct lower-cased words>"`.
+fn search_entry(document: &crate::model::portal::Document) -> String {
+    let record = &document.record;
+    let text = [
+        record.id.as_str(),
+        &record.title,
+        record.summary.as_deref().unwrap_or(""),
+        &document.public_body,
+        &document.internal_body,
+    ]
+    .join(" ")
+    .to_lowercase();
+    let mut entry = json_string(&record.id);
+    entry.push(':');
+    entry.push_str(&json_string(&distinct_words(&text)));
+    entry
 }
 
 /// The words of `text` in first-seen order, each once, single-space
 /// separated. The search tests each query word as a substring of this text,
 /// so repeats add bytes (half of a typical body) but never a match.
 fn distinct_words(text: &str) -> String {
-    let mut seen = HashSet::with_capacity(512);
+    let mut seen = FxHashSet::with_capacity_and_hasher(512, Default::default());
     let mut out = String::with_capacity(text.len() / 2);
     for word in text.split_whitespace().filter(|word| seen.insert(*word)) {
         if !out.is_empty() {
