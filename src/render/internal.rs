@@ -162,7 +162,7 @@ impl<'a> Site<'a> {
         context.insert("now", &self.now.display());
         context.insert("now_iso", &self.now.iso());
         let html = theme.render(template, &context)?;
-        Ok(OutputFile::new(path, html.into_bytes()))
+        Ok(OutputFile::new(path, html))
     }
 
     /// The rows of `documents` for a `record_table` on the page at `path`,

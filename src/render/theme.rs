@@ -14,6 +14,9 @@ use std::path::Path;
 use tera::Tera;
 use walkdir::WalkDir;
 
+/// Initial buffer of [`Theme::render`]: most pages fit without regrowing.
+const PAGE_CAPACITY: usize = 16 * 1024;
+
 /// Rows per template call in [`Theme::render_rows`]: enough to keep the
 /// per-call overhead small, few enough to spread a table over the cores.
 pub const ROWS_PER_CHUNK: usize = 256;
@@ -65,26 +68,15 @@ impl Theme {
         Ok(Theme { tera, assets })
     }
 
-    /// Renders template `name` (e.g. `public/change.html`) with `context`.
-    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, RenderError> {
+    /// Renders template `name` (e.g. `public/change.html`) with `context`
+    /// into the bytes of a page: written straight into a buffer sized for a
+    /// typical page, with no copy into a `String` on the way.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<Vec<u8>, RenderError> {
+        let mut page = Vec::with_capacity(PAGE_CAPACITY);
         self.tera
-            .render(name, context)
-            .map_err(|e| RenderError(format!("cannot render {name}: {}", error_chain(&e))))
-    }
-
-    /// Renders template `name` with a serializable context value.
-    pub fn render_value<T: serde::Serialize>(
-        &self,
-        name: &str,
-        value: &T,
-    ) -> Result<String, RenderError> {
-        let context = tera::Context::from_serialize(value).map_err(|e| {
-            RenderError(format!(
-                "cannot build the context of {name}: {}",
-                error_chain(&e)
-            ))
-        })?;
-        self.render(name, &context)
+            .render_to(name, context, &mut page)
+            .map_err(|e| render_error(name, &e))?;
+        Ok(page)
     }
 
     /// Renders the table rows `rows` with the row template `name` in chunks
@@ -104,7 +96,9 @@ impl Theme {
             .map(|chunk| {
                 let mut context = shared.clone();
                 context.insert("rows", chunk);
-                self.render(name, &context)
+                self.tera
+                    .render(name, &context)
+                    .map_err(|e| render_error(name, &e))
             })
             .collect::<Result<Vec<String>, RenderError>>()?;
         Ok(pieces.concat())
@@ -124,6 +118,11 @@ impl Theme {
 }
 
 /// Tera nests the useful message in the error's sources.
+/// The error of rendering template `name`.
+fn render_error(name: &str, error: &tera::Error) -> RenderError {
+    RenderError(format!("cannot render {name}: {}", error_chain(error)))
+}
+
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();

@@ -101,10 +101,7 @@ impl<'a> PageRenderer<'a> {
         context.insert("section", spec.section);
         fill(&mut context);
         let html = self.theme.render(spec.template, &context)?;
-        Ok(OutputFile::new(
-            format!("{}index.html", spec.dir),
-            html.into_bytes(),
-        ))
+        Ok(OutputFile::new(format!("{}index.html", spec.dir), html))
     }
 
     /// Renders `404.html`, whose links start at the path of `base_url`
@@ -115,7 +112,7 @@ impl<'a> PageRenderer<'a> {
         context.insert("page_title", "Page not found");
         context.insert("section", "");
         let html = self.theme.render("public/404.html", &context)?;
-        Ok(OutputFile::new("404.html", html.into_bytes()))
+        Ok(OutputFile::new("404.html", html))
     }
 }
 
