@@ -150,7 +150,7 @@ fn attribute_values(html: &str, names: &[&str]) -> Vec<String> {
         while let Some(start) = rest.find(&needle) {
             rest = &rest[start + needle.len()..];
             let end = rest.find('"').unwrap_or(rest.len());
-            values.push(rest[..end].replace("&#x2F;", "/").replace("&amp;", "&"));
+            values.push(rest[..end].replace("&amp;", "&"));
             rest = &rest[end..];
         }
     }

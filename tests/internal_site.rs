@@ -174,11 +174,9 @@ fn build(portal: &TempPortal) -> PathBuf {
     portal.root().join("out/internal")
 }
 
-/// A file's text, with Tera's escaped slashes (`&#x2F;`) read back as `/`.
+/// A file's text.
 fn read(path: &Path) -> String {
-    std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-        .replace("&#x2F;", "/")
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
 fn html_files(dir: &Path) -> Vec<PathBuf> {

@@ -141,8 +141,7 @@ fn ids_of(html: &str) -> BTreeSet<String> {
 }
 
 fn decode_entities(text: &str) -> String {
-    text.replace("&#x2F;", "/")
-        .replace("&#x27;", "'")
+    text.replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

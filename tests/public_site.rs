@@ -348,9 +348,7 @@ fn public_site_has_every_page_feed_and_link_tag() {
     );
     let subscribe = text(&files, "subscribe/index.html");
     assert!(subscribe.contains("At least 30 days"));
-    assert!(
-        subscribe.contains("https:&#x2F;&#x2F;changes.leak.example&#x2F;feeds&#x2F;standard.xml")
-    );
+    assert!(subscribe.contains("https://changes.leak.example/feeds/standard.xml"));
     let sitemap = text(&files, "sitemap.xml");
     assert!(sitemap.contains("<loc>https://changes.leak.example/changes/pub-1/</loc>"));
     assert!(sitemap.contains("<loc>https://changes.leak.example/</loc>"));

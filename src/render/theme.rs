@@ -63,6 +63,7 @@ impl Theme {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(super::escape_markup);
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError(format!("template error: {}", error_chain(&e))))?;
         Ok(Theme { tera, assets })
