@@ -409,6 +409,30 @@ fn home_pages_group_by_month_paginate_and_show_upcoming() {
     assert!(third.contains("Change of month 01"));
     let cancelled = text(&files, "changes/can-1/index.html");
     assert!(cancelled.contains("Cancelled"));
+    // The type's pages are paginated the same way, every change on one page.
+    let type_page = |number: usize| match number {
+        1 => "types/improvement/index.html".to_string(),
+        n => format!("types/improvement/page/{n}/index.html"),
+    };
+    let type_pages: Vec<String> = (1..=4).map(|n| text(&files, &type_page(n))).collect();
+    assert!(!files.contains_key(&type_page(5)), "7 changes, 2 per page");
+    assert!(type_pages[0].contains("href=\"../../types/improvement/page/2/index.html\""));
+    assert!(
+        type_pages[1].contains("href=\"../../../../types/improvement/index.html\"")
+            && type_pages[1].contains("page 2 of 4")
+    );
+    for title in [
+        "Change of month 05",
+        "Change of month 01",
+        "Called off thing",
+        "Upcoming thing",
+    ] {
+        let pages = type_pages
+            .iter()
+            .filter(|page| page.contains(title))
+            .count();
+        assert_eq!(pages, 1, "{title} is on exactly one type page");
+    }
     let feeds: String = [
         "feed.xml",
         "feeds/enterprise.xml",

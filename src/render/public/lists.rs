@@ -17,13 +17,26 @@ struct MonthGroup<'a> {
     changes: Vec<ChangeCard<'a>>,
 }
 
-/// Links between the home pages.
+/// Links between the pages of a list (the home pages, a type's pages).
 #[derive(Debug, Serialize)]
 struct Pagination {
     current: usize,
     total: usize,
     previous: Option<String>,
     next: Option<String>,
+}
+
+impl Pagination {
+    /// Page `current` of `total` of the list at folder `base`.
+    fn of(base: &str, current: usize, total: usize) -> Self {
+        let path = |number| format!("{}index.html", paged_dir(base, number));
+        Pagination {
+            current,
+            total,
+            previous: (current > 1).then(|| path(current - 1)),
+            next: (current < total).then(|| path(current + 1)),
+        }
+    }
 }
 
 /// A type in the types index.
@@ -35,7 +48,7 @@ struct TypeLink {
     path: String,
 }
 
-/// Home pages, the types index and every type page, rendered in parallel.
+/// Home pages, the types index and every type's pages, rendered in parallel.
 pub fn list_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],
@@ -44,7 +57,7 @@ pub fn list_pages(
 ) -> Result<Vec<OutputFile>, RenderError> {
     let (home, types) = rayon::join(
         || home_pages(renderer, published, now, per_page),
-        || type_pages(renderer, published),
+        || type_pages(renderer, published, per_page),
     );
     let mut files = home?;
     files.extend(types?);
@@ -68,11 +81,7 @@ fn home_pages(
             .then_with(|| a.change.slug.cmp(&b.change.slug))
     });
     let upcoming: Vec<ChangeCard<'_>> = upcoming.iter().map(|entry| entry.change.card()).collect();
-    let chunks: Vec<&[&Published<'_>]> = if past.is_empty() {
-        vec![&[]]
-    } else {
-        past.chunks(per_page.max(1)).collect()
-    };
+    let chunks = pages_of(&past, per_page);
     let total = chunks.len();
     chunks
         .par_iter()
@@ -86,7 +95,7 @@ fn home_pages(
             };
             let spec = PageSpec {
                 template: "public/index.html",
-                dir: home_dir(number),
+                dir: paged_dir("", number),
                 title: &title,
                 section: "home",
             };
@@ -94,25 +103,19 @@ fn home_pages(
                 let shown: &[ChangeCard<'_>] = if number == 1 { &upcoming } else { &[] };
                 context.insert("upcoming", shown);
                 context.insert("months", &by_month(chunk.iter().copied()));
-                context.insert(
-                    "pagination",
-                    &Pagination {
-                        current: number,
-                        total,
-                        previous: (number > 1).then(|| home_path(number - 1)),
-                        next: (number < total).then(|| home_path(number + 1)),
-                    },
-                );
+                context.insert("pagination", &Pagination::of("", number, total));
             })
         })
         .collect()
 }
 
-/// `types/index.html` and `types/<type>/index.html` for every type, even
-/// those without changes yet.
+/// `types/index.html`, and `types/<type>/index.html` (then
+/// `types/<type>/page/<n>/index.html`, `per_page` changes each) for every
+/// type, even those without changes yet.
 fn type_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],
+    per_page: usize,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let of_type = |change_type: ChangeType| {
         published
@@ -137,24 +140,56 @@ fn type_pages(
         },
         |context| context.insert("types", &links),
     )?;
-    let mut files: Vec<OutputFile> = ChangeType::ALL
+    let pages: Vec<(ChangeType, usize, usize, Vec<&Published<'_>>)> = ChangeType::ALL
+        .iter()
+        .flat_map(|&change_type| {
+            let entries: Vec<&Published<'_>> = of_type(change_type).collect();
+            let chunks: Vec<Vec<&Published<'_>>> = pages_of(&entries, per_page)
+                .into_iter()
+                .map(<[_]>::to_vec)
+                .collect();
+            let total = chunks.len();
+            chunks
+                .into_iter()
+                .enumerate()
+                .map(move |(index, chunk)| (change_type, index + 1, total, chunk))
+        })
+        .collect();
+    let mut files: Vec<OutputFile> = pages
         .par_iter()
-        .map(|&change_type| {
+        .map(|(change_type, number, total, chunk)| {
+            let base = format!("types/{change_type}/");
+            let label = type_label(*change_type);
+            let title = if *number == 1 {
+                label.to_string()
+            } else {
+                format!("{label}, page {number}")
+            };
             let spec = PageSpec {
                 template: "public/type.html",
-                dir: format!("types/{change_type}/"),
-                title: type_label(change_type),
+                dir: paged_dir(&base, *number),
+                title: &title,
                 section: "types",
             };
             renderer.page(spec, |context| {
                 context.insert("type_key", change_type.as_str());
-                context.insert("type_label", type_label(change_type));
-                context.insert("months", &by_month(of_type(change_type)));
+                context.insert("type_label", label);
+                context.insert("months", &by_month(chunk.iter().copied()));
+                context.insert("pagination", &Pagination::of(&base, *number, *total));
             })
         })
         .collect::<Result<_, _>>()?;
     files.push(index);
     Ok(files)
+}
+
+/// `entries` cut into pages of `per_page`; an empty list is one empty page.
+fn pages_of<T>(entries: &[T], per_page: usize) -> Vec<&[T]> {
+    if entries.is_empty() {
+        vec![&[]]
+    } else {
+        entries.chunks(per_page.max(1)).collect()
+    }
 }
 
 /// Groups consecutive changes (already sorted newest first) by month.
@@ -174,16 +209,13 @@ fn by_month<'a>(entries: impl Iterator<Item = &'a Published<'a>>) -> Vec<MonthGr
     groups
 }
 
-/// Folder of home page `number` (1-based).
-fn home_dir(number: usize) -> String {
+/// Folder of page `number` (1-based) of the list at folder `base` (`""`
+/// for the home pages, `types/<type>/` for a type): `base` itself, then
+/// `base/page/<number>/`.
+fn paged_dir(base: &str, number: usize) -> String {
     if number == 1 {
-        String::new()
+        base.to_string()
     } else {
-        format!("page/{number}/")
+        format!("{base}page/{number}/")
     }
-}
-
-/// Path of home page `number`, relative to the site root.
-fn home_path(number: usize) -> String {
-    format!("{}index.html", home_dir(number))
 }
