@@ -180,7 +180,9 @@ impl<'a> Site<'a> {
         shared.insert("date", date);
         Ok(TableRows {
             count: links.len(),
-            html: theme.render_rows("internal/record_rows.html", &links, &shared)?,
+            html: theme
+                .render_rows("internal/record_rows.html", &links, &shared)?
+                .concat(),
         })
     }
 

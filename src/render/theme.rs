@@ -82,18 +82,17 @@ impl Theme {
 
     /// Renders the table rows `rows` with the row template `name` in chunks
     /// of [`ROWS_PER_CHUNK`] on every core, each chunk's context holding its
-    /// slice as `rows` next to the variables of `shared`, and joins the HTML.
-    /// A table of 100,000 records so never becomes one 100,000-element
-    /// template value (Tera copies values it passes to macros), and its rows
-    /// render in parallel.
+    /// slice as `rows` next to the variables of `shared`; returns the HTML of
+    /// each chunk, in order. A table of 100,000 records so never becomes one
+    /// 100,000-element template value (Tera copies values it passes to
+    /// macros), and its rows render in parallel.
     pub fn render_rows<T: serde::Serialize + Sync>(
         &self,
         name: &str,
         rows: &[T],
         shared: &tera::Context,
-    ) -> Result<String, RenderError> {
-        let pieces = rows
-            .par_chunks(ROWS_PER_CHUNK)
+    ) -> Result<Vec<String>, RenderError> {
+        rows.par_chunks(ROWS_PER_CHUNK)
             .map(|chunk| {
                 let mut context = shared.clone();
                 context.insert("rows", chunk);
@@ -101,8 +100,7 @@ impl Theme {
                     .render(name, &context)
                     .map_err(|e| render_error(name, &e))
             })
-            .collect::<Result<Vec<String>, RenderError>>()?;
-        Ok(pieces.concat())
+            .collect()
     }
 
     /// The assets of `site` (`public` or `internal`), paths relative to the site.

@@ -21,12 +21,14 @@ use std::collections::BTreeSet;
 
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
     let rows: Vec<Row<'_>> = site.documents.par_iter().map(|d| row(site, d)).collect();
+    let row_chunks =
+        theme.render_rows("internal/records_rows.html", &rows, &tera::Context::new())?;
     let page = RecordsPage {
         total: rows.len(),
         filters: filters(site),
-        rows: theme.render_rows("internal/records_rows.html", &rows, &tera::Context::new())?,
+        rows: ROWS_SLOT,
     };
-    let html = site.page(
+    let mut html = site.page(
         theme,
         "internal/records.html",
         "records/index.html".into(),
@@ -34,15 +36,44 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
         "Records".into(),
         &page,
     )?;
+    html.contents = fill_slot(&html.contents, &row_chunks)?;
     Ok(vec![html, search_index(site)])
 }
+
+/// What the page template gets as `rows`; the rendered rows replace it.
+/// Passing the rows themselves would copy them twice more (into the
+/// template context, then into Tera's growing output): 80 MB each at
+/// 100,000 records.
+const ROWS_SLOT: &str = "changeportal-records-rows-slot";
 
 #[derive(Serialize)]
 struct RecordsPage {
     total: usize,
     filters: Vec<Filter>,
-    /// The table's rows, rendered apart by `internal/records_rows.html`.
-    rows: String,
+    /// Where the table's rows (rendered by `internal/records_rows.html`) go.
+    rows: &'static str,
+}
+
+/// `page` with its one [`ROWS_SLOT`] replaced by `pieces`, in one buffer.
+fn fill_slot(page: &[u8], pieces: &[String]) -> Result<Vec<u8>, RenderError> {
+    let text = std::str::from_utf8(page)
+        .map_err(|_| RenderError("records/index.html is not UTF-8".to_string()))?;
+    let (start, end) = match text.match_indices(ROWS_SLOT).collect::<Vec<_>>()[..] {
+        [(start, slot)] => (start, start + slot.len()),
+        _ => {
+            return Err(RenderError(
+                "internal/records.html must output {{ rows | safe }} exactly once".to_string(),
+            ))
+        }
+    };
+    let length = page.len() - ROWS_SLOT.len() + pieces.iter().map(String::len).sum::<usize>();
+    let mut filled = Vec::with_capacity(length);
+    filled.extend_from_slice(&page[..start]);
+    for piece in pieces {
+        filled.extend_from_slice(piece.as_bytes());
+    }
+    filled.extend_from_slice(&page[end..]);
+    Ok(filled)
 }
 
 #[derive(Serialize)]
@@ -252,6 +283,16 @@ mod tests {
         assert_eq!(pipe_list(["a", "b c"].into_iter()), "|a|b c|");
         assert_eq!(pipe_list(std::iter::empty()), "|");
         assert_eq!(json_string("a\"</script>"), "\"a\\\"</script>\"");
+        let filled = fill_slot(
+            format!("<tbody>{ROWS_SLOT}</tbody>").as_bytes(),
+            &["<tr>1</tr>".to_string(), "<tr>2</tr>".to_string()],
+        );
+        assert_eq!(
+            filled.ok(),
+            Some(b"<tbody><tr>1</tr><tr>2</tr></tbody>".to_vec())
+        );
+        assert!(fill_slot(b"no slot", &[]).is_err());
+        assert!(fill_slot(format!("{ROWS_SLOT}{ROWS_SLOT}").as_bytes(), &[]).is_err());
         assert_eq!(distinct_words(" fix  tls\nfix été tls"), "fix tls été");
     }
 }
