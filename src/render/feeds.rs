@@ -261,12 +261,13 @@ fn item(event: &Event<'_, '_>) -> Item {
     item.set_title(title);
     item.set_link(change.url.clone());
     // Feed readers render `description` as HTML: the summary is plain text.
-    item.set_description(tera::escape_html(&description));
+    item.set_description(crate::render::escape_markup(&description));
     item.set_guid(guid);
     item.set_pub_date(rfc2822(&event.at));
     item.set_categories(vec![category]);
-    if !change.body_html.trim().is_empty() {
-        item.set_content(change.body_html.clone());
+    let body_html = event.entry.body_html();
+    if !body_html.trim().is_empty() {
+        item.set_content(body_html);
     }
     item
 }

@@ -101,8 +101,6 @@ pub struct PublicChange {
     pub systems: Vec<String>,
     /// Titles of the tiers the change concerns.
     pub tiers: Vec<String>,
-    /// The public part of the body, as sanitized HTML.
-    pub body_html: String,
     /// Page path relative to the site root: `changes/<slug>/index.html`.
     pub path: String,
     /// Absolute canonical URL: `<base_url>/changes/<slug>/`.
@@ -139,7 +137,8 @@ pub struct ChangeCard<'a> {
 
 impl PublicChange {
     /// Builds the public view of `document` under `config`: copies only the
-    /// allowed fields and renders only the public body part.
+    /// allowed fields. The public body part is rendered apart, when a page
+    /// or feed item needs it ([`Published::body_html`]).
     pub fn from_document(document: &Document, config: &Config) -> Self {
         let record = &document.record;
         let slug = record.slug();
@@ -170,7 +169,6 @@ impl PublicChange {
                 .filter(|(key, _)| record.concerns_tier(key))
                 .map(|(_, tier)| tier.title.clone())
                 .collect(),
-            body_html: markdown::to_html(&document.public_body, "sec-"),
             path: change_path(&slug),
             url: format!("{}/changes/{slug}/", config.base()),
             slug,
@@ -198,11 +196,14 @@ impl PublicChange {
 /// A published record: the public view for templates, and the record itself
 /// for the few decisions renderers make on fields the view does not carry
 /// (tier membership and announcement dates for feeds, instants for sorting).
-/// Templates only ever receive [`Published::change`].
+/// Templates only ever receive [`Published::change`] and
+/// [`Published::body_html`].
 #[derive(Debug, Clone)]
 pub struct Published<'a> {
     /// The record (never handed to a template).
     pub record: &'a Record,
+    /// The markdown of the body's public part.
+    public_body: &'a str,
     /// The public view.
     pub change: PublicChange,
     /// The instant lists sort by: deployed, else scheduled, else created.
@@ -210,6 +211,13 @@ pub struct Published<'a> {
 }
 
 impl Published<'_> {
+    /// The public part of the body as sanitized HTML, rendered on each call:
+    /// a change page renders it just before it is written, so a portal's
+    /// bodies are never all held in memory at once.
+    pub fn body_html(&self) -> String {
+        markdown::to_html(self.public_body, "sec-")
+    }
+
     /// Whether the change belongs in the "Upcoming" section at `now`: in
     /// progress, or planned or scheduled with a start after `now`.
     pub fn is_upcoming(&self, now: &Timestamp) -> bool {
@@ -224,8 +232,7 @@ impl Published<'_> {
 }
 
 /// Every record of `documents` published at `now` (see [`is_published`]),
-/// newest first by [`Published::sort_at`], ties by id. Bodies are rendered in
-/// parallel, once.
+/// newest first by [`Published::sort_at`], ties by id.
 pub fn published<'a>(
     documents: &'a [Document],
     config: &Config,
@@ -237,6 +244,7 @@ pub fn published<'a>(
         .filter(|document| crate::model::record::is_valid_id(&document.record.id))
         .map(|document| Published {
             record: &document.record,
+            public_body: &document.public_body,
             change: PublicChange::from_document(document, config),
             sort_at: list_date(&document.record),
         })

@@ -45,6 +45,7 @@ pub fn change_pages(
             let file = renderer.page(spec, |context| {
                 context.insert("description", &change.summary);
                 context.insert("change", change);
+                context.insert("body_html", &entry.body_html());
             })?;
             let path = file.path.clone();
             sink.put(file)?;
