@@ -6,7 +6,7 @@ mod common;
 
 use changeportal::model::Timestamp;
 use changeportal::render::internal::compliance::{self, Ratio, Tally};
-use common::{stderr, TempPortal};
+use common::{stderr, tools, TempPortal};
 use std::path::{Path, PathBuf};
 
 /// The fixture's "now".
@@ -412,48 +412,25 @@ fn serve(dir: PathBuf) -> u16 {
     port
 }
 
-/// Whether external-tool tests are switched off (prints a note if so).
-fn skip_external(what: &str) -> bool {
-    let skip = std::env::var("CHANGEPORTAL_SKIP_EXTERNAL").is_ok_and(|v| v == "1");
-    if skip {
-        eprintln!("skipped: {what} (CHANGEPORTAL_SKIP_EXTERNAL=1)");
-    }
-    skip
-}
-
 #[test]
 fn records_table_filters_in_a_real_browser() {
-    if skip_external("records table in headless Chromium") {
+    if tools::skip_external("records table in headless Chromium") {
         return;
     }
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        Path::new("/usr/bin/chromium").is_file(),
-        "Chromium is missing: apt-get install -y chromium (or set CHANGEPORTAL_SKIP_EXTERNAL=1)"
-    );
-    assert!(
-        repo.join("node_modules/playwright-core").is_dir()
-            && repo.join("node_modules/axe-core").is_dir(),
-        "playwright-core and axe-core are missing: run npm ci"
-    );
     let portal = fixture();
     let port = serve(build(&portal));
     let screenshot = portal.root().join("records.png");
-    let output = std::process::Command::new("node")
-        .arg(repo.join("tests/browser/records.mjs"))
-        .arg(format!("http://127.0.0.1:{port}/records/index.html"))
-        .arg(&screenshot)
-        .arg("northbridge")
-        .arg("E1")
-        .current_dir(repo)
-        .output()
-        .expect("run node (is Node.js installed?)");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    let url = format!("http://127.0.0.1:{port}/records/index.html");
+    tools::run_browser_script(
+        "records.mjs",
+        &["playwright-core", "axe-core"],
+        &[
+            url.as_ref(),
+            screenshot.as_os_str(),
+            "northbridge".as_ref(),
+            "E1".as_ref(),
+        ],
     );
-    assert!(output.status.success(), "browser test failed:\n{log}");
     assert!(
         screenshot
             .metadata()

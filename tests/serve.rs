@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{normal_record, TempPortal};
+use common::{normal_record, tools, TempPortal};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -462,46 +462,21 @@ fn a_first_build_that_fails_serves_an_error_page_until_fixed() {
     server.stop();
 }
 
-/// Whether external-tool tests are switched off (prints a note if so).
-fn skip_external(what: &str) -> bool {
-    let skip = std::env::var("CHANGEPORTAL_SKIP_EXTERNAL").is_ok_and(|v| v == "1");
-    if skip {
-        eprintln!("skipped: {what} (CHANGEPORTAL_SKIP_EXTERNAL=1)");
-    }
-    skip
-}
-
 #[test]
 fn open_pages_reload_by_themselves_in_a_real_browser() {
-    if skip_external("live reload in headless Chromium") {
+    if tools::skip_external("live reload in headless Chromium") {
         return;
     }
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        Path::new("/usr/bin/chromium").is_file(),
-        "Chromium is missing: apt-get install -y chromium (or set CHANGEPORTAL_SKIP_EXTERNAL=1)"
-    );
-    assert!(
-        repo.join("node_modules/playwright-core").is_dir(),
-        "playwright-core is missing: run npm ci"
-    );
     let portal = portal_with("Browser original title");
     let server = Server::start(portal.root());
     let screenshot = portal.root().join("overlay.png");
-    let output = Command::new("node")
-        .arg(repo.join("tests/browser/live_reload.mjs"))
-        .arg(format!("http://{}", server.address))
-        .arg(portal.root().join("content/changes/2026/chg-0001.md"))
-        .arg(&screenshot)
-        .current_dir(repo)
-        .output()
-        .expect("run node (is Node.js installed?)");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    let url = format!("http://{}", server.address);
+    let record = portal.root().join("content/changes/2026/chg-0001.md");
+    tools::run_browser_script(
+        "live_reload.mjs",
+        &["playwright-core"],
+        &[url.as_ref(), record.as_os_str(), screenshot.as_os_str()],
     );
-    assert!(output.status.success(), "browser test failed:\n{log}");
     assert!(
         screenshot.metadata().is_ok_and(|m| m.len() > 5_000),
         "no screenshot"

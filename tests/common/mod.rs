@@ -2,6 +2,9 @@
 //! strings, and the compiled binary.
 #![allow(dead_code)]
 
+pub mod site;
+pub mod tools;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

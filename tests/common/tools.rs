@@ -1,0 +1,83 @@
+//! The external checkers the tests drive: the Nu HTML Checker (Java +
+//! `node_modules/vnu-jar`) and headless Chromium through Node scripts in
+//! `tests/browser/`. A test needing them fails when they are missing, unless
+//! `CHANGEPORTAL_SKIP_EXTERNAL=1`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const JAVA: &str = "/usr/bin/java";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Whether external-tool tests are switched off (prints a note if so).
+pub fn skip_external(what: &str) -> bool {
+    let skip = std::env::var("CHANGEPORTAL_SKIP_EXTERNAL").is_ok_and(|v| v == "1");
+    if skip {
+        eprintln!("skipped: {what} (CHANGEPORTAL_SKIP_EXTERNAL=1)");
+    }
+    skip
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the Nu HTML Checker once over `site` and asserts it reports no
+/// error (or returns at once under `CHANGEPORTAL_SKIP_EXTERNAL=1`).
+pub fn assert_nu_html_valid(site: &Path) {
+    let jar = repo().join("node_modules/vnu-jar/build/dist/vnu.jar");
+    if !Path::new(JAVA).exists() || !jar.exists() {
+        if skip_external("the Nu HTML Checker") {
+            return;
+        }
+        panic!(
+            "the Nu HTML Checker needs {JAVA} and {} (apt-get install default-jre-headless; npm ci), or set CHANGEPORTAL_SKIP_EXTERNAL=1",
+            jar.display()
+        );
+    }
+    let output = Command::new(JAVA)
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--skip-non-html", "--errors-only"])
+        .arg(site)
+        .output()
+        .expect("run the Nu HTML Checker");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && report.trim().is_empty(),
+        "Nu HTML Checker errors:\n{report}"
+    );
+}
+
+/// Runs `tests/browser/<script>` with Node and `args`, after checking that
+/// Chromium and the `node_modules` packages it needs are installed; panics
+/// with the script's output when it fails.
+pub fn run_browser_script(script: &str, packages: &[&str], args: &[&std::ffi::OsStr]) {
+    let repo = repo();
+    assert!(
+        Path::new(CHROMIUM).is_file(),
+        "Chromium is missing: apt-get install -y chromium (or set CHANGEPORTAL_SKIP_EXTERNAL=1)"
+    );
+    for package in packages {
+        assert!(
+            repo.join("node_modules").join(package).is_dir(),
+            "{package} is missing: run npm ci"
+        );
+    }
+    let output = Command::new("node")
+        .arg(repo.join("tests/browser").join(script))
+        .args(args)
+        .current_dir(&repo)
+        .output()
+        .expect("run node (is Node.js installed?)");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "browser test failed:\n{log}");
+}
