@@ -38,16 +38,28 @@ impl Analysis {
     }
 }
 
-/// Loads the portal at `root` and runs every check at `now`.
+/// Loads the portal at `root` and runs every check at `now`. The files of
+/// flagged records are read again once: for the flags' positions and for
+/// the diagnostics that quote them.
 pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
-    let loaded = load::load(root)?;
-    let mut flags = loaded.flags;
-    flags.extend(checks::run(&loaded.portal, now));
-    let flags = checks::finish(flags);
-    let mut sources = loaded.sources;
-    sources.read_flagged_records(root, &loaded.portal.documents, &flags);
+    let load::Loaded {
+        portal,
+        flags: load_flags,
+        mut sources,
+    } = load::load(root)?;
+    let raised = checks::run(&portal, now);
+    let flagged = load_flags
+        .iter()
+        .chain(raised.iter().map(|unplaced| &unplaced.flag))
+        .filter(|flag| flag.level != Level::Allow)
+        .map(|flag| flag.file.as_str());
+    sources.read_flagged_records(root, &portal.documents, flagged);
+    let placed = checks::place(raised, |path| {
+        load::record::positions_in(sources.get(path).unwrap_or_default())
+    });
+    let flags = checks::finish(load_flags.into_iter().chain(placed).collect());
     Ok(Analysis {
-        portal: loaded.portal,
+        portal,
         flags,
         sources,
         now,

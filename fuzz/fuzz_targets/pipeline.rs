@@ -81,8 +81,8 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
             sources.insert(source);
         }
     }
-    // No file exists under this root: positions of later flags fall back to
-    // the top of the file, which is all the fuzzer needs.
+    // No file exists under this root: a duplicate id's position falls back
+    // to the top of the file, which is all the fuzzer needs.
     let root = PathBuf::from("/nonexistent-portal");
     flags.extend(record::duplicate_ids(&root, &documents, &config));
     let portal = Portal {
@@ -91,7 +91,10 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         documents,
         pages: Vec::new(),
     };
-    flags.extend(checks::run(&portal, now()));
+    let raised = checks::run(&portal, now());
+    flags.extend(checks::place(raised, |path| {
+        record::positions_in(sources.get(path).unwrap_or_default())
+    }));
     Analysis {
         portal,
         flags: checks::finish(flags),

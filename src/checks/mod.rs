@@ -1,8 +1,9 @@
 //! Policy checks (SPEC section 4): every flag that is not a parse error.
 //!
 //! Each submodule owns a group of flag codes and adds flags through
-//! [`RecordCheck::raise`], which resolves the level and the file position
-//! (reading the record's file again: loading keeps no key positions).
+//! [`RecordCheck::raise`], which resolves the level and names the
+//! front-matter key at fault. Loading keeps no key positions, so a flag gets
+//! its line and column afterwards, from the text of its file ([`place`]).
 
 mod approvals;
 mod emergency;
@@ -12,15 +13,44 @@ mod references;
 
 pub use flag::{finish, Code, Flag, Level};
 
-use crate::load::record::positions_of;
 use crate::model::portal::{Document, FieldPositions, Portal};
 use crate::model::record::{ChangeClass, Risk};
 use crate::model::Timestamp;
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+/// A flag raised by a check, still without its file position: it names the
+/// front-matter key at fault instead.
+#[derive(Debug)]
+pub struct Unplaced {
+    /// The flag, line and column 0 until [`place`]d.
+    pub flag: Flag,
+    /// The key path, e.g. `approvals[1].at`.
+    field: String,
+}
+
+/// Gives each flag the line and column of its key. `positions_of(path)` is
+/// asked once per flagged file.
+pub fn place(unplaced: Vec<Unplaced>, positions_of: impl Fn(&str) -> FieldPositions) -> Vec<Flag> {
+    let mut positions: HashMap<String, FieldPositions> = HashMap::new();
+    unplaced
+        .into_iter()
+        .map(|Unplaced { flag, field }| {
+            let position = positions
+                .entry(flag.file.clone())
+                .or_insert_with(|| positions_of(&flag.file))
+                .of(&field);
+            Flag {
+                line: position.line,
+                column: position.column,
+                ..flag
+            }
+        })
+        .collect()
+}
 
 /// Runs every policy check on every record at instant `now`.
-pub fn run(portal: &Portal, now: Timestamp) -> Vec<Flag> {
+pub fn run(portal: &Portal, now: Timestamp) -> Vec<Unplaced> {
     let ids: HashSet<String> = portal.documents.iter().map(|d| d.record.slug()).collect();
     portal
         .documents
@@ -32,7 +62,6 @@ pub fn run(portal: &Portal, now: Timestamp) -> Vec<Flag> {
                 now,
                 ids: &ids,
                 flags: Vec::new(),
-                positions: std::cell::OnceCell::new(),
             };
             check.run_all();
             check.flags
@@ -46,9 +75,7 @@ pub struct RecordCheck<'a> {
     document: &'a Document,
     now: Timestamp,
     ids: &'a HashSet<String>,
-    flags: Vec<Flag>,
-    /// The record's key positions, read from its file at the first flag.
-    positions: std::cell::OnceCell<FieldPositions>,
+    flags: Vec<Unplaced>,
 }
 
 impl<'a> RecordCheck<'a> {
@@ -80,19 +107,19 @@ impl<'a> RecordCheck<'a> {
         message: String,
         hint: &str,
     ) {
-        let position = self
-            .positions
-            .get_or_init(|| positions_of(&self.portal.root, &self.document.path))
-            .of(field);
-        self.flags.push(Flag {
+        let flag = Flag {
             code,
             level,
             file: self.document.path.clone(),
-            line: position.line,
-            column: position.column,
+            line: 0,
+            column: 0,
             message,
             hint: (!hint.is_empty()).then(|| hint.to_string()),
             record: Some(self.document.record.id.clone()),
+        };
+        self.flags.push(Unplaced {
+            flag,
+            field: field.to_string(),
         });
     }
 

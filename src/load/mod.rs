@@ -42,13 +42,17 @@ impl Sources {
         self.0.insert(file.path, file.text);
     }
 
-    /// Reads again the records that `flags` point into and whose text was
-    /// not kept: loading keeps only the texts of files with load-time flags,
-    /// so that a build does not hold every record twice in memory.
-    pub fn read_flagged_records(&mut self, root: &Path, documents: &[Document], flags: &[Flag]) {
+    /// Reads again the records among `paths` whose text was not kept:
+    /// loading keeps only the texts of files with load-time flags, so that a
+    /// build does not hold every record twice in memory.
+    pub fn read_flagged_records<'p>(
+        &mut self,
+        root: &Path,
+        documents: &[Document],
+        paths: impl IntoIterator<Item = &'p str>,
+    ) {
         let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
-        for flag in flags {
-            let path = flag.file.as_str();
+        for path in paths {
             if records.contains(path) && !self.0.contains_key(path) {
                 if let Ok(text) = std::fs::read_to_string(root.join(path)) {
                     let text = frontmatter::strip_bom(&text).to_string();

@@ -193,19 +193,22 @@ impl<'a> LazyPositions<'a> {
 }
 
 /// Where each front-matter key of the record file `path` (relative to
-/// `root`) is, read from the file again. Loading keeps no positions; the
-/// checks call this for the few records they flag. A file that cannot be
-/// read again (removed meanwhile) gives positions that all point at 1:1.
+/// `root`) is, read from the file again (loading keeps no positions). A file
+/// that cannot be read again (removed meanwhile) gives positions that all
+/// point at 1:1.
 pub fn positions_of(root: &Path, path: &str) -> FieldPositions {
-    std::fs::read(root.join(path))
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| {
-            split(frontmatter::strip_bom(&text))
-                .ok()
-                .map(|split| positions::scan(split.yaml, split.yaml_first_line))
-        })
-        .unwrap_or_else(|| positions::scan("", 1))
+    std::fs::read_to_string(root.join(path))
+        .map(|text| positions_in(&text))
+        .unwrap_or_else(|_| positions_in(""))
+}
+
+/// Where each front-matter key of the record text `text` is; all at 1:1
+/// when it has no front matter.
+pub fn positions_in(text: &str) -> FieldPositions {
+    match split(frontmatter::strip_bom(text)) {
+        Ok(split) => positions::scan(split.yaml, split.yaml_first_line),
+        Err(_) => positions::scan("", 1),
+    }
 }
 
 /// Splits and parses the front matter of `source` into `T`.
