@@ -34,7 +34,7 @@ use super::export::{self, FlagIndex, Period};
 use super::{put_all, OutputFile, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
 use crate::model::portal::Document;
-use crate::model::record::{is_valid_id, Status};
+use crate::model::record::{is_valid_id, Record, Status};
 use crate::model::{Config, Timestamp};
 use crate::pipeline::Analysis;
 use chrono::{Datelike, Timelike};
@@ -191,14 +191,8 @@ impl<'a> Site<'a> {
         let record = &document.record;
         let flags = self.flags.of(&record.id);
         RecordLink {
-            id: &record.id,
+            heading: Heading::of(record),
             href: record_href(&record.slug()),
-            title: &record.title,
-            change_type: record.change_type.as_str(),
-            class: record.class.as_str(),
-            status: record.status.as_str(),
-            status_label: status_label(record.status),
-            risk: record.risk.as_str(),
             scheduled: record.scheduled.as_ref().map(When::day),
             deployed: record.deployed.as_ref().map(When::day),
             flags: flags.len(),
@@ -335,17 +329,40 @@ fn iso(at: &Timestamp) -> String {
     }
 }
 
-/// A record in a list.
+/// What every internal view of a record starts with: its id, title and the
+/// keys and labels of its badges. Flattened, so templates see the fields
+/// at the top of the record's object.
 #[derive(Serialize)]
-struct RecordLink<'a> {
+struct Heading<'a> {
     id: &'a str,
-    href: String,
     title: &'a str,
     change_type: &'static str,
     class: &'static str,
     status: &'static str,
     status_label: &'static str,
     risk: &'static str,
+}
+
+impl<'a> Heading<'a> {
+    fn of(record: &'a Record) -> Self {
+        Heading {
+            id: &record.id,
+            title: &record.title,
+            change_type: record.change_type.as_str(),
+            class: record.class.as_str(),
+            status: record.status.as_str(),
+            status_label: status_label(record.status),
+            risk: record.risk.as_str(),
+        }
+    }
+}
+
+/// A record in a list.
+#[derive(Serialize)]
+struct RecordLink<'a> {
+    #[serde(flatten)]
+    heading: Heading<'a>,
+    href: String,
     scheduled: Option<When>,
     deployed: Option<When>,
     flags: usize,

@@ -4,7 +4,7 @@
 
 use super::compliance::{assess_approvals, deadline_outcome, evidence_of, plus_days, Outcome};
 use super::offsite::without_offsite_links;
-use super::{record_href, FlagView, Site, When};
+use super::{record_href, FlagView, Heading, Site, When};
 use crate::checks::Level;
 use crate::model::config::same_person;
 use crate::model::portal::Document;
@@ -38,13 +38,8 @@ pub(super) fn render_all(
 
 #[derive(Serialize)]
 struct RecordPage<'a> {
-    id: &'a str,
-    title: &'a str,
-    change_type: &'static str,
-    class: &'static str,
-    status: &'static str,
-    status_label: &'static str,
-    risk: &'static str,
+    #[serde(flatten)]
+    heading: Heading<'a>,
     visibility: &'static str,
     summary: Option<&'a str>,
     author: &'a str,
@@ -82,13 +77,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document) -> RecordPage<'a> {
     let config = site.config;
     let embargoed = record.is_embargoed(&site.now);
     RecordPage {
-        id: &record.id,
-        title: &record.title,
-        change_type: record.change_type.as_str(),
-        class: record.class.as_str(),
-        status: record.status.as_str(),
-        status_label: super::status_label(record.status),
-        risk: record.risk.as_str(),
+        heading: Heading::of(record),
         visibility: record.visibility.as_str(),
         summary: record.summary.as_deref(),
         author: &record.author,

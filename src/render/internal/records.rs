@@ -10,7 +10,7 @@
 //! than JSON so that it also loads from `file://`.
 //! Without JavaScript the filter form stays hidden and the full table shows.
 
-use super::{record_href, Site, When};
+use super::{record_href, Heading, Site, When};
 use crate::checks::{Code, Level};
 use crate::model::record::{ChangeClass, ChangeType, Status};
 use crate::render::{OutputFile, RenderError, Theme};
@@ -84,14 +84,9 @@ struct SystemName<'a> {
 
 #[derive(Serialize)]
 struct Row<'a> {
-    id: &'a str,
+    #[serde(flatten)]
+    heading: Heading<'a>,
     href: String,
-    title: &'a str,
-    change_type: &'static str,
-    class: &'static str,
-    status: &'static str,
-    status_label: &'static str,
-    risk: &'static str,
     systems: Vec<SystemName<'a>>,
     deployed: Option<When>,
     flag_count: usize,
@@ -108,14 +103,8 @@ fn row<'a>(site: &Site<'a>, document: &'a crate::model::portal::Document) -> Row
     codes.sort();
     codes.dedup();
     Row {
-        id: &record.id,
+        heading: Heading::of(record),
         href: record_href(&record.slug()),
-        title: &record.title,
-        change_type: record.change_type.as_str(),
-        class: record.class.as_str(),
-        status: record.status.as_str(),
-        status_label: super::status_label(record.status),
-        risk: record.risk.as_str(),
         systems: record
             .systems
             .iter()
