@@ -80,6 +80,8 @@ flag_codes! {
     MissingRollbackPlan => "missing-rollback-plan", Warn, "A normal high-risk change has no rollback plan.";
     UnknownReference => "unknown-reference", Deny, "A follow-up id, tier or system that does not exist.";
     MalformedInternalMarker => "malformed-internal-marker", Deny, "A line looks like the internal marker but is not exactly `<!-- internal -->`.";
+    InternalDetailInPublic => "internal-detail-in-public", Warn, "Customer-facing text holds what looks internal: an internal host, a private IP address, an e-mail address, a board member's or the author's name, or a configured pattern.";
+    InvalidCharacter => "invalid-character", Deny, "A control character or Unicode non-character in a record or page; it would make feeds invalid XML.";
 }
 
 impl Code {
