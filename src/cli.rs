@@ -1,7 +1,9 @@
 //! The command line of SPEC section 6.
 
+use crate::model::record::{ChangeClass, ChangeType};
 use crate::model::Timestamp;
 use crate::report::Format;
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -97,15 +99,16 @@ pub struct ServeArgs {
 /// `new` options.
 #[derive(Debug, Args)]
 pub struct NewArgs {
-    /// Title of the change.
-    #[arg(long)]
+    /// Title of the change (may start with `-`, e.g. "-5% latency").
+    #[arg(long, allow_hyphen_values = true)]
     pub title: String,
     /// Type of change.
-    #[arg(long = "type", default_value = "improvement")]
-    pub change_type: String,
-    /// Class of change.
-    #[arg(long, default_value = "normal")]
-    pub class: String,
+    #[arg(long = "type", value_enum, default_value_t = ChangeType::Improvement)]
+    pub change_type: ChangeType,
+    /// Class of change: standard (pre-approved), normal (board approval) or
+    /// emergency (approved and reviewed after).
+    #[arg(long, value_enum, default_value_t = ChangeClass::Normal)]
+    pub class: ChangeClass,
     #[command(flatten)]
     pub root: RootArg,
     /// Date the record is created on (default: today).
@@ -187,3 +190,21 @@ pub struct InitArgs {
 fn parse_timestamp(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse(text)
 }
+
+/// The record's enums are command-line values under their front-matter
+/// spelling, so `--help` lists them and a typo is a usage error (exit 2).
+macro_rules! record_value_enum {
+    ($($name:ident),+) => {$(
+        impl ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                $name::ALL
+            }
+
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(PossibleValue::new(self.as_str()))
+            }
+        }
+    )+};
+}
+
+record_value_enum!(ChangeType, ChangeClass);

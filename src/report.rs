@@ -7,6 +7,8 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::BufferedStandardStream, termcolor::ColorChoice};
 use serde_json::json;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 /// Output format of `check`, `build`.
@@ -33,8 +35,12 @@ pub fn print(flags: &[Flag], sources: &Sources, format: Format) -> std::io::Resu
             // Buffered: a large portal prints thousands of diagnostics, and
             // an unbuffered stream makes a system call per fragment.
             let mut stream = BufferedStandardStream::stderr(choice);
+            let mut shown: HashMap<&str, Option<Cow<'_, str>>> = HashMap::new();
             for flag in flags {
-                write_human(&mut stream, flag, sources)?;
+                let source = shown
+                    .entry(flag.file.as_str())
+                    .or_insert_with(|| sources.get(&flag.file).map(visible_source));
+                write_human(&mut stream, flag, source.as_deref())?;
             }
             if !flags.is_empty() {
                 writeln!(stream, "{}", summary(flags))?;
@@ -61,15 +67,25 @@ pub fn print(flags: &[Flag], sources: &Sources, format: Format) -> std::io::Resu
 pub fn human_text(flag: &Flag, sources: &Sources) -> String {
     let mut buffer = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
     // Writing into memory cannot fail.
-    let _ = write_human(&mut buffer, flag, sources);
+    let source = sources.get(&flag.file).map(visible_source);
+    let _ = write_human(&mut buffer, flag, source.as_deref());
     String::from_utf8_lossy(&buffer.into_inner()).into_owned()
 }
 
+/// Writes one flag. `source` is the flag's file as [`visible_source`] shows
+/// it; the message, hint and path are made visible here, so that no
+/// character taken from a record can steer the terminal.
 fn write_human<W: codespan_reporting::term::termcolor::WriteColor>(
     out: &mut W,
     flag: &Flag,
-    sources: &Sources,
+    source: Option<&str>,
 ) -> std::io::Result<()> {
+    let flag = &Flag {
+        message: visible(&flag.message).into_owned(),
+        hint: flag.hint.as_deref().map(|hint| visible(hint).into_owned()),
+        file: visible(&flag.file).into_owned(),
+        ..flag.clone()
+    };
     let severity = match flag.level {
         Level::Deny => Severity::Error,
         _ => Severity::Warning,
@@ -80,7 +96,7 @@ fn write_human<W: codespan_reporting::term::termcolor::WriteColor>(
     if let Some(hint) = &flag.hint {
         diagnostic = diagnostic.with_notes(vec![format!("hint: {hint}")]);
     }
-    match sources.get(&flag.file) {
+    match source {
         Some(text) => {
             let range = line_range(text, flag.line, flag.column);
             let file = SimpleFile::new(flag.file.as_str(), text);
@@ -109,6 +125,57 @@ fn write_human<W: codespan_reporting::term::termcolor::WriteColor>(
             }
         }
     }
+}
+
+/// Whether `c` can steer a terminal or reorder what it shows: C0 and C1
+/// controls (tab and line feed aside), DEL, and the Unicode bidi controls
+/// and line separators.
+fn is_terminal_control(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every [`is_terminal_control`] character written as a
+/// visible escape (`\u{1b}`, `\r`), as Rust's `escape_debug` writes them.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_terminal_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_terminal_control(c) {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+/// A source file as diagnostics quote it: each [`is_terminal_control`]
+/// character (a CR that ends a CRLF line aside) becomes one visible
+/// stand-in character (a control picture such as `␛`, or `�`), so columns
+/// still count the same characters.
+fn visible_source(text: &str) -> Cow<'_, str> {
+    let mut chars = text.chars().peekable();
+    let needs = text
+        .char_indices()
+        .any(|(i, c)| is_terminal_control(c) && !(c == '\r' && text[i + 1..].starts_with('\n')));
+    if !needs {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 16);
+    while let Some(c) = chars.next() {
+        let stand_in = match c {
+            '\r' if chars.peek() == Some(&'\n') => '\r',
+            c if !is_terminal_control(c) => c,
+            c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+            '\u{7F}' => '\u{2421}',
+            _ => '\u{FFFD}',
+        };
+        shown.push(stand_in);
+    }
+    Cow::Owned(shown)
 }
 
 /// Byte range from (line, column) to the end of that line; an empty range at
@@ -216,6 +283,17 @@ fn sarif_level(level: Level) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_controls_are_shown_as_escapes() {
+        let message = "Mallory\u{1b}[2K\r\u{1b}[32mall good\u{9b}\u{202e}x";
+        let shown = visible(message);
+        assert!(!shown.chars().any(is_terminal_control), "{shown}");
+        assert!(shown.contains("\\u{1b}[2K\\r"), "{shown}");
+        assert_eq!(visible("plain\ttext"), "plain\ttext");
+        let source = visible_source("a: \u{1b}x\r\nb\rc\n");
+        assert_eq!(source, "a: \u{241b}x\r\nb\u{240d}c\n");
+    }
 
     #[test]
     fn line_range_points_at_column() {

@@ -54,6 +54,16 @@ const MARKERS: &[&str] = &[
     "<!--internal-->",
     "<!-- Internal -->",
     "  <!-- internal -->",
+    "<!-- internal: ops notes below, do not publish -->",
+    "<!-- internal --> ZqSameLineX",
+    "> <!-- internal -->",
+    "- <!--INTERNAL-->",
+    "1. <!-- iNtErNaL below -->",
+    "<!--\u{200B}internal -->",
+    "\u{FEFF}<!-- internal -->",
+    "<!---- internal ---->",
+    "<!--\u{00A0}internal\u{00A0}-->",
+    "<!--\n internal\n-->",
 ];
 
 const TYPES: &[&str] = &[
@@ -291,6 +301,10 @@ impl RecordSpec {
         );
         if self.is_hidden() {
             internal.push(id.to_lowercase());
+        }
+        // Text after a look-alike marker on its own line is internal too.
+        if self.marker.contains("ZqSameLineX") {
+            internal.push("ZqSameLineX".to_string());
         }
         (text, internal)
     }

@@ -9,6 +9,7 @@ mod approvals;
 mod emergency;
 mod flag;
 mod notice;
+pub mod public_text;
 mod references;
 
 pub use flag::{finish, Code, Flag, Level};

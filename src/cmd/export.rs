@@ -9,6 +9,7 @@
 use super::{config_failure, resolve_now, Failure, Outcome};
 use crate::checks::Flag;
 use crate::cli::{ExportArgs, ExportFormat, NowArg, RootArg};
+use crate::model::Timestamp;
 use crate::pipeline::{analyze, Analysis};
 use crate::render::export::{self, FlagIndex, Period};
 use crate::report::{self, Format};
@@ -17,9 +18,10 @@ use std::process::ExitCode;
 
 /// Prints the population of the period.
 pub fn run(args: &ExportArgs) -> Outcome {
+    let period = period(args.from, args.to)?;
     let analysis = load_population(&args.root, &args.now)?;
     let flags = FlagIndex::new(&analysis);
-    let rows = export::rows(&analysis, &flags, &Period::new(args.from, args.to));
+    let rows = export::rows(&analysis, &flags, &period);
     let bytes = match args.format {
         ExportFormat::Csv => export::to_csv(&rows).map_err(|e| e.to_string()),
         ExportFormat::Json => export::to_json(&rows).map_err(|e| e.to_string()),
@@ -27,6 +29,20 @@ pub fn run(args: &ExportArgs) -> Outcome {
     .map_err(|e| Failure::failed(format!("cannot write the export: {e}")))?;
     write_stdout(&bytes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The period `--from`..`--to` of `export` and `sample` (SPEC section 6:
+/// whole days in UTC, both included); a `--from` after `--to` is a usage
+/// error (exit 2).
+pub fn period(from: Option<Timestamp>, to: Option<Timestamp>) -> Result<Period, Failure> {
+    match (from, to) {
+        (Some(from), Some(to)) if from.date() > to.date() || (from > to && !to.is_date_only()) => {
+            Err(Failure::usage(format!(
+                "--from {from} is after --to {to}: the period would be empty"
+            )))
+        }
+        _ => Ok(Period::new(from, to)),
+    }
 }
 
 /// Loads and checks the portal for `export` and `sample`. A record that could

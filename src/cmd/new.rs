@@ -5,7 +5,7 @@
 
 use super::{resolve_now, Failure, Outcome};
 use crate::cli::NewArgs;
-use crate::load::{frontmatter, CONFIG_FILE};
+use crate::load::frontmatter;
 use crate::model::config::Config;
 use crate::model::record::{is_valid_id, ChangeClass, ChangeType};
 use crate::model::Timestamp;
@@ -28,19 +28,13 @@ const MAX_SLUG: usize = 60;
 
 /// Creates the record and prints its path.
 pub fn run(args: &NewArgs) -> Outcome {
-    let change_type = parse_choice(ChangeType::ALL, &args.change_type, "--type")?;
-    let class = parse_choice(ChangeClass::ALL, &args.class, "--class")?;
+    let (change_type, class) = (args.change_type, args.class);
     let title = args.title.trim();
     if title.is_empty() || title.contains(['\n', '\r']) {
         return Err(Failure::usage("--title must be one non-empty line"));
     }
     let root = &args.root.root;
-    if !root.join(CONFIG_FILE).is_file() {
-        return Err(Failure::usage(format!(
-            "{} has no {CONFIG_FILE}: not a portal folder (create one with `changeportal init DIR`)",
-            root.display()
-        )));
-    }
+    crate::load::require_portal(root).map_err(Failure::usage)?;
     let now = resolve_now(args.now.now)?;
     let id = next_id(&existing_ids(&root.join("content").join("changes")));
     let path = record_path(root, &id, title, &now);
@@ -59,24 +53,6 @@ pub fn run(args: &NewArgs) -> Outcome {
     write_new(&path, &draft.render())?;
     println!("{}", path.strip_prefix(".").unwrap_or(&path).display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The enum value spelled `text`, or a usage error listing the values.
-fn parse_choice<T: Copy + std::fmt::Display>(
-    all: &[T],
-    text: &str,
-    flag: &str,
-) -> Result<T, Failure> {
-    all.iter()
-        .copied()
-        .find(|value| value.to_string() == text)
-        .ok_or_else(|| {
-            let values: Vec<String> = all.iter().map(ToString::to_string).collect();
-            Failure::usage(format!(
-                "{flag} `{text}` is not one of: {}",
-                values.join(", ")
-            ))
-        })
 }
 
 /// `content/changes/<year>/<ID>-<slug>.md`.

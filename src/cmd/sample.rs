@@ -9,7 +9,7 @@
 //! ChaCha8 seeded with `--seed` (or a seed from the clock, which is printed),
 //! and `rand::seq::index::sample`. The sample is printed sorted by id.
 
-use super::export::{load_population, write_stdout};
+use super::export::{load_population, period, write_stdout};
 use super::{Failure, Outcome};
 use crate::cli::{SampleArgs, SampleFormat};
 use crate::model::portal::Document;
@@ -25,8 +25,8 @@ pub fn run(args: &SampleArgs) -> Outcome {
     if args.size == 0 {
         return Err(Failure::usage("--size must be at least 1"));
     }
+    let period = period(args.from, args.to)?;
     let analysis = load_population(&args.root, &args.now)?;
-    let period = Period::new(args.from, args.to);
     let population = population(&analysis, &period);
     let seed = args.seed.unwrap_or_else(seed_from_clock);
     let chosen = draw(population.len(), args.size, seed);

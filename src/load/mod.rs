@@ -119,17 +119,35 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     })
 }
 
+/// What every command says when `root` has no `portal.yaml`.
+pub fn not_a_portal(root: &Path) -> String {
+    format!(
+        "{} has no {CONFIG_FILE}: not a portal folder (create one with `changeportal init DIR`, or pass --root)",
+        root.display()
+    )
+}
+
+/// Whether `root` holds a `portal.yaml` file; the error is [`not_a_portal`]'s.
+pub fn require_portal(root: &Path) -> Result<(), String> {
+    if root.join(CONFIG_FILE).is_file() {
+        Ok(())
+    } else {
+        Err(not_a_portal(root))
+    }
+}
+
 /// Reads and validates `portal.yaml`.
 pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
     let path = root.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|error| ConfigError {
-        problems: vec![config_flag(
-            1,
-            1,
-            format!("cannot read {}: {error}", path.display()),
-            None,
-        )],
-        source: None,
+    let text = std::fs::read_to_string(&path).map_err(|error| {
+        let message = match error.kind() {
+            std::io::ErrorKind::NotFound => not_a_portal(root),
+            _ => format!("cannot read {}: {error}", path.display()),
+        };
+        ConfigError {
+            problems: vec![config_flag(1, 1, message, None)],
+            source: None,
+        }
     })?;
     let text = frontmatter::strip_bom(&text).to_string();
     let source = SourceFile {
@@ -285,11 +303,23 @@ fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>
                 Some("name pages with letters, digits, `.`, `_` and `-`".to_string()),
                 None,
             )),
-            Ok(parsed) => pages.push(Page {
-                slug,
-                title: parsed.value.title,
-                body: parsed.body.to_string(),
-            }),
+            Ok(parsed) => {
+                let split = body::split_body(parsed.body, parsed.body_first_line, true);
+                flags.extend(body::marker_flags(&split, &source.path, config, None));
+                flags.extend(crate::checks::public_text::page_flags(
+                    &parsed.value.title,
+                    &split.public,
+                    parsed.body_first_line,
+                    parsed.positions.get().of("title"),
+                    &source.path,
+                    config,
+                ));
+                pages.push(Page {
+                    slug,
+                    title: parsed.value.title,
+                    body: split.public,
+                });
+            }
             Err(flag) => flags.push(*flag),
         }
         sources.insert(source);

@@ -1,9 +1,9 @@
 //! Reading one record file into a [`Document`], or into flags that say why not.
 
-use super::body::split_body;
+use super::body::{marker_flags, split_body};
 use super::frontmatter::{self, split};
 use super::{positions, relative, MAX_RECORD_BYTES};
-use crate::checks::{Code, Flag};
+use crate::checks::{public_text, Code, Flag};
 use crate::model::config::Config;
 use crate::model::portal::{Document, FieldPositions, Position, SourceFile};
 use crate::model::record::{is_valid_id, Record, Status, Visibility};
@@ -348,17 +348,15 @@ fn build_document(
     } = parsed;
     let mut flags = record_shape_problems(&record, path, &positions, config);
     let split = split_body(body, body_first_line, record.is_public());
-    for line in &split.malformed_marker_lines {
-        flags.push(flag_at(
-            config,
-            Code::MalformedInternalMarker,
-            path,
-            Position { line: *line, column: 1 },
-            "this line looks like the internal marker but is not exactly `<!-- internal -->`".to_string(),
-            Some("write the marker exactly as `<!-- internal -->` on a line of its own; it is treated as the marker, so nothing below it is published".to_string()),
-            Some(record.id.clone()),
-        ));
-    }
+    flags.extend(marker_flags(&split, path, config, Some(&record.id)));
+    flags.extend(public_text::record_flags(
+        &record,
+        &split.public,
+        body_first_line,
+        path,
+        config,
+        |field| positions.get().of(field),
+    ));
     if flags.iter().any(|flag| flag.code.blocks_build()) {
         return (None, flags);
     }

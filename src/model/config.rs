@@ -35,6 +35,9 @@ pub struct Config {
     /// Approval and emergency policy.
     #[serde(default)]
     pub policy: Policy,
+    /// What must never appear in customer-facing text (SPEC section 3).
+    #[serde(default)]
+    pub public_text: PublicText,
     /// Per-flag level overrides.
     #[serde(default)]
     pub lints: BTreeMap<String, Level>,
@@ -74,6 +77,46 @@ impl Tier {
         self.types
             .as_ref()
             .is_none_or(|types| types.contains(&change_type))
+    }
+}
+
+/// `public_text:`: what `internal-detail-in-public` looks for in
+/// customer-facing text beyond e-mail addresses, private IP addresses and
+/// people's names (SPEC sections 3 and 4).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicText {
+    /// Internal DNS domains: a host name equal to one of them, or under one,
+    /// is internal (`acme.internal` covers `db1.eu.acme.internal`).
+    #[serde(default)]
+    pub internal_domains: Vec<String>,
+    /// Regular expressions (the `regex` crate's syntax) whose matches are
+    /// internal, e.g. ticket keys or secret paths. A pattern that does not
+    /// compile is a config error at its line.
+    #[serde(default)]
+    pub patterns: Vec<Pattern>,
+}
+
+/// A compiled `public_text.patterns` entry.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl<'de> Deserialize<'de> for Pattern {
+    /// Compiles the pattern while deserializing, so that a bad pattern is
+    /// reported at its own line and column.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        regex::RegexBuilder::new(&text)
+            .size_limit(1 << 20)
+            .build()
+            .map(Pattern)
+            .map_err(|error| {
+                let first_line = error.to_string();
+                let detail = first_line.lines().last().unwrap_or_default().trim();
+                serde::de::Error::custom(format!(
+                    "public_text pattern `{text}` is not a valid regular expression: {detail}"
+                ))
+            })
     }
 }
 
@@ -212,13 +255,13 @@ impl Config {
     /// Problems the YAML shape cannot express, as (config key path, message).
     pub fn validate(&self) -> Vec<(String, String)> {
         let mut problems = Vec::new();
-        if !self.base_url.starts_with("http://") && !self.base_url.starts_with("https://") {
+        if let Err(why) = check_base_url(&self.base_url) {
+            problems.push(("base_url".to_string(), format!("base_url {why}")));
+        }
+        if let Some(Err(why)) = self.internal_base_url.as_deref().map(check_base_url) {
             problems.push((
-                "base_url".to_string(),
-                format!(
-                    "base_url `{}` must be an absolute http(s) URL",
-                    self.base_url
-                ),
+                "internal_base_url".to_string(),
+                format!("internal_base_url {why}"),
             ));
         }
         if self.theme != "default" {
@@ -289,6 +332,45 @@ impl Config {
             .and_then(|systems| systems.get(key))
             .map(|system| system.title.as_str())
             .unwrap_or(key)
+    }
+}
+
+/// Checks a site's base URL (SPEC section 3): an absolute `http` or `https`
+/// URL with a host, without user information, query or fragment, written
+/// only with the characters RFC 3986 allows in a URL (so it can be printed
+/// into HTML, XML and feeds without changing meaning). The error says why,
+/// quoting the value with its control characters escaped.
+pub fn check_base_url(text: &str) -> Result<(), String> {
+    let shown = text;
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c);
+    if let Some(bad) = text.chars().find(|c| !allowed(*c)) {
+        return Err(format!(
+            "`{shown}` is not a valid URL: {} is not allowed in a URL (percent-encode it)",
+            match bad {
+                ' ' => "a space".to_string(),
+                other if other.is_control() => format!("`{}`", other.escape_debug()),
+                other => format!("`{other}`"),
+            }
+        ));
+    }
+    let url =
+        url::Url::parse(text).map_err(|error| format!("`{shown}` is not a valid URL: {error}"))?;
+    let problem = if !matches!(url.scheme(), "http" | "https") || !text.contains("://") {
+        Some("must start with http:// or https://")
+    } else if url.host_str().is_none_or(str::is_empty) {
+        Some("has no host")
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Some("must not hold a user name or password")
+    } else if url.query().is_some() {
+        Some("must not have a query (`?...`)")
+    } else if url.fragment().is_some() {
+        Some("must not have a fragment (`#...`)")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(format!("`{shown}` {problem}")),
+        None => Ok(()),
     }
 }
 

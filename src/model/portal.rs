@@ -90,7 +90,8 @@ pub struct Page {
     pub slug: String,
     /// Page title.
     pub title: String,
-    /// Markdown body.
+    /// The public markdown of the page: the text above the internal marker
+    /// (SPEC section 2); what is below it is never kept.
     pub body: String,
 }
 

@@ -2,6 +2,7 @@
 //! strings, and the compiled binary.
 #![allow(dead_code)]
 
+pub mod cases;
 pub mod site;
 pub mod tools;
 
