@@ -317,6 +317,10 @@ fn firing_records() -> Vec<(&'static str, Rec)> {
             "malformed-internal-marker.md",
             Rec::normal("CHG-18").body("Public.\n<!--internal-->\nSecret.\n"),
         ),
+        (
+            "internal-detail-in-public.md",
+            Rec::normal("CHG-19").body("Ask ops@corp.test.example for details.\n"),
+        ),
     ]
 }
 
@@ -1072,7 +1076,7 @@ fn malformed_internal_markers_are_flagged_and_still_hide_what_follows() {
 #[test]
 fn malformed_internal_marker_close_case_exact_marker_and_other_comments() {
     let record = Rec::normal("CHG-1")
-        .body("Public.\n<!-- internal links follow -->\n<!-- internal -->\nSecret.\n");
+        .body("Public.\n<!-- internally reviewed -->\n<!-- see internal wiki -->\n<!-- internal -->\nSecret.\n");
     let portal = portal_with(&[("a.md", &record)]);
     let (flags, _) = check(&portal, LATER);
     assert!(flags.is_empty(), "{flags:#?}");
@@ -1080,7 +1084,7 @@ fn malformed_internal_marker_close_case_exact_marker_and_other_comments() {
     let document = &loaded.portal.documents[0];
     assert_eq!(
         document.public_body,
-        "Public.\n<!-- internal links follow -->\n"
+        "Public.\n<!-- internally reviewed -->\n<!-- see internal wiki -->\n"
     );
     assert_eq!(document.internal_body, "Secret.\n");
 }
