@@ -28,7 +28,10 @@ fn of_code<'a>(flags: &'a [Value], code: &str) -> Vec<&'a Value> {
 
 /// A public record whose body starts with the line `public`.
 fn record_with_body(id: &str, public: &str) -> String {
-    normal_record(id).replace("Invoice search is now faster.\n\n<!-- internal -->", &format!("{public}\n\n<!-- internal -->"))
+    normal_record(id).replace(
+        "Invoice search is now faster.\n\n<!-- internal -->",
+        &format!("{public}\n\n<!-- internal -->"),
+    )
 }
 
 #[test]
@@ -50,7 +53,10 @@ fn each_kind_is_flagged_at_its_line_and_column() {
     ];
     let portal = TempPortal::with_config(&config());
     for (index, (text, _)) in table.iter().enumerate() {
-        portal.record(&format!("P{index}.md"), &record_with_body(&format!("P-{index}"), text));
+        portal.record(
+            &format!("P{index}.md"),
+            &record_with_body(&format!("P-{index}"), text),
+        );
     }
     let (flags, code) = json_flags(&portal);
     assert_eq!(code, Some(0), "warn only: {flags:#?}");
@@ -75,8 +81,14 @@ fn each_kind_is_flagged_at_its_line_and_column() {
 fn title_summary_and_pages_are_customer_facing_too() {
     let portal = TempPortal::with_config(&config());
     let record = normal_record("T-1")
-        .replace("title: Faster invoice search", "title: Faster search on db7.acme.internal")
-        .replace("summary: Invoice search is now faster.", "summary: Ask ops@acme.example.");
+        .replace(
+            "title: Faster invoice search",
+            "title: Faster search on db7.acme.internal",
+        )
+        .replace(
+            "summary: Invoice search is now faster.",
+            "summary: Ask ops@acme.example.",
+        );
     portal.record("T-1.md", &record);
     portal.write(
         "content/pages/about.md",
@@ -85,7 +97,12 @@ fn title_summary_and_pages_are_customer_facing_too() {
     let (flags, _) = json_flags(&portal);
     let found: Vec<(String, u64)> = of_code(&flags, "internal-detail-in-public")
         .iter()
-        .map(|f| (f["file"].as_str().unwrap_or("").to_string(), f["line"].as_u64().unwrap_or(0)))
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -101,14 +118,23 @@ fn title_summary_and_pages_are_customer_facing_too() {
 #[test]
 fn internal_text_and_internal_records_are_not_flagged() {
     let portal = TempPortal::with_config(&config());
-    let below_marker = normal_record("I-1").replace("Internal notes.", "Runbook on db1.acme.internal, ops@acme.example, 10.1.1.1, OPS-1.");
+    let below_marker = normal_record("I-1").replace(
+        "Internal notes.",
+        "Runbook on db1.acme.internal, ops@acme.example, 10.1.1.1, OPS-1.",
+    );
     portal.record("I-1.md", &below_marker);
     let internal = normal_record("I-2")
         .replace("visibility: public", "visibility: internal")
-        .replace("Invoice search is now faster.\n\n", "On 10.9.9.9 with OPS-7.\n\n");
+        .replace(
+            "Invoice search is now faster.\n\n",
+            "On 10.9.9.9 with OPS-7.\n\n",
+        );
     portal.record("I-2.md", &internal);
     let (flags, code) = json_flags(&portal);
-    assert!(of_code(&flags, "internal-detail-in-public").is_empty(), "{flags:#?}");
+    assert!(
+        of_code(&flags, "internal-detail-in-public").is_empty(),
+        "{flags:#?}"
+    );
     assert_eq!(code, Some(0));
 }
 
@@ -119,7 +145,11 @@ fn lints_can_allow_or_deny_it() {
         let portal = TempPortal::with_config(&config);
         portal.record("L.md", &record_with_body("L-1", "See 10.0.0.3."));
         let (flags, code) = json_flags(&portal);
-        assert_eq!(of_code(&flags, "internal-detail-in-public").len(), expected_count, "{level}");
+        assert_eq!(
+            of_code(&flags, "internal-detail-in-public").len(),
+            expected_count,
+            "{level}"
+        );
         assert_eq!(code, Some(expected_code), "{level}");
     }
 }

@@ -355,9 +355,10 @@ pub fn check_base_url(text: &str) -> Result<(), String> {
     }
     let url =
         url::Url::parse(text).map_err(|error| format!("`{shown}` is not a valid URL: {error}"))?;
+    let authority = text.split_once("://").map_or("", |(_, rest)| rest);
     let problem = if !matches!(url.scheme(), "http" | "https") || !text.contains("://") {
         Some("must start with http:// or https://")
-    } else if url.host_str().is_none_or(str::is_empty) {
+    } else if url.host_str().is_none_or(str::is_empty) || authority.starts_with('/') {
         Some("has no host")
     } else if !url.username().is_empty() || url.password().is_some() {
         Some("must not hold a user name or password")
