@@ -264,13 +264,14 @@ fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>
         .map(|e| walk_flag(config, root, e))
         .collect();
     for path in &found.files {
-        let source = match record::read_source(root, path, config) {
+        let mut source = match record::read_source(root, path, config) {
             Ok(source) => source,
             Err(flag) => {
                 flags.push(*flag);
                 continue;
             }
         };
+        flags.extend(crate::checks::characters::scrub_source(&mut source, config));
         let slug = path
             .file_stem()
             .map(|s| s.to_string_lossy().to_lowercase())
@@ -285,11 +286,14 @@ fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>
                 Some("name pages with letters, digits, `.`, `_` and `-`".to_string()),
                 None,
             )),
-            Ok(parsed) => pages.push(Page {
-                slug,
-                title: parsed.value.title,
-                body: parsed.body.to_string(),
-            }),
+            Ok(parsed) => {
+                flags.extend(parsed.invalid_characters);
+                pages.push(Page {
+                    slug,
+                    title: parsed.value.title,
+                    body: parsed.body.to_string(),
+                });
+            }
             Err(flag) => flags.push(*flag),
         }
         sources.insert(source);
