@@ -317,6 +317,10 @@ fn firing_records() -> Vec<(&'static str, Rec)> {
             "malformed-internal-marker.md",
             Rec::normal("CHG-18").body("Public.\n<!--internal-->\nSecret.\n"),
         ),
+        (
+            "invalid-character.md",
+            Rec::normal("CHG-30").body("Public \u{7} text.\n"),
+        ),
     ]
 }
 

@@ -152,7 +152,7 @@ fn render(markdown: &str, id_prefix: &str, ids: &mut PageIds, base: Option<&Url>
         String::new()
     };
     add_heading_ids(&mut events, id_prefix, ids, &marker);
-    render_footnotes(&mut events, ids, &marker);
+    render_footnotes(&mut events, ids, &marker, base);
     align_table_cells(&mut events);
     let mut output = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut output, events.into_iter());
@@ -317,8 +317,11 @@ struct Note {
 /// Writes footnote references and definitions as pulldown-cmark would, but
 /// with ids of our own: `fn-` + the slug of the label, claimed in `ids`
 /// (a label such as `shared devices` gives `fn-shared-devices`), and
-/// references pointing at exactly that id. Numbers follow first appearance.
-fn render_footnotes(events: &mut [Event<'_>], ids: &mut PageIds, marker: &str) {
+/// references pointing at exactly that id (made absolute against `base`
+/// when given). Numbers follow first appearance. A label defined twice
+/// keeps its id for the first definition (the one references reach); the
+/// other gets an id of its own.
+fn render_footnotes(events: &mut [Event<'_>], ids: &mut PageIds, marker: &str, base: Option<&Url>) {
     let mut notes: HashMap<String, Note> = HashMap::new();
     for event in events.iter() {
         if let Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) =
@@ -326,11 +329,12 @@ fn render_footnotes(events: &mut [Event<'_>], ids: &mut PageIds, marker: &str) {
         {
             let number = notes.len() + 1;
             notes.entry(label_key(label)).or_insert_with(|| Note {
-                id: ids.claim_with_suffix(&format!("fn-{}", slug_or(label, "note"))),
+                id: ids.claim_with_suffix(&footnote_id(label)),
                 number,
             });
         }
     }
+    let mut defined: HashSet<String> = HashSet::new();
     let mut in_image = 0usize;
     for event in events.iter_mut() {
         let replacement = match &*event {
@@ -350,19 +354,31 @@ fn render_footnotes(events: &mut [Event<'_>], ids: &mut PageIds, marker: &str) {
                     // Inside an image's alt text only text is written.
                     Event::Text(CowStr::from(format!("[{}]", note.number)))
                 } else {
+                    let fragment = format!("#{}", note.id);
+                    let href = match base {
+                        Some(base) => absolute_url(base, &fragment),
+                        None => fragment,
+                    };
                     Event::InlineHtml(CowStr::from(format!(
-                        "<sup class=\"footnote-reference\"><a href=\"#{}\">{}</a></sup>",
-                        note.id, note.number
+                        "<sup class=\"footnote-reference\"><a href=\"{}\">{}</a></sup>",
+                        crate::render::escape_markup(&href),
+                        note.number
                     )))
                 }
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
-                let Some(note) = notes.get(&label_key(label)) else {
+                let key = label_key(label);
+                let Some(note) = notes.get(&key) else {
                     continue;
                 };
+                let id = if defined.insert(key) {
+                    note.id.clone()
+                } else {
+                    ids.claim_with_suffix(&footnote_id(label))
+                };
                 Event::Html(CowStr::from(format!(
-                    "\n<div class=\"footnote-definition\" id=\"{marker}{}\"><sup class=\"footnote-definition-label\">{}</sup>",
-                    note.id, note.number
+                    "\n<div class=\"footnote-definition\" id=\"{marker}{id}\"><sup class=\"footnote-definition-label\">{}</sup>",
+                    note.number
                 )))
             }
             Event::End(TagEnd::FootnoteDefinition) => Event::Html(CowStr::Borrowed("</div>\n")),
@@ -370,6 +386,11 @@ fn render_footnotes(events: &mut [Event<'_>], ids: &mut PageIds, marker: &str) {
         };
         *event = replacement;
     }
+}
+
+/// The id a footnote with `label` asks for: `fn-` + its slug.
+fn footnote_id(label: &str) -> String {
+    format!("fn-{}", slug_or(label, "note"))
 }
 
 /// Footnote labels match case-insensitively, whitespace collapsed
