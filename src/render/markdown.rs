@@ -24,6 +24,7 @@ use pulldown_cmark::{html, Alignment, CowStr, Event, Options, Parser, Tag, TagEn
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, LazyLock};
 
 /// URL schemes a link or image may use; any other becomes `#`.
 pub const SAFE_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
@@ -43,25 +44,39 @@ const FOOTNOTE_CLASSES: [&str; 3] = [
 /// claims its heading and footnote ids here, so that a page made of several
 /// fragments (the internal record page) never repeats an id.
 #[derive(Debug, Clone, Default)]
-pub struct PageIds(HashSet<String>);
+pub struct PageIds {
+    /// The template's ids, shared by every page of a site.
+    reserved: Arc<HashSet<String>>,
+    /// The ids claimed by the page's markdown so far.
+    claimed: HashSet<String>,
+}
 
 impl PageIds {
     /// A page whose template already uses the ids `reserved`.
     pub fn new(reserved: impl IntoIterator<Item = String>) -> Self {
-        Self(reserved.into_iter().collect())
+        Self::shared(Arc::new(reserved.into_iter().collect()))
+    }
+
+    /// A page whose template uses the ids `reserved`, shared with other
+    /// pages rather than copied.
+    pub fn shared(reserved: Arc<HashSet<String>>) -> Self {
+        Self {
+            reserved,
+            claimed: HashSet::new(),
+        }
     }
 
     /// Whether `id` is taken.
     pub fn contains(&self, id: &str) -> bool {
-        self.0.contains(id)
+        self.reserved.contains(id) || self.claimed.contains(id)
     }
 
     /// Claims `id` if it is free; returns whether it was.
     fn claim(&mut self, id: &str) -> bool {
-        if self.0.contains(id) {
+        if self.contains(id) {
             return false;
         }
-        self.0.insert(id.to_string());
+        self.claimed.insert(id.to_string());
         true
     }
 
@@ -146,18 +161,14 @@ fn render(markdown: &str, id_prefix: &str, ids: &mut PageIds, base: Option<&Url>
     }
     // Ids of our own markup carry a secret marker while raw HTML is
     // sanitized: only marked ids survive, so raw HTML cannot add ids.
-    let marker = if has_raw_html {
-        id_marker(markdown)
-    } else {
-        String::new()
-    };
-    add_heading_ids(&mut events, id_prefix, ids, &marker);
-    render_footnotes(&mut events, ids, &marker, base);
+    let marker = if has_raw_html { ID_MARKER.as_str() } else { "" };
+    add_heading_ids(&mut events, id_prefix, ids, marker);
+    render_footnotes(&mut events, ids, marker, base);
     align_table_cells(&mut events);
     let mut output = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut output, events.into_iter());
     if has_raw_html {
-        sanitize(&output, marker, base)
+        sanitize(&output, base)
     } else {
         output
     }
@@ -178,19 +189,35 @@ pub fn to_text(markdown: &str) -> String {
     text.trim().to_string()
 }
 
-/// A prefix no raw HTML can guess: random per call (the process's hash
-/// keys), removed again by [`sanitize`], so output stays deterministic.
-fn id_marker(markdown: &str) -> String {
-    let nonce = RandomState::new().hash_one(markdown);
+/// The prefix of our own ids while raw HTML is sanitized: random per process
+/// (the process's hash keys), so no body can guess it, and removed again by
+/// the sanitizer, so output stays deterministic.
+static ID_MARKER: LazyLock<String> = LazyLock::new(|| {
+    let nonce = RandomState::new().hash_one("changeportal");
     format!("cp{nonce:016x}-")
+});
+
+/// The sanitizer of pages (relative URLs kept), built once.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitizer);
+
+/// Cleans HTML that holds raw HTML from the body (see [`sanitizer`]);
+/// relative URLs are resolved against `base` when given (feeds).
+fn sanitize(html: &str, base: Option<&Url>) -> String {
+    match base {
+        None => SANITIZER.clean(html).to_string(),
+        Some(base) => {
+            let mut builder = sanitizer();
+            builder.url_relative(UrlRelative::RewriteWithBase(base.clone()));
+            builder.clean(html).to_string()
+        }
+    }
 }
 
-/// Cleans HTML that holds raw HTML from the body: ammonia's defaults (no
-/// scripts, event handlers, `style` or unknown attributes), links limited
-/// to [`SAFE_SCHEMES`], only the align and footnote classes, only ids that
-/// start with `marker` (which is removed), relative URLs resolved against
-/// `base` when given.
-fn sanitize(html: &str, marker: String, base: Option<&Url>) -> String {
+/// ammonia's defaults (no scripts, event handlers, `style` or unknown
+/// attributes) with task-list checkboxes and code classes, links limited to
+/// [`SAFE_SCHEMES`], only the align and footnote classes, and only ids that
+/// start with [`ID_MARKER`] (which is removed).
+fn sanitizer() -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
         .add_generic_attributes(["id"])
@@ -202,17 +229,14 @@ fn sanitize(html: &str, marker: String, base: Option<&Url>) -> String {
         .add_allowed_classes("td", ALIGN_CLASSES)
         .add_allowed_classes("sup", FOOTNOTE_CLASSES)
         .add_allowed_classes("div", FOOTNOTE_CLASSES)
-        .attribute_filter(move |_element, attribute, value| {
+        .attribute_filter(|_element, attribute, value| {
             if attribute == "id" {
-                value.strip_prefix(marker.as_str()).map(Cow::Borrowed)
+                value.strip_prefix(ID_MARKER.as_str()).map(Cow::Borrowed)
             } else {
                 Some(Cow::Borrowed(value))
             }
         });
-    if let Some(base) = base {
-        builder.url_relative(UrlRelative::RewriteWithBase(base.clone()));
-    }
-    builder.clean(html).to_string()
+    builder
 }
 
 /// [`safe_url`], then, when `base` is given, made absolute against it.

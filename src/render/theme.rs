@@ -10,8 +10,9 @@ use super::markdown::PageIds;
 use super::{OutputFile, RenderError};
 use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use tera::Tera;
 use walkdir::WalkDir;
 
@@ -29,7 +30,7 @@ pub struct Theme {
     tera: Tera,
     assets: BTreeMap<String, Vec<u8>>,
     /// The literal `id="..."` values of each site's templates, by site.
-    ids: BTreeMap<String, Vec<String>>,
+    ids: BTreeMap<String, Arc<HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Theme {
@@ -49,7 +50,7 @@ impl Theme {
         collect_folder(&root.join("templates"), "", &mut files)?;
         let mut templates = Vec::new();
         let mut assets = BTreeMap::new();
-        let mut ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut ids: BTreeMap<String, HashSet<String>> = BTreeMap::new();
         for (path, bytes) in files {
             if path.ends_with(".html") || path.ends_with(".xml") {
                 let text = String::from_utf8(bytes)
@@ -72,6 +73,10 @@ impl Theme {
         tera.set_escape_fn(super::escape_markup);
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError(format!("template error: {}", error_chain(&e))))?;
+        let ids = ids
+            .into_iter()
+            .map(|(site, ids)| (site, Arc::new(ids)))
+            .collect();
         Ok(Theme { tera, assets, ids })
     }
 
@@ -81,7 +86,7 @@ impl Theme {
     /// also against the theme's). A superset of any one page's ids: every
     /// literal `id="..."` of the site's templates.
     pub fn page_ids(&self, site: &str) -> PageIds {
-        PageIds::new(self.ids.get(site).into_iter().flatten().cloned())
+        PageIds::shared(self.ids.get(site).cloned().unwrap_or_default())
     }
 
     /// Renders template `name` (e.g. `public/change.html`) with `context`
