@@ -250,7 +250,7 @@ fn resolve_url<'a>(url: CowStr<'a>, base: Option<&Url>) -> CowStr<'a> {
 
 /// `url` resolved against `base` (RFC 3986); `base` itself when the result
 /// would not use a [`SAFE_SCHEMES`] scheme or `url` cannot be resolved.
-pub fn absolute_url(base: &Url, url: &str) -> String {
+fn absolute_url(base: &Url, url: &str) -> String {
     match base.join(url) {
         Ok(joined) if SAFE_SCHEMES.contains(&joined.scheme()) => joined.into(),
         _ => base.to_string(),
