@@ -14,7 +14,13 @@ use std::path::{Path, PathBuf};
 fn case_names() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(case_dir(""))
         .expect("tests/cases")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names
@@ -49,7 +55,8 @@ fn feed_files(public: &Path) -> Vec<PathBuf> {
         .map(|entry| entry.expect("walk").into_path())
         .filter(|path| {
             let relative = path.strip_prefix(public).expect("inside");
-            let in_feeds = relative.starts_with("feeds") || relative.to_string_lossy().starts_with("feed.");
+            let in_feeds =
+                relative.starts_with("feeds") || relative.to_string_lossy().starts_with("feed.");
             let syndication = path
                 .extension()
                 .is_some_and(|ext| ext == "xml" || ext == "atom" || ext == "json");
@@ -72,11 +79,19 @@ fn every_case_builds_valid_sites_and_feeds_or_writes_nothing() {
         let out = all.path().join(&case);
         let output = build(&root, &out, &now_of(&case), &[]);
         if !output.status.success() {
-            assert!(!out.exists(), "{case}: a failed build wrote {}", out.display());
+            assert!(
+                !out.exists(),
+                "{case}: a failed build wrote {}",
+                out.display()
+            );
             continue;
         }
         built_sites += 1;
-        assert!(!html_files(&out.join("internal")).is_empty(), "{case}: {}", stderr(&output));
+        assert!(
+            !html_files(&out.join("internal")).is_empty(),
+            "{case}: {}",
+            stderr(&output)
+        );
         for feed in feed_files(&out.join("public")) {
             let bytes = std::fs::read(&feed).expect("read feed");
             let parsed = feed_rs::parser::parse(bytes.as_slice())
@@ -86,7 +101,11 @@ fn every_case_builds_valid_sites_and_feeds_or_writes_nothing() {
         }
     }
     assert!(built_sites >= 10, "only {built_sites} cases built");
-    assert!(feeds_checked.len() >= 20, "only {} feeds", feeds_checked.len());
+    assert!(
+        feeds_checked.len() >= 20,
+        "only {} feeds",
+        feeds_checked.len()
+    );
     tools::assert_feedparser_parses(&feeds_checked, |path| entries.get(path).copied());
     tools::assert_nu_html_valid(all.path());
 }

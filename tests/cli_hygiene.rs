@@ -139,7 +139,7 @@ fn no_record_character_steers_the_terminal() {
             assert!(!err.contains(raw), "{args:?}: raw {raw:?} in:\n{err}");
         }
         assert!(
-            err.contains("Mallory\\u{1b}[2K\\r\\u{1b}[32mall good"),
+            err.contains("Mallory\u{fffd}[2K\\r\u{fffd}[32mall good"),
             "{err}"
         );
     }
@@ -153,7 +153,7 @@ fn case_diagnostic_terminal_escape() {
     let err = stderr(&output);
     assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err}");
     assert!(
-        err.contains("error[approval-after-deploy]: Mallory\\u{1b}[2K\\r"),
+        err.contains("error[approval-after-deploy]: Mallory\u{fffd}[2K\\r\u{fffd}[32mall good"),
         "{err}"
     );
     assert!(err.contains("content/changes/CHG-0001.md:12:3"), "{err}");

@@ -321,6 +321,10 @@ fn firing_records() -> Vec<(&'static str, Rec)> {
             "internal-detail-in-public.md",
             Rec::normal("CHG-19").body("Ask ops@corp.test.example for details.\n"),
         ),
+        (
+            "invalid-character.md",
+            Rec::normal("CHG-30").body("Public \u{7} text.\n"),
+        ),
     ]
 }
 

@@ -282,13 +282,14 @@ fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>
         .map(|e| walk_flag(config, root, e))
         .collect();
     for path in &found.files {
-        let source = match record::read_source(root, path, config) {
+        let mut source = match record::read_source(root, path, config) {
             Ok(source) => source,
             Err(flag) => {
                 flags.push(*flag);
                 continue;
             }
         };
+        flags.extend(crate::checks::characters::scrub_source(&mut source, config));
         let slug = path
             .file_stem()
             .map(|s| s.to_string_lossy().to_lowercase())
@@ -304,6 +305,7 @@ fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>
                 None,
             )),
             Ok(parsed) => {
+                flags.extend(parsed.invalid_characters);
                 let split = body::split_body(parsed.body, parsed.body_first_line, true);
                 flags.extend(body::marker_flags(&split, &source.path, config, None));
                 flags.extend(crate::checks::public_text::page_flags(

@@ -3,7 +3,7 @@
 use super::body::{marker_flags, split_body};
 use super::frontmatter::{self, split};
 use super::{positions, relative, MAX_RECORD_BYTES};
-use crate::checks::{public_text, Code, Flag};
+use crate::checks::{characters, public_text, Code, Flag};
 use crate::model::config::Config;
 use crate::model::portal::{Document, FieldPositions, Position, SourceFile};
 use crate::model::record::{is_valid_id, Record, Status, Visibility};
@@ -61,11 +61,26 @@ pub fn parse_str(text: &str, path: &str, config: &Config) -> RecordOutcome {
 }
 
 /// Parses the front matter and body of an already read `source`.
-fn parse_source(source: SourceFile, config: &Config) -> RecordOutcome {
-    let (document, flags) = match parse_front_matter::<Record>(&source, config) {
-        Ok(parsed) => build_document(parsed, &source.path, config),
+fn parse_source(mut source: SourceFile, config: &Config) -> RecordOutcome {
+    let raw_characters = characters::scrub_source(&mut source, config);
+    let (document, mut flags) = match parse_front_matter::<Record>(&source, config) {
+        Ok(mut parsed) => {
+            let escaped_characters = std::mem::take(&mut parsed.invalid_characters);
+            let (document, mut flags) = build_document(parsed, &source.path, config);
+            flags.extend(escaped_characters);
+            (document, flags)
+        }
         Err(flag) => (None, vec![*flag]),
     };
+    flags.extend(raw_characters);
+    if let Some(document) = &document {
+        for flag in flags
+            .iter_mut()
+            .filter(|f| f.code == Code::InvalidCharacter)
+        {
+            flag.record = Some(document.record.id.clone());
+        }
+    }
     RecordOutcome {
         document,
         flags,
@@ -165,6 +180,9 @@ pub struct Parsed<'a, T> {
     pub body_first_line: usize,
     /// Where each key is, scanned only if something asks.
     pub positions: LazyPositions<'a>,
+    /// `invalid-character` flags of values that wrote such characters as
+    /// escapes; the value holds U+FFFD in their place.
+    pub invalid_characters: Vec<Flag>,
 }
 
 /// The key positions of one front matter, scanned on first use: only a
@@ -222,13 +240,20 @@ pub fn parse_front_matter<'a, T: DeserializeOwned>(
         return Err(fence_flag(config, source, message));
     }
     let positions = LazyPositions::new(split.yaml, split.yaml_first_line);
-    let value = crate::yaml::from_str_at::<T>(split.yaml, split.yaml_first_line)
+    let yaml = characters::scrub_yaml_escapes(split.yaml, split.yaml_first_line);
+    let value = crate::yaml::from_str_at::<T>(&yaml.text, split.yaml_first_line)
         .map_err(|error| Box::new(yaml_flag(config, source, positions.get(), &error)))?;
+    let invalid_characters = if yaml.fields.is_empty() {
+        Vec::new()
+    } else {
+        yaml.flags(config, &source.path, positions.get())
+    };
     Ok(Parsed {
         value,
         body: split.body,
         body_first_line: split.body_first_line,
         positions,
+        invalid_characters,
     })
 }
 
@@ -345,6 +370,7 @@ fn build_document(
         body,
         body_first_line,
         positions,
+        ..
     } = parsed;
     let mut flags = record_shape_problems(&record, path, &positions, config);
     let split = split_body(body, body_first_line, record.is_public());

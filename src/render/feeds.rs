@@ -21,11 +21,13 @@
 
 use super::view::Published;
 use super::{OutputFile, RenderError};
+use crate::checks::characters;
 use crate::model::config::Tier;
 use crate::model::record::Status;
 use crate::model::{Config, Timestamp};
 use rss::extension::atom::{AtomExtension, Link};
 use rss::{Category, Channel, Guid, Item};
+use std::borrow::Cow;
 
 /// Renders `feed.xml` and `feeds/<tier>.xml` for every tier, even empty ones.
 pub fn render(
@@ -231,7 +233,7 @@ fn write_feed(
     let bytes = channel
         .pretty_write_to(Vec::new(), b' ', 2)
         .map_err(|e| RenderError(format!("cannot write {}: {e}", spec.path)))?;
-    Ok(OutputFile::new(spec.path.clone(), bytes))
+    Ok(OutputFile::new(spec.path.clone(), xml_safe(bytes)))
 }
 
 fn item(event: &Event<'_, '_>) -> Item {
@@ -265,11 +267,25 @@ fn item(event: &Event<'_, '_>) -> Item {
     item.set_guid(guid);
     item.set_pub_date(rfc2822(&event.at));
     item.set_categories(vec![category]);
-    let body_html = event.entry.body_html();
+    let body_html = event.entry.feed_html();
     if !body_html.trim().is_empty() {
         item.set_content(body_html);
     }
     item
+}
+
+/// A feed without the characters XML forbids (and those SPEC section 4
+/// flags as `invalid-character`), each replaced by U+FFFD. The loader keeps
+/// them out of the model already; this keeps any feed well-formed whatever
+/// reaches the writer. Safe on the serialized document: markup and escapes
+/// never contain such characters.
+fn xml_safe(bytes: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+    match characters::scrub(&text) {
+        Cow::Borrowed(_) => text.into_bytes(),
+        Cow::Owned(scrubbed) => scrubbed.into_bytes(),
+    }
 }
 
 fn rfc2822(timestamp: &Timestamp) -> String {

@@ -6,11 +6,13 @@
 //! `templates/` folder overrides any theme file of the same relative path, and
 //! its `static/` folder is copied as-is into both sites.
 
+use super::markdown::PageIds;
 use super::{OutputFile, RenderError};
 use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use tera::Tera;
 use walkdir::WalkDir;
 
@@ -27,6 +29,8 @@ static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/de
 pub struct Theme {
     tera: Tera,
     assets: BTreeMap<String, Vec<u8>>,
+    /// The literal `id="..."` values of each site's templates, by site.
+    ids: BTreeMap<String, Arc<HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Theme {
@@ -46,10 +50,13 @@ impl Theme {
         collect_folder(&root.join("templates"), "", &mut files)?;
         let mut templates = Vec::new();
         let mut assets = BTreeMap::new();
+        let mut ids: BTreeMap<String, HashSet<String>> = BTreeMap::new();
         for (path, bytes) in files {
             if path.ends_with(".html") || path.ends_with(".xml") {
                 let text = String::from_utf8(bytes)
                     .map_err(|_| RenderError(format!("template {path} is not valid UTF-8")))?;
+                let site = path.split('/').next().unwrap_or_default().to_string();
+                ids.entry(site).or_default().extend(literal_ids(&text));
                 templates.push((path, text));
             } else {
                 assets.insert(path, bytes);
@@ -66,7 +73,20 @@ impl Theme {
         tera.set_escape_fn(super::escape_markup);
         tera.add_raw_templates(templates)
             .map_err(|e| RenderError(format!("template error: {}", error_chain(&e))))?;
-        Ok(Theme { tera, assets })
+        let ids = ids
+            .into_iter()
+            .map(|(site, ids)| (site, Arc::new(ids)))
+            .collect();
+        Ok(Theme { tera, assets, ids })
+    }
+
+    /// The ids that the templates of `site` (`public` or `internal`) write
+    /// themselves, as the starting [`PageIds`] of a page of that site into
+    /// which markdown is rendered (SPEC section 2: ids unique on each page,
+    /// also against the theme's). A superset of any one page's ids: every
+    /// literal `id="..."` of the site's templates.
+    pub fn page_ids(&self, site: &str) -> PageIds {
+        PageIds::shared(self.ids.get(site).cloned().unwrap_or_default())
     }
 
     /// Renders template `name` (e.g. `public/change.html`) with `context`
@@ -131,6 +151,19 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = inner.source();
     }
     message
+}
+
+/// The literal values of `id="..."` attributes in a template's text
+/// (values built from template expressions are skipped: they cannot be known
+/// before rendering and are not where markdown goes).
+fn literal_ids(template: &str) -> Vec<String> {
+    template
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|value| !value.is_empty() && !value.contains(['{', '}']))
+        .map(str::to_string)
+        .collect()
 }
 
 fn collect_embedded(dir: &Dir<'static>, files: &mut BTreeMap<String, Vec<u8>>) {

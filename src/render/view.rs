@@ -211,11 +211,19 @@ pub struct Published<'a> {
 }
 
 impl Published<'_> {
-    /// The public part of the body as sanitized HTML, rendered on each call:
-    /// a change page renders it just before it is written, so a portal's
-    /// bodies are never all held in memory at once.
-    pub fn body_html(&self) -> String {
-        markdown::to_html(self.public_body, "sec-")
+    /// The public part of the body as sanitized HTML for the change's page,
+    /// whose ids so far are `ids` (see [`markdown::to_html_on_page`]),
+    /// rendered on each call: a change page renders it just before it is
+    /// written, so a portal's bodies are never all held in memory at once.
+    pub fn body_html(&self, ids: &mut markdown::PageIds) -> String {
+        markdown::to_html_on_page(self.public_body, "sec-", ids)
+    }
+
+    /// The public part of the body as feed item content: every link and
+    /// image absolute against the change's page URL (SPEC section 5; see
+    /// [`markdown::to_feed_html`]).
+    pub fn feed_html(&self) -> String {
+        markdown::to_feed_html(self.public_body, &self.change.url)
     }
 
     /// Whether the change belongs in the "Upcoming" section at `now`: in

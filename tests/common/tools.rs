@@ -87,11 +87,16 @@ pub fn run_browser_script(script: &str, packages: &[&str], args: &[&std::ffi::Os
 /// ("bozo") and each has `expected_entries(path)` entries when that says
 /// Some. Returns at once when the tool is missing and external tools are
 /// skipped.
-pub fn assert_feedparser_parses(feeds: &[PathBuf], expected_entries: impl Fn(&Path) -> Option<usize>) {
+pub fn assert_feedparser_parses(
+    feeds: &[PathBuf],
+    expected_entries: impl Fn(&Path) -> Option<usize>,
+) {
     if feeds.is_empty() {
         return;
     }
-    let probe = Command::new("python3").args(["-c", "import feedparser"]).output();
+    let probe = Command::new("python3")
+        .args(["-c", "import feedparser"])
+        .output();
     if !probe.is_ok_and(|output| output.status.success()) {
         if skip_external("feedparser") {
             return;
@@ -103,15 +108,30 @@ pub fn assert_feedparser_parses(feeds: &[PathBuf], expected_entries: impl Fn(&Pa
         .args(feeds)
         .output()
         .expect("run python3");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().count(), feeds.len(), "{stdout}");
     for line in stdout.lines() {
         let report: serde_json::Value = serde_json::from_str(line).expect("json line");
         let file = PathBuf::from(report["file"].as_str().unwrap_or_default());
-        assert_eq!(report["bozo"], false, "feedparser: {} is malformed: {}", file.display(), report["error"]);
+        assert_eq!(
+            report["bozo"],
+            false,
+            "feedparser: {} is malformed: {}",
+            file.display(),
+            report["error"]
+        );
         if let Some(expected) = expected_entries(&file) {
-            assert_eq!(report["entries"], expected as u64, "feedparser entries of {}", file.display());
+            assert_eq!(
+                report["entries"],
+                expected as u64,
+                "feedparser entries of {}",
+                file.display()
+            );
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::model::config::same_person;
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::Timestamp;
-use crate::render::markdown::to_html;
+use crate::render::markdown::{to_html_on_page, PageIds};
 use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -24,7 +24,7 @@ pub(super) fn render_all(
 ) -> Result<(), RenderError> {
     site.documents.par_iter().try_for_each(|document| {
         let record = &document.record;
-        let page = page(site, document);
+        let page = page(site, document, theme.page_ids("internal"));
         sink.put(site.page(
             theme,
             "internal/change.html",
@@ -72,10 +72,16 @@ struct RecordPage<'a> {
     file: &'a str,
 }
 
-fn page<'a>(site: &Site<'a>, document: &'a Document) -> RecordPage<'a> {
+/// The record page's context; `ids` are the ids its template uses. Every
+/// markdown field goes into this one page, so they share `ids`: the body
+/// parts first, so that the public part keeps the ids it has on the public
+/// page where it can.
+fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> RecordPage<'a> {
     let record = &document.record;
     let config = site.config;
     let embargoed = record.is_embargoed(&site.now);
+    let public_body = markdown(&document.public_body, "public-", &mut ids);
+    let internal_body = markdown(&document.internal_body, "internal-", &mut ids);
     RecordPage {
         heading: Heading::of(record),
         visibility: record.visibility.as_str(),
@@ -114,15 +120,18 @@ fn page<'a>(site: &Site<'a>, document: &'a Document) -> RecordPage<'a> {
             note: r.note.as_deref(),
         }),
         timeline: timeline(record),
-        post_incident: post_incident(site, record),
-        testing: record.testing.as_deref().map(|md| markdown(md, "testing-")),
+        post_incident: post_incident(site, record, &mut ids),
+        testing: record
+            .testing
+            .as_deref()
+            .map(|md| markdown(md, "testing-", &mut ids)),
         rollback: record
             .rollback
             .as_deref()
-            .map(|md| markdown(md, "rollback-")),
+            .map(|md| markdown(md, "rollback-", &mut ids)),
         links: record.links.iter().map(String::as_str).collect(),
-        public_body: markdown(&document.public_body, "public-"),
-        internal_body: markdown(&document.internal_body, "internal-"),
+        public_body,
+        internal_body,
         is_public: record.is_public(),
         public_url: record
             .is_public()
@@ -148,9 +157,10 @@ fn page<'a>(site: &Site<'a>, document: &'a Document) -> RecordPage<'a> {
     }
 }
 
-/// Sanitized HTML of a markdown field, off-site links shown as text.
-fn markdown(md: &str, id_prefix: &str) -> String {
-    without_offsite_links(&to_html(md, id_prefix)).into_owned()
+/// Sanitized HTML of a markdown field, off-site links shown as text; its
+/// ids are claimed in the page's `ids`.
+fn markdown(md: &str, id_prefix: &str, ids: &mut PageIds) -> String {
+    without_offsite_links(&to_html_on_page(md, id_prefix, ids)).into_owned()
 }
 
 #[derive(Serialize)]
@@ -557,15 +567,19 @@ struct FollowUp<'a> {
     title: Option<&'a str>,
 }
 
-fn post_incident<'a>(site: &Site<'a>, record: &'a Record) -> Option<PostIncidentView<'a>> {
+fn post_incident<'a>(
+    site: &Site<'a>,
+    record: &'a Record,
+    ids: &mut PageIds,
+) -> Option<PostIncidentView<'a>> {
     let post_incident = record.post_incident.as_ref()?;
     Some(PostIncidentView {
         at: When::full(&post_incident.at),
-        lessons: markdown(&post_incident.lessons, "lessons-"),
+        lessons: markdown(&post_incident.lessons, "lessons-", ids),
         improvements: post_incident
             .improvements
             .as_deref()
-            .map(|md| markdown(md, "improvements-")),
+            .map(|md| markdown(md, "improvements-", ids)),
         policy_review: post_incident.policy_review.as_str(),
         follow_ups: post_incident
             .follow_ups

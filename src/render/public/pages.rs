@@ -45,7 +45,7 @@ pub fn change_pages(
             let file = renderer.page(spec, |context| {
                 context.insert("description", &change.summary);
                 context.insert("change", change);
-                context.insert("body_html", &entry.body_html());
+                context.insert("body_html", &entry.body_html(&mut renderer.page_ids()));
             })?;
             let path = file.path.clone();
             sink.put(file)?;
@@ -62,7 +62,7 @@ pub fn other_pages(
 ) -> Result<Vec<OutputFile>, RenderError> {
     let mut files = vec![subscribe_page(renderer, config)?];
     for page in pages {
-        let body = markdown::to_html(&page.body, "sec-");
+        let body = markdown::to_html_on_page(&page.body, "sec-", &mut renderer.page_ids());
         let spec = PageSpec {
             template: "public/page.html",
             dir: format!("{}/", page.slug),

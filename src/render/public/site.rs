@@ -104,6 +104,12 @@ impl<'a> PageRenderer<'a> {
         Ok(OutputFile::new(format!("{}index.html", spec.dir), html))
     }
 
+    /// The ids the public templates use, for the markdown rendered into a
+    /// page (see [`crate::render::markdown::PageIds`]).
+    pub fn page_ids(&self) -> crate::render::markdown::PageIds {
+        self.theme.page_ids("public")
+    }
+
     /// Renders `404.html`, whose links start at the path of `base_url`
     /// (e.g. `/`), since it is served at any depth.
     pub fn not_found(&self) -> Result<OutputFile, RenderError> {
