@@ -56,7 +56,8 @@ impl Sources {
         let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
         for path in paths {
             if records.contains(path) && !self.0.contains_key(path) {
-                if let Ok(text) = std::fs::read_to_string(root.join(path)) {
+                let bytes = tree::read_inside(root, &root.join(path)).ok();
+                if let Some(text) = bytes.and_then(|bytes| String::from_utf8(bytes).ok()) {
                     let text = frontmatter::strip_bom(&text).to_string();
                     self.0.insert(path.to_string(), text);
                 }

@@ -10,7 +10,7 @@
 //! of links ending outside), a dangling link, a folder that links back to one
 //! of its parents, and any special file (FIFO, socket, device) or file of
 //! `/proc`, `/sys` or `/dev`. [`read_inside`] applies the same rules again
-//! when a file is opened, so a file swapped for a link or a FIFO after the
+//! when a file is opened ([`open_inside`]), so a file swapped for a link or a FIFO after the
 //! scan is still refused and never blocks.
 
 use std::fs::FileType;
@@ -319,67 +319,127 @@ fn special_kind(_kind: FileType) -> &'static str {
     "a special file"
 }
 
-/// Reads the file at `path` only if it is a regular file inside the portal
-/// folder `root`: its canonical path must lie under the canonical `root` and
-/// outside `/proc`, `/sys` and `/dev`, and it is opened without following a
-/// final symlink and without blocking (Linux: `O_NOFOLLOW | O_NONBLOCK`), then
-/// checked again on the open handle, so a FIFO or device swapped in after
-/// the scan is refused instead of read or waited on.
+/// Reads the whole file at `path` through [`open_inside`].
+///
+/// Errors: as [`open_inside`], or a failed read.
+pub fn read_inside(root: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_inside(root, path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Opens the file at `path` for reading only if it is a regular file inside
+/// the portal folder `root`. Its type is checked before opening (links
+/// followed: a link inside the portal is fine), it is opened without
+/// blocking (Linux: `O_NONBLOCK`, so a FIFO swapped in meanwhile cannot
+/// hang the build), and the open handle is checked again: still a regular
+/// file, and the path it was actually opened at (Linux: `/proc/self/fd`,
+/// else the canonical path) lies under the canonical `root` and outside
+/// `/proc`, `/sys` and `/dev`.
 ///
 /// Errors: the [`Refusal`] as an `std::io::Error` of kind
 /// `PermissionDenied`, or the operating system's error.
-pub fn read_inside(root: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
+pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
     let refused = |refusal: Refusal| {
         std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
             refusal.describe(&path.display().to_string()),
         )
     };
-    let canonical = path.canonicalize()?;
-    if !canonical.starts_with(root.canonicalize()?) {
+    let special = |kind: FileType| {
+        refused(Refusal::Special {
+            kind: special_kind(kind),
+        })
+    };
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        return Err(special(kind));
+    }
+    let file = open_non_blocking(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Err(special(kind));
+    }
+    let opened = opened_path(&file, path)?;
+    if !opened.starts_with(root.canonicalize()?) {
         return Err(refused(Refusal::Outside {
-            chain: vec![canonical],
+            chain: vec![opened],
         }));
     }
-    if is_system_path(&canonical) {
+    if is_system_path(&opened) {
         return Err(refused(Refusal::Special {
             kind: "a file of /proc, /sys or /dev",
         }));
     }
-    let mut file = open_no_follow(&canonical)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        return Err(refused(Refusal::Special {
-            kind: special_kind(kind),
-        }));
-    }
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
+    Ok(file)
 }
 
-/// Opens `path` for reading, refusing a final symlink and never waiting on
-/// a FIFO.
+/// Opens `path` for reading without waiting on a FIFO.
 #[cfg(target_os = "linux")]
-fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_non_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     use rustix::fs::OFlags;
     use std::os::unix::fs::OpenOptionsExt;
-    let flags = (OFlags::NOFOLLOW | OFlags::NONBLOCK).bits();
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(i32::try_from(flags).unwrap_or(0))
+        .custom_flags(i32::try_from(OFlags::NONBLOCK.bits()).unwrap_or(0))
         .open(path)
 }
 
-/// Opens `path` for reading after checking, links not followed, that it is
-/// a regular file (no `O_NOFOLLOW` without a Linux-specific dependency).
+/// Opens `path` for reading (its type was checked just before).
 #[cfg(not(target_os = "linux"))]
-fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
-    if !std::fs::symlink_metadata(path)?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            format!("{} is not a regular file", path.display()),
-        ));
-    }
+fn open_non_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
+}
+
+/// The canonical path `file` was opened at: what `/proc/self/fd` says (no
+/// race with a link changed after opening), else `path` canonicalized.
+fn opened_path(file: &std::fs::File, path: &Path) -> std::io::Result<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let fd = Path::new("/proc/self/fd").join(file.as_raw_fd().to_string());
+        if let Ok(opened) = std::fs::read_link(fd) {
+            return Ok(opened);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
+    path.canonicalize()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn open_inside_refuses_what_the_scan_refuses_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("portal");
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("shared.txt"), "inside").unwrap();
+        symlink("../shared.txt", root.join("static/inside.txt")).unwrap();
+        symlink("/etc/passwd", root.join("static/passwd.txt")).unwrap();
+        symlink("/proc/self/environ", root.join("static/env.txt")).unwrap();
+        let fifo = root.join("static/pipe.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let inside = read_inside(&root, &root.join("static/inside.txt")).unwrap();
+        assert_eq!(inside, b"inside");
+        for refused in ["passwd.txt", "env.txt", "pipe.txt"] {
+            let error = read_inside(&root, &root.join("static").join(refused)).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                std::io::ErrorKind::PermissionDenied,
+                "{refused}"
+            );
+        }
+        let found = scan(&root, &root.join("static"));
+        assert_eq!(found.files, [root.join("static/inside.txt")]);
+        let refused: Vec<_> = found.problems.iter().map(|p| p.path.clone()).collect();
+        assert_eq!(
+            refused,
+            ["env.txt", "passwd.txt", "pipe.txt"].map(|name| root.join("static").join(name))
+        );
+    }
 }
