@@ -4,12 +4,14 @@
 //!
 //! The pipeline, one module per stage: [`load`] (files -> [`model`]) ->
 //! [`checks`] (flags) -> [`render`] (public, internal, feeds) -> [`output`]
-//! (atomic write). [`pipeline`] ties load and checks together for every
-//! command in [`cmd`]; [`serve`] watches and rebuilds.
+//! (atomic write); [`layout`] names where each output comes from.
+//! [`pipeline`] ties load and checks together for every command in [`cmd`];
+//! [`serve`] watches and rebuilds.
 
 pub mod checks;
 pub mod cli;
 pub mod cmd;
+pub mod layout;
 pub mod load;
 pub mod model;
 pub mod output;

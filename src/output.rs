@@ -35,40 +35,47 @@ impl std::fmt::Display for OutputError {
 /// input (or overwrite it).
 const SOURCE_FOLDERS: &[&str] = &["content", "templates", "static"];
 
-/// Refuses an output folder that would overwrite or publish the portal's own
-/// sources: the portal root, a parent of it, `content/`, `templates/` or
-/// `static/` or anything inside them, something that is not a folder, or an
-/// existing non-empty folder that is not a previous build. Symlinks are
-/// resolved before comparing.
-pub fn check_out_dir(root: &Path, out: &Path) -> Result<(), OutputError> {
-    let root = resolve(root);
-    let out_resolved = resolve(out);
+/// Resolves `--out` and refuses an output folder that would overwrite or
+/// publish the portal's own sources (SPEC 6): the portal root, a parent of
+/// it, `content/`, `templates/` or `static/` or anything inside them,
+/// something that is not a folder, or an existing non-empty folder that is
+/// not a previous build.
+///
+/// The path is resolved first, without creating anything, the way the
+/// system will see it once its missing folders exist ([`resolve`]): so no
+/// spelling (`zz/../portal`, `portal/content/..`, `./portal/./`, a symlink
+/// to the portal, `..` from inside it) slips past a guard. Returns the
+/// resolved path, which is the one to write to (never the path as typed).
+/// Errors: the refusal, naming `out` as typed.
+pub fn resolve_out_dir(root: &Path, out: &Path) -> Result<PathBuf, OutputError> {
+    let root = resolve(root)?;
+    let resolved = resolve(out)?;
     let refuse = |reason: &str| {
         Err(OutputError(format!(
             "refusing to write to {}: {reason}; choose a separate folder such as `out`",
             out.display()
         )))
     };
-    if out_resolved == root {
+    if resolved == root {
         return refuse("it is the portal root");
     }
-    if root.starts_with(&out_resolved) {
+    if root.starts_with(&resolved) {
         return refuse("it contains the portal");
     }
     if let Some(folder) = SOURCE_FOLDERS
         .iter()
-        .find(|folder| out_resolved.starts_with(root.join(folder)))
+        .find(|folder| resolved.starts_with(root.join(folder)))
     {
         return refuse(&format!("it is inside the portal's {folder}/ folder"));
     }
-    match std::fs::metadata(out) {
+    match std::fs::metadata(&resolved) {
         Ok(metadata) if !metadata.is_dir() => refuse("it exists and is not a folder"),
-        Ok(_) if !is_previous_build(out)? => Err(OutputError(format!(
+        Ok(_) if !is_previous_build(&resolved)? => Err(OutputError(format!(
             "refusing to replace {}: it is not empty and was not written by changeportal \
              (it has no {MARKER_FILE} file); remove it or choose another folder",
             out.display()
         ))),
-        _ => Ok(()),
+        _ => Ok(resolved),
     }
 }
 
@@ -83,32 +90,52 @@ fn is_previous_build(out: &Path) -> Result<bool, OutputError> {
     Ok(entries.next().is_none())
 }
 
-/// Canonicalizes the longest existing prefix of `path` and appends the rest,
-/// so that symlinks in existing parents are resolved even when `path` itself
-/// does not exist yet.
-fn resolve(path: &Path) -> PathBuf {
+/// The absolute path `path` will name once its missing folders are created,
+/// computed without creating anything: each existing component is resolved
+/// on disk (symlinks followed, `..` taken from the real parent), and from
+/// the first missing one on, components apply lexically (a `..` after a
+/// missing folder goes back up, into resolved territory again). The result
+/// has no `.`, `..` or symlink in its existing part.
+///
+/// Errors: a component that is a dangling symlink (what it would create is
+/// not knowable), or no current directory for a relative `path`.
+fn resolve(path: &Path) -> Result<PathBuf, OutputError> {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().unwrap_or_default().join(path)
+        std::env::current_dir()
+            .map_err(|e| OutputError(format!("cannot find the current folder: {e}")))?
+            .join(path)
     };
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(canonical) = existing.canonicalize() {
-            return rest
-                .iter()
-                .rev()
-                .fold(canonical, |acc: PathBuf, part| acc.join(part));
-        }
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                existing = parent;
+    let mut resolved = PathBuf::new();
+    // How many trailing components of `resolved` do not exist.
+    let mut missing = 0usize;
+    for component in absolute.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => resolved.push(component),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                resolved.pop();
+                missing = missing.saturating_sub(1);
             }
-            _ => return absolute,
+            Component::Normal(name) => {
+                let next = resolved.join(name);
+                if missing == 0 && std::fs::symlink_metadata(&next).is_ok() {
+                    resolved = next.canonicalize().map_err(|e| {
+                        OutputError(format!(
+                            "refusing to write to {}: {} cannot be resolved ({e})",
+                            path.display(),
+                            next.display()
+                        ))
+                    })?;
+                } else {
+                    resolved = next;
+                    missing += 1;
+                }
+            }
         }
     }
+    Ok(resolved)
 }
 
 /// Writes `trees` (site folder name -> files) into `out`, atomically. When
@@ -139,12 +166,10 @@ pub struct Staging {
 impl Staging {
     /// Creates the staging folder beside `out` (beside the folder it points
     /// to, when `out` is a symlink), removing stale ones of dead builds.
+    /// `out` is resolved first ([`resolve_out_dir`] gives it resolved), so
+    /// no folder is created on the way to a path that `..` leaves.
     pub fn new(out: &Path) -> Result<Self, OutputError> {
-        let out = if out.is_symlink() {
-            resolve(out)
-        } else {
-            out.to_path_buf()
-        };
+        let out = resolve(out)?;
         let parent = match out.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
@@ -392,14 +417,14 @@ mod tests {
         let root = dir.path().join("portal");
         std::fs::create_dir_all(root.join("content/changes")).unwrap();
         std::fs::write(root.join("portal.yaml"), "title: x\n").unwrap();
-        assert!(check_out_dir(&root, &root).is_err());
-        assert!(check_out_dir(&root, dir.path()).is_err());
-        assert!(check_out_dir(&root, &root.join("content")).is_err());
-        assert!(check_out_dir(&root, &root.join("content/changes/out")).is_err());
-        assert!(check_out_dir(&root, &root.join("static/out")).is_err());
-        assert!(check_out_dir(&root, &root.join("templates")).is_err());
-        assert!(check_out_dir(&root, &root.join("portal.yaml")).is_err());
-        assert!(check_out_dir(&root, &root.join("out")).is_ok());
+        assert!(resolve_out_dir(&root, &root).is_err());
+        assert!(resolve_out_dir(&root, dir.path()).is_err());
+        assert!(resolve_out_dir(&root, &root.join("content")).is_err());
+        assert!(resolve_out_dir(&root, &root.join("content/changes/out")).is_err());
+        assert!(resolve_out_dir(&root, &root.join("static/out")).is_err());
+        assert!(resolve_out_dir(&root, &root.join("templates")).is_err());
+        assert!(resolve_out_dir(&root, &root.join("portal.yaml")).is_err());
+        assert!(resolve_out_dir(&root, &root.join("out")).is_ok());
     }
 
     #[test]

@@ -430,3 +430,155 @@ fn a_read_only_output_folder_gives_a_clear_error() {
     );
     assert_same_tree(&before, &snapshot(workspace.base()), "read-only build");
 }
+
+/// Copies the case folder `tests/cases/<name>` (without its EXPECT.md).
+fn copy_case(name: &str, to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cases")
+        .join(name);
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.expect("walk case");
+        let relative = entry.path().strip_prefix(&from).expect("below case");
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else if relative != Path::new("EXPECT.md") {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn case_out_dotdot() {
+    let base = tempfile::tempdir().expect("tempdir");
+    copy_case("out-dotdot", base.path());
+    let before = snapshot(base.path());
+    let output = common::run_in(
+        base.path(),
+        &[
+            "build",
+            "--root",
+            "portal",
+            "--out",
+            "zz/../portal",
+            "--now",
+            "2026-06-01",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(
+        common::stderr(&output)
+            .contains("refusing to write to zz/../portal: it is the portal root"),
+        "{}",
+        common::stderr(&output)
+    );
+    assert_same_tree(&before, &snapshot(base.path()), "--out zz/../portal");
+    assert!(!base.path().join("zz").exists());
+}
+
+/// Every spelling of a path that reaches the portal, a source folder or a
+/// parent through missing folders, `..`, `.`, trailing slashes or links is
+/// refused with exit 2 before anything is created; spellings that reach a
+/// fresh folder build there without creating the missing folders they pass
+/// through.
+#[test]
+fn out_is_resolved_before_any_folder_is_created() {
+    let workspace = Workspace::new(1);
+    let base = workspace.base();
+    let base_text = base.display().to_string();
+    std::os::unix::fs::symlink(workspace.root(), base.join("link")).expect("symlink");
+    std::fs::create_dir_all(workspace.root().join("static")).expect("static");
+    let run_from_base = |out: &str| {
+        common::run_in(
+            base,
+            &["build", "--root", "portal", "--out", out, "--now", NOW],
+        )
+    };
+    let run_from_root = |out: &str| workspace.build(out);
+    type Runner<'a> = &'a dyn Fn(&str) -> Output;
+    let refused: Vec<(Runner, String)> = [
+        "zz/../portal",
+        "zz/yy/../../portal",
+        "zz/yy/../../portal/",
+        "./portal/./",
+        "portal/",
+        "portal//",
+        "portal/content/..",
+        "portal/../portal",
+        "portal/zz/..",
+        "portal/zz/../..",
+        "zz/..",
+        "zz/../portal/content",
+        "zz/../portal/content/changes/new",
+        "portal/static/zz/../site",
+        "portal/templates/zz",
+        "link",
+        "link/",
+        "zz/../link",
+        "link/zz/..",
+        "link/content",
+        "link/zz/../static/x",
+    ]
+    .iter()
+    .map(|out| (&run_from_base as Runner, (*out).to_string()))
+    .chain(
+        [
+            "zz/..",
+            "zz/../.",
+            "zz/../../portal",
+            "../zz/../portal",
+            "./zz/yy/../../content",
+            "..",
+            "../zz/..",
+        ]
+        .iter()
+        .map(|out| (&run_from_root as Runner, (*out).to_string())),
+    )
+    .chain(
+        [
+            format!("{base_text}/zz/../portal"),
+            format!("{base_text}/portal/./zz/.."),
+            format!("{base_text}/portal/content/../"),
+            format!("{base_text}/zz/yy/../../link/content"),
+        ]
+        .into_iter()
+        .map(|out| (&run_from_base as Runner, out)),
+    )
+    .collect();
+    let before = snapshot(base);
+    for (run, out) in &refused {
+        let output = run(out);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "--out {out} was not refused: {}",
+            common::stderr(&output)
+        );
+        assert!(
+            common::stderr(&output).contains(&format!("refusing to write to {out}")),
+            "--out {out}: {}",
+            common::stderr(&output)
+        );
+        assert_same_tree(&before, &snapshot(base), &format!("--out {out}"));
+    }
+
+    for (out, lands) in [
+        ("zz/../fresh", "fresh"),
+        ("zz/yy/../../fresh2/", "fresh2"),
+        ("portal/zz/../out", "portal/out"),
+        ("link/zz/../out2", "portal/out2"),
+    ] {
+        let output = run_from_base(out);
+        assert!(
+            output.status.success(),
+            "--out {out}: {}",
+            common::stderr(&output)
+        );
+        assert!(
+            base.join(lands).join("public/index.html").is_file(),
+            "{out}"
+        );
+        assert!(!base.join("zz").exists() && !base.join("portal/zz").exists());
+        assert!(!base.join(lands).join("zz").exists());
+    }
+}

@@ -617,9 +617,24 @@ fn special_files_never_block_or_flood_the_loader() {
         .expect("mkfifo");
     assert!(fifo.success());
     let checked = check(&sandbox.root());
-    checked.assert_clean_exit(&[0, 1]);
+    checked.assert_clean_exit(&[1]);
+    let refused: Vec<(String, usize)> = checked
+        .flags_with("invalid-record")
+        .into_iter()
+        .map(|flag| (flag.file, flag.line))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("content/changes/dangling.md".to_string(), 1),
+            ("content/changes/pipe.md".to_string(), 1),
+            ("content/changes/random.md".to_string(), 1),
+            ("content/changes/zero.md".to_string(), 1),
+        ]
+    );
     let built = build(&sandbox.root(), "out");
-    built.assert_clean_exit(&[0, 1]);
+    built.assert_clean_exit(&[1]);
+    assert!(!sandbox.root().join("out").exists());
 }
 
 #[test]

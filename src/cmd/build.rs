@@ -9,16 +9,19 @@ use crate::report;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Builds `out/public/` and `out/internal/`.
+/// Builds `out/public/` and `out/internal/`. `--out` is resolved and
+/// checked before anything is read or created (SPEC 6), and the build
+/// writes to the resolved folder; a record or source file that cannot be
+/// used (SPEC 5) stops it before any folder is created.
 pub fn run(args: &BuildArgs) -> Outcome {
     let root = &args.root.root;
-    output::check_out_dir(root, &args.out).map_err(|e| Failure::usage(e.0))?;
+    let out = output::resolve_out_dir(root, &args.out).map_err(|e| Failure::usage(e.0))?;
     let now = resolve_now(args.now.now)?;
     let analysis = analyze(root, now).map_err(|e| config_failure(e, args.format))?;
     report::print(&analysis.flags, &analysis.sources, args.format)
         .map_err(|e| Failure::failed(format!("cannot print flags: {e}")))?;
     refuse_if_unbuildable(&analysis, args.strict)?;
-    let written = build_sites(&analysis, root, &args.out)?;
+    let written = build_sites(&analysis, root, &out)?;
     if args.format == report::Format::Human {
         eprintln!(
             "built {} record(s): {} public file(s) in {}, {} internal file(s) in {}",
@@ -32,12 +35,14 @@ pub fn run(args: &BuildArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A build stops before writing when a record could not be read (it would be
-/// missing from the sites), or under `--strict` when any flag is deny-level.
+/// A build stops before writing when a record or source file could not be
+/// used (a record would be missing from the sites, a file would come from
+/// outside the portal or clash with another's output), or under `--strict`
+/// when any flag is deny-level.
 pub fn refuse_if_unbuildable(analysis: &Analysis, strict: bool) -> Result<(), Failure> {
     if analysis.has_unreadable_records() {
         return Err(Failure::failed(
-            "some records could not be read; nothing was written (fix the errors above)",
+            "some records or source files could not be used; nothing was written (fix the errors above)",
         ));
     }
     if strict && analysis.has_deny() {
@@ -58,7 +63,9 @@ pub struct Written {
 }
 
 /// Renders both sites straight into a staging folder and swaps it into
-/// `out`.
+/// `out` (already resolved by [`output::resolve_out_dir`]). The theme is
+/// loaded first, so a `templates/` or `static/` file it refuses stops the
+/// build before any folder is created.
 pub fn build_sites(analysis: &Analysis, root: &Path, out: &Path) -> Result<Written, Failure> {
     let theme = Theme::load(root).map_err(|e| Failure::failed(e.0))?;
     let failed = |e: output::OutputError| Failure::failed(e.0);

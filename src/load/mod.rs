@@ -8,14 +8,16 @@ pub mod body;
 pub mod frontmatter;
 pub mod positions;
 pub mod record;
+pub mod tree;
 
 use crate::checks::{Code, Flag, Level};
+use crate::layout::{self, Claim};
 use crate::model::config::Config;
 use crate::model::portal::{Document, Page, Portal, SourceFile};
+use crate::render::theme::{self, STATIC_FOLDER, TEMPLATES_FOLDER};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 /// Files larger than this are refused with a diagnostic instead of read.
 pub const MAX_RECORD_BYTES: u64 = 32 * 1024 * 1024;
@@ -54,7 +56,8 @@ impl Sources {
         let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
         for path in paths {
             if records.contains(path) && !self.0.contains_key(path) {
-                if let Ok(text) = std::fs::read_to_string(root.join(path)) {
+                let bytes = tree::read_inside(root, &root.join(path)).ok();
+                if let Some(text) = bytes.and_then(|bytes| String::from_utf8(bytes).ok()) {
                     let text = frontmatter::strip_bom(&text).to_string();
                     self.0.insert(path.to_string(), text);
                 }
@@ -80,17 +83,18 @@ pub struct ConfigError {
 /// The config file name inside a portal folder.
 pub const CONFIG_FILE: &str = "portal.yaml";
 
-/// Loads the portal at `root`.
+/// Loads the portal at `root`. Only files inside the portal are read: the
+/// paths under `content/`, `static/` and `templates/` that [`tree::scan`]
+/// refuses, and the pages or static files whose output path another source
+/// takes ([`layout::clashes`]), are `invalid-record` flags at `path:1:1`
+/// (SPEC 5), which stop a build.
 pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     let (config, config_source) = load_config(root)?;
-    let record_paths = find_markdown(&root.join("content").join("changes"));
-    let mut flags: Vec<Flag> = record_paths
-        .errors
-        .iter()
-        .map(|e| walk_flag(&config, root, e))
-        .collect();
+    let content_dir = root.join("content");
+    let content = tree::scan(root, &content_dir);
+    let mut flags = tree_flags(&config, root, &content);
+    let record_paths = markdown_under(&content, &content_dir.join("changes"));
     let results: Vec<record::RecordOutcome> = record_paths
-        .files
         .par_iter()
         .map(|path| record::load_record(root, path, &config).keep_source_if_flagged())
         .collect();
@@ -105,8 +109,10 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
         documents.extend(outcome.document);
     }
     flags.extend(record::duplicate_ids(root, &documents, &config));
-    let (pages, page_flags) = load_pages(root, &config, &mut sources);
+    let page_paths = markdown_under(&content, &content_dir.join("pages"));
+    let (pages, page_claims, page_flags) = load_pages(root, &config, &mut sources, &page_paths);
     flags.extend(page_flags);
+    flags.extend(published_file_flags(root, &config, page_claims));
     Ok(Loaded {
         portal: Portal {
             root: root.to_path_buf(),
@@ -190,41 +196,54 @@ fn config_flag(line: usize, column: usize, message: String, hint: Option<String>
     }
 }
 
-/// Markdown files found under a folder, and the walk errors met on the way.
-struct Found {
-    files: Vec<PathBuf>,
-    errors: Vec<walkdir::Error>,
+/// The `*.md` files of `scan` below `dir`, in scan order.
+fn markdown_under(scan: &tree::Scan, dir: &Path) -> Vec<PathBuf> {
+    scan.files
+        .iter()
+        .filter(|path| path.starts_with(dir) && path.extension().is_some_and(|ext| ext == "md"))
+        .cloned()
+        .collect()
 }
 
-/// Finds `*.md` files below `dir`, following symlinks (loops are reported,
-/// not followed forever), skipping hidden files and editor leftovers.
-fn find_markdown(dir: &Path) -> Found {
-    let mut found = Found {
-        files: Vec::new(),
-        errors: Vec::new(),
-    };
-    if !dir.exists() {
-        return found;
+/// Flags for the paths under `static/` and `templates/` that the scan
+/// refuses, and for every output path two sources share (SPEC 5):
+/// `page_claims` are the extra pages' outputs.
+fn published_file_flags(root: &Path, config: &Config, page_claims: Vec<Claim>) -> Vec<Flag> {
+    let statics = tree::scan(root, &root.join(STATIC_FOLDER));
+    let templates = tree::scan(root, &root.join(TEMPLATES_FOLDER));
+    let mut flags = tree_flags(config, root, &statics);
+    flags.extend(tree_flags(config, root, &templates));
+    let template_files: Vec<String> = templates
+        .files
+        .iter()
+        .map(|path| relative(&root.join(TEMPLATES_FOLDER), path))
+        .collect();
+    let mut claims = layout::generated();
+    claims.extend(theme::asset_claims(&template_files));
+    claims.extend(page_claims);
+    for path in &statics.files {
+        claims.extend(layout::static_claims(&relative(
+            &root.join(STATIC_FOLDER),
+            path,
+        )));
     }
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            entry.depth() == 0 || !is_ignored_name(&entry.file_name().to_string_lossy())
-        });
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_file() => {
-                if entry.path().extension().is_some_and(|ext| ext == "md") {
-                    found.files.push(entry.into_path());
-                }
-            }
-            Ok(_) => {}
-            Err(error) => found.errors.push(error),
+    flags.extend(layout::clashes(&claims).into_iter().map(|clash| {
+        Flag {
+            code: Code::InvalidRecord,
+            level: Level::Deny,
+            file: clash.file,
+            line: 1,
+            column: 1,
+            message: clash.message,
+            hint: Some(
+                "rename or remove one of the two files; to replace a theme file, put yours at the \
+             same path under templates/"
+                    .to_string(),
+            ),
+            record: None,
         }
-    }
-    found
+    }));
+    flags
 }
 
 /// Hidden files and editor temporaries are never content.
@@ -242,28 +261,39 @@ pub fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-fn walk_flag(config: &Config, root: &Path, error: &walkdir::Error) -> Flag {
-    let path = error
-        .path()
-        .map(|p| relative(root, p))
-        .unwrap_or_else(|| "content/changes".to_string());
-    let message = if error.loop_ancestor().is_some() {
-        "symlink loop under content/: this folder links back to one of its parents".to_string()
-    } else {
-        format!("cannot read: {error}")
-    };
-    Flag {
-        code: Code::InvalidRecord,
-        level: config.level_of(Code::InvalidRecord).max(Level::Warn),
-        file: path,
-        line: 1,
-        column: 1,
-        message,
-        hint: Some(
-            "remove the link or fix the permissions so every record can be read".to_string(),
-        ),
-        record: None,
-    }
+/// A flag for each path `scan` refused, at `path:1:1`. A link out of the
+/// portal or a special file is always deny (SPEC 5); a dangling link, a
+/// loop or an unreadable folder has the level of `invalid-record`, at
+/// least warn.
+fn tree_flags(config: &Config, root: &Path, scan: &tree::Scan) -> Vec<Flag> {
+    scan.problems
+        .iter()
+        .map(|problem| {
+            let file = relative(root, &problem.path);
+            let (level, hint) = if problem.refusal.is_escape() {
+                (
+                    Level::Deny,
+                    "only regular files inside the portal folder are published: copy the \
+                     file into the portal or remove the link",
+                )
+            } else {
+                (
+                    config.level_of(Code::InvalidRecord).max(Level::Warn),
+                    "remove the link or fix the permissions so every file can be read",
+                )
+            };
+            Flag {
+                code: Code::InvalidRecord,
+                level,
+                message: problem.refusal.describe(&file),
+                file,
+                line: 1,
+                column: 1,
+                hint: Some(hint.to_string()),
+                record: None,
+            }
+        })
+        .collect()
 }
 
 /// Front matter of an extra page.
@@ -273,15 +303,18 @@ struct PageMatter {
     title: String,
 }
 
-fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>, Vec<Flag>) {
-    let found = find_markdown(&root.join("content").join("pages"));
+/// Reads the extra pages at `paths`; returns them sorted by slug, the
+/// output path each takes, and their flags.
+fn load_pages(
+    root: &Path,
+    config: &Config,
+    sources: &mut Sources,
+    paths: &[PathBuf],
+) -> (Vec<Page>, Vec<Claim>, Vec<Flag>) {
     let mut pages = Vec::new();
-    let mut flags: Vec<Flag> = found
-        .errors
-        .iter()
-        .map(|e| walk_flag(config, root, e))
-        .collect();
-    for path in &found.files {
+    let mut claims = Vec::new();
+    let mut flags = Vec::new();
+    for path in paths {
         let mut source = match record::read_source(root, path, config) {
             Ok(source) => source,
             Err(flag) => {
@@ -316,6 +349,7 @@ fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>
                     &source.path,
                     config,
                 ));
+                claims.push(layout::page_claim(&source.path, &slug));
                 pages.push(Page {
                     slug,
                     title: parsed.value.title,
@@ -327,5 +361,5 @@ fn load_pages(root: &Path, config: &Config, sources: &mut Sources) -> (Vec<Page>
         sources.insert(source);
     }
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-    (pages, flags)
+    (pages, claims, flags)
 }

@@ -88,7 +88,8 @@ fn parse_source(mut source: SourceFile, config: &Config) -> RecordOutcome {
     }
 }
 
-/// Reads a file as UTF-8 text (BOM stripped), refusing oversized files.
+/// Reads a file as UTF-8 text (BOM stripped), refusing oversized files,
+/// special files and files outside the portal ([`super::tree::open_inside`]).
 pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFile, Box<Flag>> {
     let display = relative(root, path);
     let fail = |line, column, message: String, hint: &str| {
@@ -122,7 +123,7 @@ pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFi
             "move large evidence to a linked document and keep the record short",
         )
     };
-    let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut file = super::tree::open_inside(root, path).map_err(cannot_read)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     if size > MAX_RECORD_BYTES {
         return Err(too_big(size));

@@ -8,13 +8,14 @@
 
 use super::markdown::PageIds;
 use super::{OutputFile, RenderError};
+use crate::layout::{Claim, Origin, Site};
+use crate::load::tree;
 use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use tera::Tera;
-use walkdir::WalkDir;
 
 /// Initial buffer of [`Theme::render`]: most pages fit without regrowing.
 const PAGE_CAPACITY: usize = 16 * 1024;
@@ -43,16 +44,21 @@ impl std::fmt::Debug for Theme {
 
 impl Theme {
     /// Loads the built-in theme, then the overrides and static files of the
-    /// portal at `root`. Templates are compiled once here.
+    /// portal at `root`. Templates are compiled once here. Files under
+    /// `templates/` and `static/` are read only when they lie inside the
+    /// portal (SPEC 5, [`crate::load::tree`]): anything the scan refuses
+    /// fails the load, whatever the loader's checks said before.
     pub fn load(root: &Path) -> Result<Theme, RenderError> {
-        let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-        collect_embedded(&DEFAULT_THEME, &mut files);
-        collect_folder(&root.join("templates"), "", &mut files)?;
+        let mut files: BTreeMap<String, Vec<u8>> = embedded_files(&DEFAULT_THEME)
+            .into_iter()
+            .map(|(path, bytes)| (path, bytes.to_vec()))
+            .collect();
+        collect_folder(root, TEMPLATES_FOLDER, &mut files)?;
         let mut templates = Vec::new();
         let mut assets = BTreeMap::new();
         let mut ids: BTreeMap<String, HashSet<String>> = BTreeMap::new();
         for (path, bytes) in files {
-            if path.ends_with(".html") || path.ends_with(".xml") {
+            if is_template(&path) {
                 let text = String::from_utf8(bytes)
                     .map_err(|_| RenderError(format!("template {path} is not valid UTF-8")))?;
                 let site = path.split('/').next().unwrap_or_default().to_string();
@@ -63,10 +69,11 @@ impl Theme {
             }
         }
         let mut statics = BTreeMap::new();
-        collect_folder(&root.join("static"), "", &mut statics)?;
+        collect_folder(root, STATIC_FOLDER, &mut statics)?;
         for (path, bytes) in statics {
-            assets.insert(format!("public/{path}"), bytes.clone());
-            assets.insert(format!("internal/{path}"), bytes);
+            for site in Site::ALL {
+                assets.insert(format!("{}/{path}", site.name()), bytes.clone());
+            }
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
@@ -166,41 +173,77 @@ fn literal_ids(template: &str) -> Vec<String> {
         .collect()
 }
 
-fn collect_embedded(dir: &Dir<'static>, files: &mut BTreeMap<String, Vec<u8>>) {
-    for file in dir.files() {
-        let path = file.path().to_string_lossy().replace('\\', "/");
-        files.insert(path, file.contents().to_vec());
-    }
-    for sub in dir.dirs() {
-        collect_embedded(sub, files);
-    }
+/// The portal folder whose files override the theme's.
+pub const TEMPLATES_FOLDER: &str = "templates";
+
+/// The portal folder copied as-is into both sites.
+pub const STATIC_FOLDER: &str = "static";
+
+/// Whether the theme file `path` is a Tera template (else an asset copied
+/// to the same path in its site).
+fn is_template(path: &str) -> bool {
+    path.ends_with(".html") || path.ends_with(".xml")
 }
 
-/// Adds every file below `dir` (skipping hidden files and editor temporaries).
+/// Every file of the embedded theme folder `dir`: path (`public/base.html`)
+/// and contents.
+fn embedded_files(dir: &'static Dir<'static>) -> Vec<(String, &'static [u8])> {
+    let mut files: Vec<(String, &'static [u8])> = dir
+        .files()
+        .map(|file| {
+            let path = file.path().to_string_lossy().replace('\\', "/");
+            (path, file.contents())
+        })
+        .collect();
+    for sub in dir.dirs() {
+        files.extend(embedded_files(sub));
+    }
+    files
+}
+
+/// The output paths of the theme's assets (SPEC 1, 5): those of the
+/// embedded theme, each replaced by the file of the same path under
+/// `templates/` when there is one, plus the other assets under
+/// `templates/public/` and `templates/internal/`. `template_files` are the
+/// paths of the files under `templates/`, relative to it (`public/x.png`).
+pub fn asset_claims(template_files: &[String]) -> Vec<Claim> {
+    let mut assets: BTreeMap<String, String> = embedded_files(&DEFAULT_THEME)
+        .into_iter()
+        .map(|(path, _)| (path.clone(), path))
+        .collect();
+    for path in template_files {
+        assets.insert(path.clone(), format!("{TEMPLATES_FOLDER}/{path}"));
+    }
+    assets
+        .into_iter()
+        .filter(|(path, _)| !is_template(path))
+        .filter_map(|(path, file)| {
+            Site::ALL.iter().find_map(|site| {
+                let relative = path.strip_prefix(&format!("{}/", site.name()))?;
+                Some(Claim::file(*site, relative, Origin::Theme(file.clone())))
+            })
+        })
+        .collect()
+}
+
+/// Adds every file below the portal's `folder` (skipping hidden files and
+/// editor temporaries), keyed by its path relative to `folder`. Errors: the
+/// first path [`tree::scan`] refuses, or a file that cannot be read.
 fn collect_folder(
-    dir: &Path,
-    prefix: &str,
+    root: &Path,
+    folder: &str,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<(), RenderError> {
-    if !dir.is_dir() {
-        return Ok(());
+    let dir = root.join(folder);
+    let scan = tree::scan(root, &dir);
+    if let Some(problem) = scan.problems.first() {
+        let shown = crate::load::relative(root, &problem.path);
+        return Err(RenderError(problem.refusal.describe(&shown)));
     }
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy())
-        });
-    for entry in walker {
-        let entry =
-            entry.map_err(|e| RenderError(format!("cannot read {}: {e}", dir.display())))?;
-        if entry.file_type().is_file() {
-            let relative = crate::load::relative(dir, entry.path());
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| RenderError(format!("cannot read {}: {e}", entry.path().display())))?;
-            files.insert(format!("{prefix}{relative}"), bytes);
-        }
+    for path in &scan.files {
+        let bytes = tree::read_inside(root, path)
+            .map_err(|e| RenderError(format!("cannot read {}: {e}", path.display())))?;
+        files.insert(crate::load::relative(&dir, path), bytes);
     }
     Ok(())
 }

@@ -30,7 +30,6 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
     let now = &analysis.now;
     let published = view::published(&portal.documents, config, now);
     ensure_unique_slugs(&published)?;
-    pages::ensure_free_page_slugs(&portal.pages)?;
     let renderer = PageRenderer::new(theme, config, &portal.pages);
     let (changes, (lists, others)) = rayon::join(
         || pages::change_pages(&renderer, &published, sink),

@@ -1,5 +1,6 @@
 //! Single pages: one per published change, the subscribe page and the
-//! portal's extra pages.
+//! portal's extra pages (at [`crate::layout::page_dir`]; a page whose
+//! output another source takes is refused when the portal is loaded).
 
 use super::site::{feed_links, PageRenderer, PageSpec};
 use crate::model::{Config, Page};
@@ -9,9 +10,6 @@ use crate::render::view::{type_label, Published};
 use crate::render::{OutputFile, RenderError, Sink};
 use rayon::prelude::*;
 use serde::Serialize;
-
-/// Folders the site itself uses; an extra page may not take their name.
-const RESERVED_SLUGS: &[&str] = &["changes", "types", "subscribe", "page", "feeds", "static"];
 
 /// A feed as the subscribe page describes it.
 #[derive(Debug, Serialize)]
@@ -65,26 +63,13 @@ pub fn other_pages(
         let body = markdown::to_html_on_page(&page.body, "sec-", &mut renderer.page_ids());
         let spec = PageSpec {
             template: "public/page.html",
-            dir: format!("{}/", page.slug),
+            dir: crate::layout::page_dir(&page.slug),
             title: &page.title,
             section: &page.slug,
         };
         files.push(renderer.page(spec, |context| context.insert("body_html", &body))?);
     }
     Ok(files)
-}
-
-/// Refuses an extra page whose slug would overwrite a folder of the site.
-pub fn ensure_free_page_slugs(pages: &[Page]) -> Result<(), RenderError> {
-    match pages.iter().find(|page| RESERVED_SLUGS.contains(&page.slug.as_str())) {
-        Some(page) => Err(RenderError(format!(
-            "content/pages/{}.md: the page name `{}` is used by the site itself ({}); rename the file",
-            page.slug,
-            page.slug,
-            RESERVED_SLUGS.join(", ")
-        ))),
-        None => Ok(()),
-    }
 }
 
 /// `subscribe/index.html`: every feed and what it carries.
