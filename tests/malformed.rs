@@ -447,7 +447,7 @@ fn duplicate_key_points_at_the_repeat() {
     assert_one_invalid(
         &check_one(text.as_bytes()),
         (8, 1),
-        "duplicate field `title`",
+        "duplicate key `title`",
     );
 }
 

@@ -6,7 +6,7 @@ use super::compliance::{assess_approvals, deadline_outcome, evidence_of, plus_da
 use super::offsite::without_offsite_links;
 use super::{record_href, FlagView, Heading, Site, When};
 use crate::checks::Level;
-use crate::model::config::same_person;
+use crate::model::person::same_person;
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::Timestamp;
