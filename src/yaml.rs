@@ -105,10 +105,17 @@ fn tag_error(text: &str, node: usize, first_line: usize) -> YamlError {
         .rev()
         .find(|(_, c)| c.is_whitespace() || matches!(c, '[' | '{' | ','))
         .map_or(0, |(index, c)| index + c.len_utf8());
-    let tag: String = text[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}'))
-        .collect();
+    let rest = &text[start..];
+    let tag = match rest
+        .strip_prefix("!<")
+        .and_then(|verbatim| verbatim.find('>'))
+    {
+        Some(end) => &rest[..end + 3],
+        None => rest
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}'))
+            .next()
+            .unwrap_or(rest),
+    };
     let line_start = text[..start].rfind('\n').map_or(0, |index| index + 1);
     YamlError {
         message: format!("YAML tag `{tag}` is not allowed"),

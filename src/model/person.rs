@@ -72,7 +72,11 @@ mod tests {
             ("", "  "),
             ("Alice\x0bChen", "alice chen"),
         ] {
-            assert_eq!(same_ascii_words(a, b), person_key(a) == person_key(b), "{a:?} {b:?}");
+            assert_eq!(
+                same_ascii_words(a, b),
+                person_key(a) == person_key(b),
+                "{a:?} {b:?}"
+            );
         }
     }
 }

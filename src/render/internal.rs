@@ -200,8 +200,14 @@ impl<'a> Site<'a> {
         RecordLink {
             heading: Heading::of(record),
             href: record_href(&record.slug()),
-            scheduled: record.scheduled.as_ref().map(|at| When::day(at, self.zone())),
-            deployed: record.deployed.as_ref().map(|at| When::day(at, self.zone())),
+            scheduled: record
+                .scheduled
+                .as_ref()
+                .map(|at| When::day(at, self.zone())),
+            deployed: record
+                .deployed
+                .as_ref()
+                .map(|at| When::day(at, self.zone())),
             flags: flags.len(),
             deny: flags.iter().filter(|f| f.level == Level::Deny).count(),
         }

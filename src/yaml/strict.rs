@@ -14,8 +14,8 @@
 //! exactly as written.
 
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, Expected, MapAccess, SeqAccess,
-    VariantAccess, Visitor,
+    self, DeserializeSeed, Deserializer, EnumAccess, Expected, MapAccess, SeqAccess, VariantAccess,
+    Visitor,
 };
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -305,9 +305,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, '_, V> {
 /// "invalid type: null, expected a string" for a null given to `visitor`.
 fn null_error<'de, E: de::Error, V: Visitor<'de>>(visitor: &V) -> E {
     let expected: &dyn Expected = visitor;
-    E::custom(format_args!(
-        "invalid type: null, expected {expected}"
-    ))
+    E::custom(format_args!("invalid type: null, expected {expected}"))
 }
 
 /// A seed whose value is deserialized strictly; `key` as in [`Strict`].

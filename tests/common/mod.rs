@@ -2,6 +2,7 @@
 //! strings, and the compiled binary.
 #![allow(dead_code)]
 
+pub mod checking;
 pub mod site;
 pub mod tools;
 

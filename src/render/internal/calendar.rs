@@ -44,7 +44,10 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
     })?;
     let overview = CalendarPage {
         years: years(&months, &events),
-        current: months.iter().find(|k| **k == month_key(&site.now, site.zone())).cloned(),
+        current: months
+            .iter()
+            .find(|k| **k == month_key(&site.now, site.zone()))
+            .cloned(),
     };
     sink.put(site.page(
         theme,
@@ -137,12 +140,7 @@ struct Day<'a> {
 }
 
 /// The month `key` as Monday-first weeks of seven cells.
-fn weeks<'a>(
-    key: &str,
-    events: &[Event<'a>],
-    today: NaiveDate,
-    zone: Zone,
-) -> Vec<Vec<Day<'a>>> {
+fn weeks<'a>(key: &str, events: &[Event<'a>], today: NaiveDate, zone: Zone) -> Vec<Vec<Day<'a>>> {
     let Some(first) = NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d").ok() else {
         return Vec::new();
     };

@@ -481,11 +481,21 @@ fn timeline(record: &Record, zone: Zone) -> Vec<TimelineItem<'_>> {
         );
         items.push((
             approval.at,
-            item(&approval.at,zone, Some(&approval.by), note, None, "approval"),
+            item(
+                &approval.at,
+                zone,
+                Some(&approval.by),
+                note,
+                None,
+                "approval",
+            ),
         ));
     }
     if let Some(at) = &record.deployed {
-        items.push((*at, item(at,zone, None, "Deployed".into(), None, "deployed")));
+        items.push((
+            *at,
+            item(at, zone, None, "Deployed".into(), None, "deployed"),
+        ));
     }
     if let Some(review) = &record.review {
         items.push((
