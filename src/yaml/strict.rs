@@ -2,6 +2,11 @@
 //! section 2): a key repeated in any mapping, at any depth, and a YAML null
 //! (`null`, `~`, an empty value) where a string is expected are errors.
 //!
+//! A null where an optional value is expected (`embargo_until: ~`,
+//! `testing: ~`, an approval's `note:` left empty) stays what YAML makes it:
+//! the value is absent, as if the key were not written. Quoted `"null"` and
+//! `'~'` are texts.
+//!
 //! Every check runs inside the visitor of the node it is about, so the
 //! library attaches that node's own line and column to the error: a repeated
 //! key is reported at the repeat, a null at the value.
