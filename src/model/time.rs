@@ -270,8 +270,39 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["2026-13-01", "2026-02-30", "yesterday", "2026-3-1", ""] {
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "yesterday",
+            "2026-3-1",
+            "",
+            "2026-12-31T23:59:60Z",
+            "2026-12-31T00:00:00+24:00",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_date_is_its_midnight_instant() {
+        let date = Timestamp::parse("2026-01-02").unwrap();
+        let midnight = Timestamp::parse("2026-01-01T19:00:00-05:00").unwrap();
+        assert_eq!(date, midnight);
+        assert_eq!(date.cmp(&midnight), Ordering::Equal);
+        assert_eq!(date.iso(), "2026-01-02");
+        assert_eq!(midnight.iso(), "2026-01-02T00:00:00Z");
+    }
+
+    #[test]
+    fn zones_show_local_time_and_file_by_local_month() {
+        let zone = Zone::parse("Asia/Kolkata").unwrap();
+        let at = Timestamp::parse("2026-10-31T18:30:00Z").unwrap();
+        assert_eq!(zone.display(&at), "2026-11-01 00:00 IST");
+        assert_eq!(zone.month_of(&at), "2026-11");
+        let date = Timestamp::parse("2026-10-31").unwrap();
+        assert_eq!(zone.display(&date), "2026-10-31");
+        assert_eq!(zone.month_of(&date), "2026-10");
+        assert_eq!(Zone::default().name(), "UTC");
+        assert!(Zone::parse("Mars/Olympus_Mons").is_err());
     }
 }
