@@ -444,11 +444,7 @@ fn unclosed_quote_points_where_it_opens() {
 #[test]
 fn duplicate_key_points_at_the_repeat() {
     let text = BAD_DATE.replace("created: 2026-02-30", "created: 2026-02-01\ntitle: Again");
-    assert_one_invalid(
-        &check_one(text.as_bytes()),
-        (8, 1),
-        "duplicate field `title`",
-    );
+    assert_one_invalid(&check_one(text.as_bytes()), (8, 1), "duplicate key `title`");
 }
 
 #[test]

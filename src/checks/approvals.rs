@@ -3,7 +3,8 @@
 //! rejected-but-deployed.
 
 use super::{plus_days, Code, RecordCheck};
-use crate::model::config::{person_key, same_person, ApprovalRule};
+use crate::model::config::ApprovalRule;
+use crate::model::person::{person_key, same_person};
 use crate::model::record::{Approval, ChangeClass, Decision, Status};
 use crate::model::Timestamp;
 

@@ -3,7 +3,7 @@
 //! policy-review-pending.
 
 use super::{plus_days, Code, RecordCheck};
-use crate::model::config::same_person;
+use crate::model::person::same_person;
 use crate::model::record::{ChangeClass, PolicyReview};
 
 pub(super) fn check(check: &mut RecordCheck<'_>) {

@@ -6,11 +6,12 @@
 //! Looked for: a host name under `public_text.internal_domains`; a private,
 //! loopback or link-local IP address (v4 or v6); an e-mail address; the name
 //! of a board member or of the record's author (compared as people read
-//! names, see [`crate::model::config::person_key`]); a match of
+//! names, see [`crate::model::person::person_key`]); a match of
 //! `public_text.patterns`.
 
 use super::{Code, Flag, Level};
-use crate::model::config::{person_key, Config};
+use crate::model::config::Config;
+use crate::model::person::person_key;
 use crate::model::portal::Position;
 use crate::model::record::Record;
 use regex::Regex;
@@ -310,7 +311,15 @@ fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
             }
             " ".to_string()
         } else {
-            person_key(&c.to_string())
+            // A base character with its combining marks, so that NFD text
+            // folds to the same NFC form as the names.
+            let mut cluster = c.to_string();
+            while let Some((_, mark)) = chars.next_if(|(_, next)| {
+                unicode_normalization::char::canonical_combining_class(*next) != 0
+            }) {
+                cluster.push(mark);
+            }
+            person_key(&cluster)
         };
         offsets.extend(std::iter::repeat_n(offset, run.len()));
         folded.push_str(&run);
@@ -363,6 +372,25 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert!(found[0].contains(expected), "{text}: {found:?}");
         }
+    }
+
+    #[test]
+    fn names_match_in_any_normalisation_form_case_and_spacing() {
+        let config = config("");
+        let people = [("Zo\u{eb} Quinn", "the record's author")];
+        for text in [
+            "Thanks, Zoe\u{308} Quinn!",
+            "thanks zo\u{eb}\u{a0}\u{a0}QUINN",
+            "ZOE\u{308}\tquinn did it",
+        ] {
+            let found = findings(text, &config, &people);
+            assert_eq!(found.len(), 1, "{text:?}");
+            assert!(
+                text[found[0].start..].to_lowercase().starts_with("zo"),
+                "{text:?}"
+            );
+        }
+        assert!(findings("Zoey Quinnell", &config, &people).is_empty());
     }
 
     #[test]

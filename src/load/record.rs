@@ -243,7 +243,7 @@ pub fn parse_front_matter<'a, T: DeserializeOwned>(
     let positions = LazyPositions::new(split.yaml, split.yaml_first_line);
     let yaml = characters::scrub_yaml_escapes(split.yaml, split.yaml_first_line);
     let value = crate::yaml::from_str_at::<T>(&yaml.text, split.yaml_first_line)
-        .map_err(|error| Box::new(yaml_flag(config, source, positions.get(), &error)))?;
+        .map_err(|error| Box::new(yaml_flag(config, source, &error)))?;
     let invalid_characters = if yaml.fields.is_empty() {
         Vec::new()
     } else {
@@ -274,36 +274,14 @@ fn fence_flag(config: &Config, source: &SourceFile, message: &str) -> Box<Flag> 
     ))
 }
 
-/// A YAML error (positioned in the file, not in the front matter) as a flag. A duplicate key, which the library places at the start of its
-/// mapping, is moved to the repeated key.
-fn yaml_flag(
-    config: &Config,
-    source: &SourceFile,
-    positions: &FieldPositions,
-    error: &crate::yaml::YamlError,
-) -> Flag {
-    let position = duplicate_key_path(&error.message)
-        .and_then(|path| positions.repeat_of(&path))
-        .unwrap_or(Position {
-            line: error.line,
-            column: error.column,
-        });
+/// A YAML error (positioned in the file, not in the front matter) as a flag.
+fn yaml_flag(config: &Config, source: &SourceFile, error: &crate::yaml::YamlError) -> Flag {
+    let position = Position {
+        line: error.line,
+        column: error.column,
+    };
     let (code, message, hint) = describe_yaml_error(&error.message);
     flag_at(config, code, &source.path, position, message, hint, None)
-}
-
-/// The key path of a "duplicate field" error (`approvals[0].at` for
-/// "approvals[0]: duplicate field `at`").
-fn duplicate_key_path(message: &str) -> Option<String> {
-    let (prefix, rest) = match message.split_once(": duplicate field `") {
-        Some((prefix, rest)) => (Some(prefix), rest),
-        None => (None, message.strip_prefix("duplicate field `")?),
-    };
-    let key = rest.split('`').next()?;
-    Some(match prefix {
-        Some(prefix) => format!("{prefix}.{key}"),
-        None => key.to_string(),
-    })
 }
 
 /// Classifies a YAML error and turns the library's long "expected one of"
@@ -348,10 +326,14 @@ fn closest_name<'a>(found: &str, candidates: &[&'a str]) -> Option<&'a str> {
 fn general_hint(message: &str) -> String {
     let hint = if message.contains("missing field") {
         "add the field; see the record format in the README"
-    } else if message.contains("invalid date") {
+    } else if message.contains("invalid date") || message.contains("invalid time") {
         "write dates as YYYY-MM-DD or as RFC 3339 datetimes such as 2026-03-14T02:00:00Z"
-    } else if message.contains("duplicate field") {
+    } else if message.contains("duplicate key") {
         "each key may appear once; remove or merge the repeated one"
+    } else if message.contains("YAML tag") {
+        "remove the tag: values are plain text, numbers, lists and mappings; quote a text that starts with `!`"
+    } else if message.contains("invalid type: null") {
+        "give the value, or write it in quotes if the text `null` or `~` is meant"
     } else if message.contains("invalid type") {
         "check the value's shape: a list is `[a, b]` or `- a` lines, a text containing `: ` or `#` needs quotes"
     } else {
@@ -529,19 +511,6 @@ mod tests {
         let (_, message, hint) = describe_yaml_error("invalid type: sequence, expected a string");
         assert_eq!(message, "invalid type: sequence, expected a string");
         assert!(hint.is_some_and(|h| h.contains("shape")));
-    }
-
-    #[test]
-    fn duplicate_field_paths() {
-        assert_eq!(
-            duplicate_key_path("duplicate field `title`").as_deref(),
-            Some("title")
-        );
-        assert_eq!(
-            duplicate_key_path("approvals[0]: duplicate field `at`").as_deref(),
-            Some("approvals[0].at")
-        );
-        assert_eq!(duplicate_key_path("missing field `id`"), None);
     }
 
     #[test]

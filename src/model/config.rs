@@ -1,6 +1,8 @@
 //! `portal.yaml` (SPEC section 3).
 
+use super::person::same_person;
 use super::record::{ChangeClass, ChangeType, Status};
+use super::time::Zone;
 use crate::checks::{Code, Level};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -23,9 +25,10 @@ pub struct Config {
     /// Theme name; only the built-in `default` theme exists.
     #[serde(default = "default_theme")]
     pub theme: String,
-    /// Display time zone; comparisons are always on instants.
-    #[serde(default = "default_timezone")]
-    pub timezone: String,
+    /// Display time zone (an IANA name; unknown names are refused where they
+    /// are written); comparisons are always on instants.
+    #[serde(default)]
+    pub timezone: Zone,
     /// Customer tiers, in the order the portal lists them; one feed each.
     #[serde(default)]
     pub tiers: IndexMap<String, Tier>,
@@ -156,7 +159,8 @@ pub struct Policy {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoardMember {
-    /// Full name as approvals spell it (compared case-insensitively).
+    /// Full name as approvals spell it (compared as people read names,
+    /// [`same_person`]).
     pub name: String,
     /// Role on the board.
     pub role: String,
@@ -315,7 +319,8 @@ impl Config {
         self.base_url.trim_end_matches('/')
     }
 
-    /// Whether `name` is on the board (case-insensitive), and under which roles.
+    /// Whether `name` is on the board (compared as people,
+    /// [`same_person`]), and under which roles.
     pub fn board_roles_of(&self, name: &str) -> Vec<&str> {
         self.policy
             .board
@@ -375,43 +380,8 @@ pub fn check_base_url(text: &str) -> Result<(), String> {
     }
 }
 
-/// Names are compared ignoring case and surrounding/duplicate whitespace.
-pub fn same_person(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        same_ascii_words(a, b)
-    } else {
-        person_key(a) == person_key(b)
-    }
-}
-
-/// [`same_person`] for ASCII names, without allocating: the checks compare
-/// every approver with the author and the board.
-fn same_ascii_words(a: &str, b: &str) -> bool {
-    let (mut left, mut right) = (a.split_whitespace(), b.split_whitespace());
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return true,
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
-            _ => return false,
-        }
-    }
-}
-
-/// The form [`same_person`] compares names in: lower-cased, whitespace
-/// collapsed. Use it as a set key to find distinct people in linear time.
-pub fn person_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 fn default_theme() -> String {
     "default".to_string()
-}
-
-fn default_timezone() -> String {
-    "UTC".to_string()
 }
 
 fn default_feed_items() -> usize {

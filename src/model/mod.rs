@@ -1,6 +1,7 @@
 //! The data model: configuration, change records, dates, and a loaded portal.
 
 pub mod config;
+pub mod person;
 pub mod portal;
 pub mod record;
 pub mod time;
@@ -8,4 +9,4 @@ pub mod time;
 pub use config::Config;
 pub use portal::{Document, Page, Portal, SourceFile};
 pub use record::Record;
-pub use time::Timestamp;
+pub use time::{Timestamp, Zone};

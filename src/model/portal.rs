@@ -29,28 +29,16 @@ pub struct Position {
 #[derive(Debug, Clone, Default)]
 pub struct FieldPositions {
     positions: HashMap<String, Position>,
-    repeats: HashMap<String, Position>,
     /// Line of the opening `---`.
     pub start: Position,
 }
 
 impl FieldPositions {
-    /// Records the position of `path`; a key seen again is remembered as a
-    /// repeat (see [`FieldPositions::repeat_of`]).
+    /// Records the position of `path`; a key seen again keeps its first
+    /// position (a repeated key is an error of the YAML reader, reported at
+    /// the repeat).
     pub fn insert(&mut self, path: String, position: Position) {
-        match self.positions.entry(path) {
-            std::collections::hash_map::Entry::Occupied(entry) => {
-                self.repeats.entry(entry.key().clone()).or_insert(position);
-            }
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(position);
-            }
-        }
-    }
-
-    /// Where `path` was written a second time, if it was (a duplicate key).
-    pub fn repeat_of(&self, path: &str) -> Option<Position> {
-        self.repeats.get(path).copied()
+        self.positions.entry(path).or_insert(position);
     }
 
     /// The position of `path`, falling back to its nearest recorded parent

@@ -1,21 +1,59 @@
-//! Dates and instants as written in records: `YYYY-MM-DD` (midnight UTC) or
-//! RFC 3339 datetimes.
+//! Dates and instants as written in records (SPEC section 2): `YYYY-MM-DD`
+//! (midnight UTC) or RFC 3339 datetimes; and the portal's display time zone
+//! (SPEC section 3).
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// An instant from a record, remembering whether it was written as a bare date
 /// so that it can be shown the way the writer wrote it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Equality, order and hashing are on the instant alone (SPEC section 2):
+/// `2026-01-02` equals `2026-01-02T00:00:00Z` and `2026-01-01T19:00:00-05:00`
+/// in every comparison; how it was written only changes how it is shown.
+#[derive(Debug, Clone, Copy)]
 pub struct Timestamp {
     instant: DateTime<Utc>,
     date_only: bool,
 }
 
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.instant == other.instant
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.instant.cmp(&other.instant)
+    }
+}
+
+impl Hash for Timestamp {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.instant.hash(state);
+    }
+}
+
 impl Timestamp {
-    /// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 datetime.
+    /// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 datetime (`T` or
+    /// `t` between date and time, `Z`, `z` or an offset up to ±23:59,
+    /// optional fractional seconds). A day or month out of range, an hour
+    /// over 23, a minute or second over 59 (a leap second `:60` included)
+    /// and a year outside 0000-9999 once in UTC are errors, as a sentence
+    /// naming the value.
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -28,6 +66,14 @@ impl Timestamp {
                 format!("invalid date `{text}`: expected YYYY-MM-DD or an RFC 3339 datetime such as 2026-03-14T02:00:00Z")
             })?
             .with_timezone(&Utc);
+        // chrono reads a leap second (`23:59:60`) as a second of 59 with
+        // more than a second of nanoseconds; feeds, `<time datetime>` and
+        // common date parsers refuse it.
+        if instant.nanosecond() >= 1_000_000_000 {
+            return Err(format!(
+                "invalid time `{text}`: a second of 60 (a leap second) is not allowed; seconds go from 00 to 59"
+            ));
+        }
         // An offset can push 0000-01-01 or 9999-12-31 out of the four-digit
         // years that feeds (RFC 2822) and every display format can show.
         if !(0..=9999).contains(&instant.year()) {
@@ -81,7 +127,8 @@ impl Timestamp {
         }
     }
 
-    /// Reader form: `2026-03-14` or `2026-03-14 02:00 UTC`.
+    /// Reader form in UTC, for diagnostics: `2026-03-14` or
+    /// `2026-03-14 02:00 UTC` (pages use [`Zone::display`]).
     pub fn display(&self) -> String {
         if self.date_only {
             self.date().format("%Y-%m-%d").to_string()
@@ -126,6 +173,87 @@ impl Visitor<'_> for TimestampVisitor {
     }
 }
 
+/// The portal's display time zone (`timezone` in portal.yaml, SPEC section
+/// 3): an IANA name such as `Europe/Berlin`. Pages show times in it with the
+/// zone's abbreviation and group by its calendar months; comparisons stay on
+/// instants ([`Timestamp`]) and machine forms (`<time datetime>`, feeds,
+/// exports) stay UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Zone(chrono_tz::Tz);
+
+impl Zone {
+    /// The zone named `name` (an IANA time zone name, exact spelling), or a
+    /// sentence saying it is unknown.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        name.parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
+            format!("unknown time zone `{name}`: use an IANA name such as UTC, Europe/Berlin or America/Los_Angeles")
+        })
+    }
+
+    /// The IANA name.
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The calendar date `at` falls on in this zone. A date-only value is
+    /// its own date (it is shown as written, so it is filed as written).
+    pub fn date_of(&self, at: &Timestamp) -> NaiveDate {
+        if at.is_date_only() {
+            at.date()
+        } else {
+            at.instant().with_timezone(&self.0).date_naive()
+        }
+    }
+
+    /// `YYYY-MM` of [`Zone::date_of`]: the month a page files `at` under.
+    pub fn month_of(&self, at: &Timestamp) -> String {
+        let date = self.date_of(at);
+        format!("{:04}-{:02}", date.year(), date.month())
+    }
+
+    /// Reader form in this zone: `2026-10-31 20:30 PDT` for a datetime (the
+    /// zone's abbreviation, or its UTC offset where the zone has none), the
+    /// date as written (`2026-03-14`) for a date-only value.
+    pub fn display(&self, at: &Timestamp) -> String {
+        if at.is_date_only() {
+            return at.date().format("%Y-%m-%d").to_string();
+        }
+        let local = at.instant().with_timezone(&self.0);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02} {}",
+            local.year(),
+            local.month(),
+            local.day(),
+            local.hour(),
+            local.minute(),
+            local.offset()
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for Zone {
+    /// Reads the name through a visitor, so that an unknown zone is reported
+    /// at the value's own line and column.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(ZoneVisitor)
+    }
+}
+
+/// Parses a time zone name inside the deserializer (see [`Zone::parse`]).
+struct ZoneVisitor;
+
+impl Visitor<'_> for ZoneVisitor {
+    type Value = Zone;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an IANA time zone name such as Europe/Berlin")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Zone, E> {
+        Zone::parse(text).map_err(E::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,8 +270,39 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["2026-13-01", "2026-02-30", "yesterday", "2026-3-1", ""] {
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "yesterday",
+            "2026-3-1",
+            "",
+            "2026-12-31T23:59:60Z",
+            "2026-12-31T00:00:00+24:00",
+        ] {
             assert!(Timestamp::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_date_is_its_midnight_instant() {
+        let date = Timestamp::parse("2026-01-02").unwrap();
+        let midnight = Timestamp::parse("2026-01-01T19:00:00-05:00").unwrap();
+        assert_eq!(date, midnight);
+        assert_eq!(date.cmp(&midnight), Ordering::Equal);
+        assert_eq!(date.iso(), "2026-01-02");
+        assert_eq!(midnight.iso(), "2026-01-02T00:00:00Z");
+    }
+
+    #[test]
+    fn zones_show_local_time_and_file_by_local_month() {
+        let zone = Zone::parse("Asia/Kolkata").unwrap();
+        let at = Timestamp::parse("2026-10-31T18:30:00Z").unwrap();
+        assert_eq!(zone.display(&at), "2026-11-01 00:00 IST");
+        assert_eq!(zone.month_of(&at), "2026-11");
+        let date = Timestamp::parse("2026-10-31").unwrap();
+        assert_eq!(zone.display(&date), "2026-10-31");
+        assert_eq!(zone.month_of(&date), "2026-10");
+        assert_eq!(Zone::default().name(), "UTC");
+        assert!(Zone::parse("Mars/Olympus_Mons").is_err());
     }
 }

@@ -35,7 +35,7 @@ use super::{put_all, OutputFile, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
 use crate::model::portal::Document;
 use crate::model::record::{is_valid_id, Record, Status};
-use crate::model::{Config, Timestamp};
+use crate::model::{Config, Timestamp, Zone};
 use crate::pipeline::Analysis;
 use chrono::{Datelike, Timelike};
 use rayon::prelude::*;
@@ -132,6 +132,11 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// The portal's display time zone.
+    fn zone(&self) -> Zone {
+        self.config.timezone
+    }
+
     /// The system entry of `key`.
     fn system(&self, key: &str) -> Option<&SystemEntry<'a>> {
         self.system_index
@@ -141,7 +146,8 @@ impl<'a> Site<'a> {
 
     /// Renders `template` into `path`. The page's own context `page` (a
     /// struct) provides the top-level variables, next to the layout's
-    /// `root`, `portal`, `page_title`, `section`, `now` and `now_iso`.
+    /// `root`, `portal`, `page_title`, `section`, `now` (in the portal's
+    /// zone), `now_iso` (UTC) and `timezone` (the zone's IANA name).
     /// (Top-level names are cheaper for Tera to look up than dotted paths,
     /// which matters on 10,000 record pages.)
     fn page<T: Serialize>(
@@ -159,7 +165,8 @@ impl<'a> Site<'a> {
         context.insert("portal", &self.config.title);
         context.insert("page_title", &title);
         context.insert("section", section);
-        context.insert("now", &self.now.display());
+        context.insert("now", &self.zone().display(&self.now));
+        context.insert("timezone", self.zone().name());
         context.insert("now_iso", &self.now.iso());
         let html = theme.render(template, &context)?;
         Ok(OutputFile::new(path, html))
@@ -193,8 +200,14 @@ impl<'a> Site<'a> {
         RecordLink {
             heading: Heading::of(record),
             href: record_href(&record.slug()),
-            scheduled: record.scheduled.as_ref().map(When::day),
-            deployed: record.deployed.as_ref().map(When::day),
+            scheduled: record
+                .scheduled
+                .as_ref()
+                .map(|at| When::day(at, self.zone())),
+            deployed: record
+                .deployed
+                .as_ref()
+                .map(|at| When::day(at, self.zone())),
             flags: flags.len(),
             deny: flags.iter().filter(|f| f.level == Level::Deny).count(),
         }
@@ -280,28 +293,22 @@ struct When {
 }
 
 impl When {
-    /// Full form: `2026-03-14 02:00 UTC` (as [`Timestamp::display`]).
-    fn full(at: &Timestamp) -> Self {
-        let iso = iso(at);
-        let text = if at.is_date_only() {
-            iso.clone()
-        } else {
-            let t = at.instant();
-            format!(
-                "{} {:02}:{:02} UTC",
-                &iso[..iso.len() - 10],
-                t.hour(),
-                t.minute()
-            )
-        };
-        Self { iso, text }
+    /// Full form in the portal's zone: `2026-10-31 20:30 PDT`, a date-only
+    /// value as written ([`Zone::display`]); `iso` stays UTC.
+    fn full(at: &Timestamp, zone: Zone) -> Self {
+        Self {
+            iso: iso(at),
+            text: zone.display(at),
+        }
     }
 
-    /// Date only: `2026-03-14`.
-    fn day(at: &Timestamp) -> Self {
-        let iso = iso(at);
-        let text = iso[..iso.len().min(10)].to_string();
-        Self { iso, text }
+    /// The date in the portal's zone ([`Zone::date_of`]): `2026-03-14`.
+    fn day(at: &Timestamp, zone: Zone) -> Self {
+        let date = zone.date_of(at);
+        Self {
+            iso: iso(at),
+            text: format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()),
+        }
     }
 }
 
@@ -433,9 +440,9 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
-/// `YYYY-MM` of an instant.
-fn month_key(at: &Timestamp) -> String {
-    at.date().format("%Y-%m").to_string()
+/// `YYYY-MM` of the month `at` falls in, in the portal's zone.
+fn month_key(at: &Timestamp, zone: Zone) -> String {
+    zone.month_of(at)
 }
 
 /// `January 2026` for `2026-01`.
@@ -506,14 +513,24 @@ mod tests {
             "0001-01-01",
         ] {
             let at = Timestamp::parse(text).unwrap();
-            let full = When::full(&at);
+            let full = When::full(&at, Zone::default());
             assert_eq!(full.iso, at.iso());
             assert_eq!(full.text, at.display());
             assert_eq!(
-                When::day(&at).text,
+                When::day(&at, Zone::default()).text,
                 at.date().format("%Y-%m-%d").to_string()
             );
         }
+    }
+
+    #[test]
+    fn dates_show_in_the_portal_zone() {
+        let zone = Zone::parse("America/Los_Angeles").unwrap();
+        let at = Timestamp::parse("2026-11-01T03:30:00Z").unwrap();
+        assert_eq!(When::full(&at, zone).text, "2026-10-31 20:30 PDT");
+        assert_eq!(When::full(&at, zone).iso, "2026-11-01T03:30:00Z");
+        assert_eq!(When::day(&at, zone).text, "2026-10-31");
+        assert_eq!(month_key(&at, zone), "2026-10");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use super::markdown;
 use crate::model::record::{ChangeType, Status};
-use crate::model::{Config, Document, Record, Timestamp};
+use crate::model::{Config, Document, Record, Timestamp, Zone};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -45,20 +45,22 @@ pub fn is_published(record: &Record, now: &Timestamp) -> bool {
 }
 
 /// A date as templates show it: machine form for `<time datetime>` and the
-/// reader's form.
+/// reader's form in the portal's time zone (SPEC section 3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DateView {
-    /// `YYYY-MM-DD` or RFC 3339.
+    /// `YYYY-MM-DD` or RFC 3339 in UTC (`2026-11-01T03:30:00Z`).
     pub iso: String,
-    /// `2026-03-14` or `2026-03-14 02:00 UTC`.
+    /// `2026-03-14` as written, or `2026-10-31 20:30 PDT` in `zone`
+    /// ([`Zone::display`]).
     pub display: String,
 }
 
-impl From<&Timestamp> for DateView {
-    fn from(timestamp: &Timestamp) -> Self {
+impl DateView {
+    /// The view of `timestamp` for a portal showing times in `zone`.
+    pub fn new(timestamp: &Timestamp, zone: Zone) -> Self {
         Self {
             iso: timestamp.iso(),
-            display: timestamp.display(),
+            display: zone.display(timestamp),
         }
     }
 }
@@ -91,7 +93,8 @@ pub struct PublicChange {
     pub date: DateView,
     /// What [`PublicChange::date`] is: `Deployed`, `Scheduled` or `Announced`.
     pub date_label: &'static str,
-    /// Month of [`PublicChange::date`], `YYYY-MM`.
+    /// Month of [`PublicChange::date`] in the portal's time zone, `YYYY-MM`
+    /// (the month of the date shown).
     pub month: String,
     /// Month for readers, `November 2026`.
     pub month_label: String,
@@ -143,6 +146,9 @@ impl PublicChange {
         let record = &document.record;
         let slug = record.slug();
         let date = list_date(record);
+        let zone = config.timezone;
+        let local = zone.date_of(&date);
+        let view = |at: &Timestamp| DateView::new(at, zone);
         Self {
             id: record.id.clone(),
             title: record.title.clone(),
@@ -150,13 +156,13 @@ impl PublicChange {
             type_label: type_label(record.change_type),
             status: record.status.as_str(),
             status_label: status_label(record.status),
-            announced: DateView::from(&record.created),
-            scheduled: record.scheduled.as_ref().map(DateView::from),
-            deployed: record.deployed.as_ref().map(DateView::from),
-            date: DateView::from(&date),
+            announced: view(&record.created),
+            scheduled: record.scheduled.as_ref().map(view),
+            deployed: record.deployed.as_ref().map(view),
+            date: view(&date),
             date_label: date_label(record),
-            month: date.date().format("%Y-%m").to_string(),
-            month_label: date.date().format("%B %Y").to_string(),
+            month: local.format("%Y-%m").to_string(),
+            month_label: local.format("%B %Y").to_string(),
             summary: record.summary.clone().unwrap_or_default(),
             systems: record
                 .systems

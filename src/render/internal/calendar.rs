@@ -1,11 +1,11 @@
 //! The change calendar: `calendar/index.html` (a year-by-month overview) and
 //! one month grid per month that has events, `calendar/<yyyy-mm>/index.html`. Events are each record's `scheduled`
-//! and `deployed` instants (UTC days; a change deployed on its scheduled day
+//! and `deployed` instants (days in the portal's time zone; a change deployed on its scheduled day
 //! shows once); emergency changes are marked.
 
 use super::{month_key, month_title, record_href, Site};
 use crate::model::record::ChangeClass;
-use crate::model::Timestamp;
+use crate::model::{Timestamp, Zone};
 use crate::render::{RenderError, Sink, Theme};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -19,7 +19,8 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
     // record dated centuries away must not produce a page per month between.
     let months: Vec<String> = events.keys().cloned().collect();
     let empty = Vec::new();
-    let today = site.now.date();
+    let zone = site.zone();
+    let today = zone.date_of(&site.now);
     months.par_iter().enumerate().try_for_each(|(index, key)| {
         let page = MonthPage {
             key,
@@ -29,7 +30,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
                 .and_then(|i| months.get(i))
                 .map(|k| neighbour(k)),
             next: months.get(index + 1).map(|k| neighbour(k)),
-            weeks: weeks(key, events.get(key).unwrap_or(&empty), today),
+            weeks: weeks(key, events.get(key).unwrap_or(&empty), today, zone),
             count: events.get(key).map_or(0, Vec::len),
         };
         sink.put(site.page(
@@ -43,7 +44,10 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
     })?;
     let overview = CalendarPage {
         years: years(&months, &events),
-        current: months.iter().find(|k| **k == month_key(&site.now)).cloned(),
+        current: months
+            .iter()
+            .find(|k| **k == month_key(&site.now, site.zone()))
+            .cloned(),
     };
     sink.put(site.page(
         theme,
@@ -72,18 +76,19 @@ struct Event<'a> {
 }
 
 fn events_by_month<'a>(site: &Site<'a>) -> BTreeMap<String, Vec<Event<'a>>> {
+    let zone = site.zone();
     let mut months: BTreeMap<String, Vec<Event<'a>>> = BTreeMap::new();
     for document in &site.documents {
         let record = &document.record;
         // A change deployed on its scheduled day shows once.
-        let same_day = matches!((record.scheduled, record.deployed), (Some(s), Some(d)) if s.date() == d.date());
+        let same_day = matches!((record.scheduled, record.deployed), (Some(s), Some(d)) if zone.date_of(&s) == zone.date_of(&d));
         let instants = [
             ("scheduled", record.scheduled.filter(|_| !same_day)),
             ("deployed", record.deployed),
         ];
         for (kind, at) in instants {
             let Some(at) = at else { continue };
-            months.entry(month_key(&at)).or_default().push(Event {
+            months.entry(month_key(&at, zone)).or_default().push(Event {
                 id: &record.id,
                 title: &record.title,
                 href: record_href(&record.slug()),
@@ -135,7 +140,7 @@ struct Day<'a> {
 }
 
 /// The month `key` as Monday-first weeks of seven cells.
-fn weeks<'a>(key: &str, events: &[Event<'a>], today: NaiveDate) -> Vec<Vec<Day<'a>>> {
+fn weeks<'a>(key: &str, events: &[Event<'a>], today: NaiveDate, zone: Zone) -> Vec<Vec<Day<'a>>> {
     let Some(first) = NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d").ok() else {
         return Vec::new();
     };
@@ -149,7 +154,7 @@ fn weeks<'a>(key: &str, events: &[Event<'a>], today: NaiveDate) -> Vec<Vec<Day<'
             today: date == today,
             events: events
                 .iter()
-                .filter(|e| e.at.date() == date)
+                .filter(|e| zone.date_of(&e.at) == date)
                 .cloned()
                 .collect(),
         });
@@ -242,7 +247,7 @@ mod tests {
     #[test]
     fn weeks_start_on_monday_and_pad_the_month() {
         let today = NaiveDate::from_ymd_opt(2026, 1, 13).unwrap();
-        let grid = weeks("2026-01", &[], today);
+        let grid = weeks("2026-01", &[], today, Zone::default());
         // 1 January 2026 is a Thursday: three blank cells first.
         assert_eq!(
             grid[0].iter().map(|d| d.day).collect::<Vec<_>>(),

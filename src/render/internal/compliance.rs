@@ -19,7 +19,8 @@
 //!   the tier accepts), those announced to the tier (`notified`, else
 //!   `created`) at least `notice_days` before `scheduled` (else `deployed`).
 
-use crate::model::config::{person_key, same_person, ApprovalRule, Config, Policy};
+use crate::model::config::{ApprovalRule, Config, Policy};
+use crate::model::person::{person_key, same_person};
 use crate::model::record::{ChangeClass, Decision, Record, Status};
 use crate::model::{Portal, Timestamp};
 use serde::Serialize;

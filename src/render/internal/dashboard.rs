@@ -307,7 +307,7 @@ fn month_table(site: &Site<'_>) -> BTreeMap<String, Month> {
     let mut months: BTreeMap<String, Month> = BTreeMap::new();
     for document in &site.documents {
         let record = &document.record;
-        let month = month_entry(&mut months, month_key(&period_date(record)));
+        let month = month_entry(&mut months, month_key(&period_date(record), site.zone()));
         month.total += 1;
         let type_index = ChangeType::ALL
             .iter()
@@ -325,12 +325,12 @@ fn month_table(site: &Site<'_>) -> BTreeMap<String, Month> {
             }
         }
         if let Some(deployed) = &record.deployed {
-            month_entry(&mut months, month_key(deployed)).deployed += 1;
+            month_entry(&mut months, month_key(deployed, site.zone())).deployed += 1;
         }
         // The calendar has a page for every month with a scheduled or
         // deployed date.
         for at in [record.scheduled, record.deployed].into_iter().flatten() {
-            month_entry(&mut months, month_key(&at)).calendar = true;
+            month_entry(&mut months, month_key(&at, site.zone())).calendar = true;
         }
     }
     months

@@ -6,10 +6,10 @@ use super::compliance::{assess_approvals, deadline_outcome, evidence_of, plus_da
 use super::offsite::without_offsite_links;
 use super::{record_href, FlagView, Heading, Site, When};
 use crate::checks::Level;
-use crate::model::config::same_person;
+use crate::model::person::same_person;
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, Decision, Record};
-use crate::model::Timestamp;
+use crate::model::{Timestamp, Zone};
 use crate::render::markdown::{to_html_on_page, PageIds};
 use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
@@ -79,6 +79,7 @@ struct RecordPage<'a> {
 fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> RecordPage<'a> {
     let record = &document.record;
     let config = site.config;
+    let zone = site.zone();
     let embargoed = record.is_embargoed(&site.now);
     let public_body = markdown(&document.public_body, "public-", &mut ids);
     let internal_body = markdown(&document.internal_body, "internal-", &mut ids);
@@ -87,10 +88,10 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         visibility: record.visibility.as_str(),
         summary: record.summary.as_deref(),
         author: &record.author,
-        created: When::full(&record.created),
-        scheduled: record.scheduled.as_ref().map(When::full),
-        deployed: record.deployed.as_ref().map(When::full),
-        embargo_until: record.embargo_until.as_ref().map(When::full),
+        created: When::full(&record.created, zone),
+        scheduled: record.scheduled.as_ref().map(|at| When::full(at, zone)),
+        deployed: record.deployed.as_ref().map(|at| When::full(at, zone)),
+        embargo_until: record.embargo_until.as_ref().map(|at| When::full(at, zone)),
         systems: systems(site, record),
         tiers: tiers(site, record),
         all_tiers: record.tiers.is_none(),
@@ -106,7 +107,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         emergency: record.emergency.as_ref().map(|e| EmergencyView {
             reason: e.reason.as_deref(),
             declared_by: e.declared_by.as_deref(),
-            declared_at: e.declared_at.as_ref().map(When::full),
+            declared_at: e.declared_at.as_ref().map(|at| When::full(at, zone)),
             authorized: e.declared_by.as_deref().and_then(|by| {
                 let deciders = &config.policy.emergency.deciders;
                 (!deciders.is_empty()).then(|| deciders.iter().any(|d| same_person(d, by)))
@@ -115,11 +116,11 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         deadlines: deadlines(site, record),
         review: record.review.as_ref().map(|r| ReviewView {
             by: &r.by,
-            at: When::full(&r.at),
+            at: When::full(&r.at, zone),
             link: r.link.as_deref(),
             note: r.note.as_deref(),
         }),
-        timeline: timeline(record),
+        timeline: timeline(record, zone),
         post_incident: post_incident(site, record, &mut ids),
         testing: record
             .testing
@@ -200,6 +201,7 @@ struct TierView<'a> {
 }
 
 fn tiers<'a>(site: &Site<'a>, record: &'a Record) -> Vec<TierView<'a>> {
+    let zone = site.zone();
     site.config
         .tiers
         .iter()
@@ -209,7 +211,7 @@ fn tiers<'a>(site: &Site<'a>, record: &'a Record) -> Vec<TierView<'a>> {
             title: &tier.title,
             notice_days: tier.notice_days,
             accepts: tier.accepts(record.change_type),
-            announced: When::full(&record.announced_to(key)),
+            announced: When::full(&record.announced_to(key), zone),
             notified: record.notified.contains_key(key),
             notice: match super::compliance::notice_kept(record, key, site.config) {
                 Some(true) => "kept",
@@ -304,6 +306,7 @@ struct ApprovalRow<'a> {
 
 fn approvals<'a>(site: &Site<'a>, record: &'a Record) -> Vec<ApprovalRow<'a>> {
     let config = site.config;
+    let zone = site.zone();
     let rule = config.policy.approvals.for_class(record.class);
     let cutoff = assess_approvals(record, rule).cutoff;
     record
@@ -331,7 +334,7 @@ fn approvals<'a>(site: &Site<'a>, record: &'a Record) -> Vec<ApprovalRow<'a>> {
                 by: &approval.by,
                 role: &approval.role,
                 decision: approval.decision.as_str(),
-                at: When::full(&approval.at),
+                at: When::full(&approval.at, zone),
                 note: approval.note.as_deref(),
                 board,
                 board_ok,
@@ -390,11 +393,12 @@ struct Deadline {
 
 fn deadlines(site: &Site<'_>, record: &Record) -> Vec<Deadline> {
     let policy = &site.config.policy;
+    let zone = site.zone();
     let mut deadlines = Vec::new();
     if let Some(evidence) = evidence_of(record, policy, site.now) {
         deadlines.push(Deadline {
             what: "Code review",
-            due: When::full(&evidence.review_due),
+            due: When::full(&evidence.review_due, zone),
             outcome: evidence.review,
         });
     }
@@ -406,7 +410,7 @@ fn deadlines(site: &Site<'_>, record: &Record) -> Vec<Deadline> {
         let due = plus_days(deployed, policy.emergency.post_incident_within_days);
         deadlines.push(Deadline {
             what: "Post-incident review",
-            due: When::full(&due),
+            due: When::full(&due, zone),
             outcome: deadline_outcome(record.post_incident.as_ref().map(|p| p.at), due, site.now),
         });
     }
@@ -439,7 +443,7 @@ struct TimelineItem<'a> {
 /// The war-room timeline merged with the record's milestones (declaration,
 /// approvals, deploy, review, post-incident review), in time order. Shown for
 /// records with a timeline and for every emergency change.
-fn timeline(record: &Record) -> Vec<TimelineItem<'_>> {
+fn timeline(record: &Record, zone: Zone) -> Vec<TimelineItem<'_>> {
     if record.timeline.is_empty() && record.class != ChangeClass::Emergency {
         return Vec::new();
     }
@@ -451,6 +455,7 @@ fn timeline(record: &Record) -> Vec<TimelineItem<'_>> {
                 entry.at,
                 item(
                     &entry.at,
+                    zone,
                     entry.by.as_deref(),
                     entry.note.clone(),
                     entry.link.as_deref(),
@@ -465,6 +470,7 @@ fn timeline(record: &Record) -> Vec<TimelineItem<'_>> {
                 *at,
                 item(
                     at,
+                    zone,
                     emergency.declared_by.as_deref(),
                     "Emergency change declared".into(),
                     None,
@@ -485,17 +491,28 @@ fn timeline(record: &Record) -> Vec<TimelineItem<'_>> {
         );
         items.push((
             approval.at,
-            item(&approval.at, Some(&approval.by), note, None, "approval"),
+            item(
+                &approval.at,
+                zone,
+                Some(&approval.by),
+                note,
+                None,
+                "approval",
+            ),
         ));
     }
     if let Some(at) = &record.deployed {
-        items.push((*at, item(at, None, "Deployed".into(), None, "deployed")));
+        items.push((
+            *at,
+            item(at, zone, None, "Deployed".into(), None, "deployed"),
+        ));
     }
     if let Some(review) = &record.review {
         items.push((
             review.at,
             item(
                 &review.at,
+                zone,
                 Some(&review.by),
                 "Code review".into(),
                 None,
@@ -508,6 +525,7 @@ fn timeline(record: &Record) -> Vec<TimelineItem<'_>> {
             post_incident.at,
             item(
                 &post_incident.at,
+                zone,
                 None,
                 "Post-incident review".into(),
                 None,
@@ -530,13 +548,14 @@ fn timeline(record: &Record) -> Vec<TimelineItem<'_>> {
 
 fn item<'a>(
     at: &Timestamp,
+    zone: Zone,
     by: Option<&'a str>,
     note: String,
     link: Option<&'a str>,
     kind: &'static str,
 ) -> TimelineItem<'a> {
     TimelineItem {
-        at: When::full(at),
+        at: When::full(at, zone),
         offset: String::new(),
         by,
         note,
@@ -573,8 +592,9 @@ fn post_incident<'a>(
     ids: &mut PageIds,
 ) -> Option<PostIncidentView<'a>> {
     let post_incident = record.post_incident.as_ref()?;
+    let zone = site.zone();
     Some(PostIncidentView {
-        at: When::full(&post_incident.at),
+        at: When::full(&post_incident.at, zone),
         lessons: markdown(&post_incident.lessons, "lessons-", ids),
         improvements: post_incident
             .improvements

@@ -113,7 +113,10 @@ fn row<'a>(site: &Site<'a>, document: &'a crate::model::portal::Document) -> Row
                 title: site.config.system_title(key),
             })
             .collect(),
-        deployed: record.deployed.as_ref().map(When::day),
+        deployed: record
+            .deployed
+            .as_ref()
+            .map(|at| When::day(at, site.zone())),
         flag_count: flags.len(),
         deny: flags.iter().any(|f| f.level == Level::Deny),
         data_systems: pipe_list(record.systems.iter().map(String::as_str)),

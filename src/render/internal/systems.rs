@@ -2,7 +2,7 @@
 //! with its change history (newest first, by period date). Systems are
 //! those of the catalogue plus any uncatalogued key a record uses.
 
-use super::{Site, SystemEntry, TableRows};
+use super::{Site, SystemEntry, TableRows, When};
 use crate::model::portal::Document;
 use crate::render::export::period_date;
 use crate::render::{RenderError, Sink, Theme};
@@ -101,7 +101,7 @@ fn summary<'a>(
             .sum(),
         latest: history
             .first()
-            .map(|d| period_date(&d.record).date().format("%Y-%m-%d").to_string()),
+            .map(|d| When::day(&period_date(&d.record), site.zone()).text),
     }
 }
 

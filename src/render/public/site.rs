@@ -12,6 +12,8 @@ struct SiteContext<'a> {
     title: &'a str,
     description: Option<&'a str>,
     base_url: &'a str,
+    /// The IANA name of the zone pages show times in.
+    timezone: &'static str,
     feeds: Vec<FeedLink>,
     pages: Vec<PageLink<'a>>,
 }
@@ -65,6 +67,7 @@ impl<'a> PageRenderer<'a> {
             title: &config.title,
             description: config.description.as_deref(),
             base_url: config.base(),
+            timezone: config.timezone.name(),
             feeds: feed_links(config),
             pages: pages
                 .iter()
