@@ -448,7 +448,14 @@ fn numbers_and_booleans_in_text_fields_keep_their_spelling() {
         let text = replace_line(&text, 9, &format!("author: {written}"));
         let portal = portal_of(CONFIG, &text);
         let loaded = changeportal::load::load(portal.root()).expect("config loads");
-        assert!(loaded.flags.is_empty(), "{written}: {:#?}", loaded.flags);
+        // The title then holds the author's name, which customers must not
+        // read: that warning is expected, nothing else is.
+        let others: Vec<_> = loaded
+            .flags
+            .iter()
+            .filter(|f| f.code != changeportal::checks::Code::InternalDetailInPublic)
+            .collect();
+        assert!(others.is_empty(), "{written}: {others:#?}");
         let record = &loaded.portal.documents[0].record;
         assert_eq!(
             (record.title.as_str(), record.author.as_str()),
