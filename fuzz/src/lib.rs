@@ -7,32 +7,10 @@ use changeportal::model::config::Config;
 use changeportal::model::Timestamp;
 use std::sync::LazyLock;
 
-/// The portal configuration the targets load records against: tiers with and
+/// The portal configuration the targets load records against, shared with
+/// the integration tests (`tests/fixtures/portal.yaml`): tiers with and
 /// without advance notice, a system catalogue, a board and every policy knob.
-pub const PORTAL_YAML: &str = r#"title: Fuzz Portal
-base_url: https://changes.fuzz.example
-tiers:
-  enterprise: { title: Enterprise, notice_days: 30, types: [feature, deprecation, maintenance, security, infrastructure] }
-  business: { title: Business, notice_days: 7 }
-  standard: { title: Standard, notice_days: 0 }
-systems:
-  api: { title: Public API, owner: platform }
-  web: { title: Web App, owner: frontend }
-policy:
-  board:
-    - { name: Alice Chen, role: engineering }
-    - { name: Omar Haddad, role: operations }
-    - { name: Dana Lee, role: management }
-  approvals:
-    normal: { min: 2, roles: [engineering, operations] }
-    standard: { min: 0 }
-    emergency: { min: 1, within_days: 2 }
-  emergency:
-    deciders: [Dana Lee]
-    review_within_days: 3
-    post_incident_within_days: 7
-  require_post_incident_for: [emergency, rolled_back]
-"#;
+pub const PORTAL_YAML: &str = include_str!("../../tests/fixtures/portal.yaml");
 
 static CONFIG: LazyLock<Config> =
     LazyLock::new(|| parse_config(PORTAL_YAML).expect("the fuzz portal.yaml is valid"));

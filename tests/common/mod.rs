@@ -25,39 +25,9 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run changeportal")
 }
 
-/// A minimal valid portal.yaml with three tiers, a system catalogue and a board.
-pub const PORTAL_YAML: &str = r#"title: Test Portal
-base_url: https://changes.test.example
-tiers:
-  enterprise:
-    title: Enterprise
-    notice_days: 30
-    types: [feature, deprecation, maintenance, security, infrastructure]
-  business:
-    title: Business
-    notice_days: 7
-  standard:
-    title: Standard
-    notice_days: 0
-systems:
-  api: { title: Public API, owner: platform }
-  web: { title: Web App, owner: frontend }
-policy:
-  board:
-    - { name: Alice Chen, role: engineering }
-    - { name: Omar Haddad, role: operations }
-    - { name: Priya Nair, role: planning }
-    - { name: Dana Lee, role: management }
-  approvals:
-    normal: { min: 2, roles: [engineering, operations] }
-    standard: { min: 0 }
-    emergency: { min: 1, within_days: 2 }
-  emergency:
-    deciders: [Dana Lee]
-    review_within_days: 3
-    post_incident_within_days: 7
-  require_post_incident_for: [emergency, rolled_back]
-"#;
+/// The shared test portal.yaml (`tests/fixtures/portal.yaml`, also used by
+/// the fuzz targets): three tiers, a system catalogue and a board.
+pub const PORTAL_YAML: &str = include_str!("../fixtures/portal.yaml");
 
 /// A temporary portal folder.
 pub struct TempPortal {
