@@ -252,14 +252,22 @@ impl EventStream {
         }
     }
 
-    /// Waits up to `patience` for `text` to arrive; drops what came before it.
+    /// Waits up to `patience` in all for `text` to arrive; drops what came
+    /// before it.
     pub fn wait_for(&mut self, text: &str, patience: Duration) {
+        let started = Instant::now();
         loop {
             if let Some(at) = self.buffer.find(text) {
                 self.buffer.drain(..at + text.len());
                 return;
             }
-            self.read_more(text, patience);
+            let left = patience.saturating_sub(started.elapsed());
+            assert!(
+                !left.is_zero(),
+                "waited {patience:?} for {text:?}; got {:?}",
+                self.buffer
+            );
+            self.read_more(text, left);
         }
     }
 
@@ -281,7 +289,9 @@ impl EventStream {
                 Err(e)
                     if matches!(
                         e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::Interrupted
                     ) => {}
                 Err(e) => panic!("read error {e}; got {:?}", self.buffer),
             }
