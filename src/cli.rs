@@ -89,9 +89,14 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
-    /// Address to bind.
+    /// Address to bind. On an address that is not loopback only the
+    /// public site is served, unless --expose-internal is given.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
+    /// Also serve the internal audit site when --bind is not a loopback
+    /// address: everyone who can reach that address can then read it.
+    #[arg(long)]
+    pub expose_internal: bool,
     #[command(flatten)]
     pub now: NowArg,
 }

@@ -1,153 +1,18 @@
 //! `changeportal serve` end to end: a child process on a temporary portal,
-//! talked to over loopback with a minimal HTTP/1.1 client. Every wait is
-//! bounded; the server is stopped even when an assertion fails.
+//! talked to over loopback with a minimal HTTP/1.1 client
+//! ([`serve_client`]). Every wait is bounded; the server is stopped even
+//! when an assertion fails.
 
 mod common;
 
-use common::{normal_record, tools, TempPortal};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod serve_client;
 
-/// How long any single wait may take before the test fails.
-const PATIENCE: Duration = Duration::from_secs(5);
-/// How often a page is fetched while waiting for a change.
-const POLL: Duration = Duration::from_millis(50);
+use common::{normal_record, tools, TempPortal};
+use serve_client::{get_with_host, EventStream, Server};
+use std::time::Duration;
+
 /// The issue's promise: an edit is served within this long.
 const PROMISED: Duration = Duration::from_secs(2);
-
-/// A running `serve`, stopped on drop.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    /// Starts `serve --port 0` on `root` and reads the URL it prints.
-    fn start(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_changeportal"))
-            .args(["serve", "--port", "0", "--now", "2026-11-24", "--root"])
-            .arg(root)
-            .env_remove("SOURCE_DATE_EPOCH")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http://") {
-                    let address = line[at + 7..].trim_end_matches('/').to_string();
-                    let _ = sender.send(address);
-                }
-            }
-        });
-        let address = match receiver.recv_timeout(Duration::from_secs(30)) {
-            Ok(address) => address,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("serve printed no URL within 30 s");
-            }
-        };
-        assert!(address.starts_with("127.0.0.1:"), "not loopback: {address}");
-        Server { child, address }
-    }
-
-    fn get(&self, path: &str) -> Reply {
-        get(&self.address, path)
-    }
-
-    /// Fetches `path` every [`POLL`] until `done` holds; returns the reply
-    /// and how long it took, or fails after [`PATIENCE`].
-    fn poll(&self, path: &str, what: &str, done: impl Fn(&Reply) -> bool) -> (Reply, Duration) {
-        let started = Instant::now();
-        loop {
-            let reply = self.get(path);
-            if done(&reply) {
-                return (reply, started.elapsed());
-            }
-            assert!(
-                started.elapsed() < PATIENCE,
-                "waited {:?} for {what}; last reply {}:\n{}",
-                started.elapsed(),
-                reply.status,
-                reply.body
-            );
-            std::thread::sleep(POLL);
-        }
-    }
-
-    /// Sends SIGINT (Ctrl-C) and waits for the process to end.
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-INT", &pid]).status();
-        let deadline = Instant::now() + PATIENCE;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(POLL);
-        }
-        panic!("serve did not stop within {PATIENCE:?} of Ctrl-C");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A parsed HTTP response.
-struct Reply {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.lines().find_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.eq_ignore_ascii_case(name).then(|| value.trim())
-        })
-    }
-}
-
-/// One `GET` with the path sent exactly as given (no normalisation).
-fn get(address: &str, path: &str) -> Reply {
-    get_with_host(address, path, address)
-}
-
-/// One `GET` to `address` naming `host` in the `Host` header.
-fn get_with_host(address: &str, path: &str, host: &str) -> Reply {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    stream.set_read_timeout(Some(PATIENCE)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").expect("header end");
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("status code");
-    Reply {
-        status,
-        headers: head.to_string(),
-        body: body.to_string(),
-    }
-}
 
 /// A portal with one public record titled `title`, at `content/changes/2026/chg-0001.md`.
 fn portal_with(title: &str) -> TempPortal {
@@ -239,80 +104,6 @@ fn the_event_stream_announces_each_rebuild() {
 fn generation_of(html: &str) -> String {
     let at = html.find("data-generation=\"").expect("reload script") + "data-generation=\"".len();
     html[at..].split('"').next().unwrap().to_string()
-}
-
-/// A client of `/__changeportal/events`.
-struct EventStream {
-    stream: TcpStream,
-    buffer: String,
-}
-
-impl EventStream {
-    /// Opens the stream and checks its response header.
-    fn open(address: &str) -> EventStream {
-        let mut stream = TcpStream::connect(address).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_millis(200)))
-            .unwrap();
-        write!(
-            stream,
-            "GET /__changeportal/events HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
-        )
-        .unwrap();
-        let mut events = EventStream {
-            stream,
-            buffer: String::new(),
-        };
-        while !events.buffer.contains("\r\n\r\n") {
-            events.read_more("the response header");
-        }
-        let (head, rest) = events.buffer.split_once("\r\n\r\n").unwrap();
-        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-        assert!(head.contains("Content-Type: text/event-stream"), "{head}");
-        events.buffer = rest.to_string();
-        events
-    }
-
-    /// Waits for the next event called `name` and returns its data.
-    fn next(&mut self, name: &str) -> String {
-        let marker = format!("event: {name}\ndata: ");
-        loop {
-            if let Some(start) = self.buffer.find(&marker) {
-                let data_start = start + marker.len();
-                if let Some(length) = self.buffer[data_start..].find("\n\n") {
-                    let data = self.buffer[data_start..data_start + length].to_string();
-                    self.buffer.drain(..data_start + length + 2);
-                    return data;
-                }
-            }
-            self.read_more(&marker);
-        }
-    }
-
-    fn read_more(&mut self, waiting_for: &str) {
-        let started = Instant::now();
-        let mut chunk = [0u8; 4096];
-        loop {
-            assert!(
-                started.elapsed() < PATIENCE,
-                "waited {PATIENCE:?} for {waiting_for:?}; got {:?}",
-                self.buffer
-            );
-            match self.stream.read(&mut chunk) {
-                Ok(0) => panic!("stream closed; got {:?}", self.buffer),
-                Ok(n) => {
-                    self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
-                    return;
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) => {}
-                Err(e) => panic!("read error {e}; got {:?}", self.buffer),
-            }
-        }
-    }
 }
 
 #[test]

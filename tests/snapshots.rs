@@ -24,7 +24,10 @@ fn key_pages_and_feeds_of_the_example_portal() {
     for (name, relative) in [
         ("public_home", "public/index.html"),
         ("public_record", "public/changes/chg-0040/index.html"),
-        ("internal_emergency_record", "internal/changes/chg-0013.html"),
+        (
+            "internal_emergency_record",
+            "internal/changes/chg-0013.html",
+        ),
         ("internal_dashboard", "internal/index.html"),
         ("feed_enterprise", "public/feeds/enterprise.xml"),
     ] {

@@ -11,6 +11,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
         bind: args.bind.clone(),
         port: args.port,
         now: args.now.now,
+        expose_internal: args.expose_internal,
     };
     match serve::run(&options) {
         Ok(never) => match never {},

@@ -29,13 +29,21 @@
 //!   without one (at most 1 s), editor temporaries and reads are ignored,
 //!   and changes made during a rebuild trigger exactly one more. The theme
 //!   is compiled again only when `templates/` or `static/` changed.
-//! - **Loopback only** by default (`--bind 127.0.0.1`); while bound to a
-//!   loopback address, requests whose `Host` is not a localhost name get
-//!   403, so a web page cannot read the internal site by rebinding its DNS
-//!   name to 127.0.0.1.
+//! - **Loopback only** by default (`--bind 127.0.0.1`). On any other
+//!   address only the public site is served unless `--expose-internal`,
+//!   and requests must name the server by address or a localhost name
+//!   (SPEC section 6; [`access`]). On loopback, requests whose `Host` is not
+//!   a localhost name get 403, so a web page cannot read the internal site
+//!   by rebinding its DNS name to 127.0.0.1.
+//! - **Bounded**: axum on hyper and tokio, a fixed pool of threads, at most
+//!   512 connections, 10 s to send a request head, 60 s of network idle
+//!   ([`limits`], which gives the reasons); event streams are capped at 64.
 //! - **Stopping**: Ctrl-C ends the process; nothing is buffered on disk.
 
+pub mod access;
 pub mod inject;
+pub mod limits;
+pub mod listen;
 pub mod paths;
 pub mod rebuild;
 pub mod reload;
@@ -44,11 +52,12 @@ pub mod state;
 pub mod watch;
 
 use crate::model::Timestamp;
+use access::Audience;
 use rebuild::{Builder, Outcome, Terminal};
 use reload::Reloader;
 use state::Shared;
 use std::io::Write;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -65,29 +74,25 @@ pub struct Options {
     pub port: u16,
     /// Fixed "now" for time-dependent rules; `None` resolves it at each build.
     pub now: Option<Timestamp>,
+    /// Serve the internal site on a non-loopback address too (SPEC section 6).
+    pub expose_internal: bool,
 }
 
 /// Serves until the process is stopped; returns only on errors (cannot
 /// listen, not a portal, the watcher failed).
 pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
-    if !options.root.join(crate::load::CONFIG_FILE).is_file() {
-        return Err(format!(
-            "{} has no {}: not a portal folder (create one with `changeportal init DIR`)",
-            options.root.display(),
-            crate::load::CONFIG_FILE
-        ));
-    }
+    crate::load::require_portal(&options.root)?;
     stop_on_ctrl_c()?;
     // Watch before the first build, so that no edit made during it is lost.
     let mut watcher = Watcher::start(&options.root)?;
-    let server = Arc::new(bind(&options.bind, options.port)?);
+    let listener = bind(&options.bind, options.port)?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
     let context = server::Context {
         shared: Arc::new(Shared::new()),
         reloader: Arc::new(Reloader::default()),
-        loopback_only: server
-            .server_addr()
-            .to_ip()
-            .is_some_and(|address| address.ip().is_loopback()),
+        audience: Audience::of_bind(address.ip(), options.expose_internal),
     };
     let mut builder = Builder::new(options.root.clone(), options.now);
     let mut terminal = Terminal::default();
@@ -97,13 +102,32 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
         &context,
         &Changes::everything(),
     );
-    print_urls(&server, &options.root)?;
-    server::spawn_workers(Arc::clone(&server), context.clone());
+    let runtime = runtime()?;
+    let listener = {
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| format!("cannot listen on {address}: {e}"))?
+    };
+    print_urls(address, context.audience, &options.root)?;
+    runtime.spawn(listen::serve(listener, server::router(context.clone())));
     while let Some(changes) = watcher.next_changes() {
         watcher.refresh();
         rebuild(&mut builder, &mut terminal, &context, &changes);
     }
     Err("the file watcher stopped".to_string())
+}
+
+/// The runtime answering requests: [`limits::WORKER_THREADS`] threads
+/// whatever the number of clients (rebuilds run on the calling thread).
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(limits::WORKER_THREADS)
+        .max_blocking_threads(1)
+        .thread_name("changeportal-serve")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| format!("cannot start the server threads: {e}"))
 }
 
 /// Installs an explicit Ctrl-C handler: serve then stops even when it was
@@ -139,7 +163,9 @@ fn rebuild(
     context.reloader.broadcast(&generation);
 }
 
-fn bind(address: &str, port: u16) -> Result<tiny_http::Server, String> {
+/// Listens on `address` (an IP address, or a name tried address by
+/// address) and `port`, non-blocking, ready for tokio.
+fn bind(address: &str, port: u16) -> Result<TcpListener, String> {
     let addresses: Vec<SocketAddr> = match address.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => (address, port)
@@ -147,34 +173,69 @@ fn bind(address: &str, port: u16) -> Result<tiny_http::Server, String> {
             .map_err(|e| format!("cannot resolve --bind {address}: {e}"))?
             .collect(),
     };
-    tiny_http::Server::http(&addresses[..])
-        .map_err(|e| format!("cannot listen on {address} port {port}: {e}"))
+    let listener = TcpListener::bind(&addresses[..])
+        .map_err(|e| format!("cannot listen on {address} port {port}: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot listen on {address} port {port}: {e}"))?;
+    Ok(listener)
 }
 
-fn print_urls(server: &tiny_http::Server, root: &std::path::Path) -> Result<(), String> {
-    let address = server
-        .server_addr()
-        .to_ip()
-        .ok_or("the server is not listening on an IP address")?;
+fn print_urls(
+    address: SocketAddr,
+    audience: Audience,
+    root: &std::path::Path,
+) -> Result<(), String> {
     let browse = browsable(address);
+    let internal = if audience.serves_internal() {
+        format!("http://{browse}{}", paths::INTERNAL_MOUNT)
+    } else {
+        "not served on this address (see the warning)".to_string()
+    };
     let mut out = std::io::stdout().lock();
     let lines = format!(
         "changeportal serve: watching {root} (portal.yaml, content/, templates/, static/)\n  \
          public site:   http://{browse}/\n  \
-         internal site: http://{browse}{internal}\n\
+         internal site: {internal}\n\
          Press Ctrl-C to stop.\n",
         root = root.display(),
-        internal = paths::INTERNAL_MOUNT,
     );
     out.write_all(lines.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| format!("cannot print the URLs: {e}"))?;
-    if address.ip().is_unspecified() {
-        eprintln!(
-            "warning: listening on every interface ({address}); the internal site is reachable from the network"
-        );
+    if let Some(warning) = exposure_warning(address, audience) {
+        eprintln!("{warning}");
     }
     Ok(())
+}
+
+/// What to tell the user about who can reach the server, if anything.
+fn exposure_warning(address: SocketAddr, audience: Audience) -> Option<String> {
+    let reach = if address.ip().is_unspecified() {
+        format!("{address} (every interface)")
+    } else {
+        address.to_string()
+    };
+    match audience {
+        Audience::Loopback => None,
+        Audience::Network {
+            expose_internal: false,
+        } => Some(format!(
+            "warning: listening on {reach}, which is not loopback: only the public site is \
+             served; the internal audit site ({internal}) answers 404 and build diagnostics \
+             stay on this terminal. To serve the internal site to everyone who can reach \
+             {reach}, add --expose-internal.",
+            internal = paths::INTERNAL_MOUNT,
+        )),
+        Audience::Network {
+            expose_internal: true,
+        } => Some(format!(
+            "warning: --expose-internal: the internal audit site ({internal}) is exposed on \
+             {reach}; everyone who can reach it can read internal records and build \
+             diagnostics.",
+            internal = paths::INTERNAL_MOUNT,
+        )),
+    }
 }
 
 /// The address to put in a URL: loopback for an unspecified bind address.

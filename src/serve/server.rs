@@ -1,17 +1,30 @@
-//! Answering HTTP requests from the current [`super::state::Snapshot`].
+//! Answering HTTP requests from the current [`super::state::Snapshot`]: an
+//! axum router with one fallback handler (the URL is parsed by
+//! [`super::paths`], so no routing table can disagree with it).
 
+use super::access::Audience;
 use super::inject::{self, Injection};
-use super::paths::{self, Mount, Target, Tool};
-use super::reload::{self, Reloader};
+use super::paths::{self, Mount, Target, Tool, INTERNAL_MOUNT};
+use super::reload::{self, Reloader, HEARTBEAT};
 use super::state::{Shared, Snapshot};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::response::sse::{KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
 use std::sync::Arc;
-use tiny_http::{Header, Method, Request, Response};
-
-/// Threads answering ordinary requests (event streams get their own).
-const WORKERS: usize = 4;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 const RELOAD_SCRIPT: &str = include_str!("assets/reload.js");
 const OVERLAY_STYLE: &str = include_str!("assets/overlay.css");
+
+/// Shown instead of the diagnostics when they must not leave this machine
+/// (they quote record sources, internal fields included).
+const WITHHELD: &str = "The build failed. The diagnostics are printed on the terminal running \
+`changeportal serve`; they are not shown here because this server is reachable from the \
+network and they can quote internal fields.\n";
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -20,149 +33,179 @@ pub struct Context {
     pub shared: Arc<Shared>,
     /// The live-reload fan-out.
     pub reloader: Arc<Reloader>,
-    /// Answer only requests addressed to a loopback name (set when bound to
-    /// a loopback address): a web page cannot then read the internal site
-    /// through a DNS name rebound to 127.0.0.1.
-    pub loopback_only: bool,
+    /// Who can reach the server: decides the `Host` check, whether the
+    /// internal site is served and whether diagnostics are shown
+    /// ([`super::access`]).
+    pub audience: Audience,
 }
 
-/// Starts the worker threads answering requests on `server`.
-pub fn spawn_workers(server: Arc<tiny_http::Server>, context: Context) {
-    for _ in 0..WORKERS {
-        let server = Arc::clone(&server);
-        let context = context.clone();
-        std::thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                handle(request, &context);
-            }
-        });
-    }
+/// The router answering every request from `context`; every response
+/// carries `Cache-Control: no-store` (unless set) and
+/// `X-Content-Type-Options: nosniff`.
+pub fn router(context: Context) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(context)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
 }
 
-/// Answers one request. Errors writing to a client that went away are
-/// ignored: there is nobody left to tell.
-pub fn handle(request: Request, context: &Context) {
-    if context.loopback_only && !is_loopback_host(&request) {
-        let _ = request.respond(text(
-            403,
-            "forbidden: serve answers only to localhost names\n",
-        ));
-        return;
+/// Answers one request.
+async fn handle(State(context): State<Context>, request: Request) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|value| value.to_str().ok());
+    if !context.audience.allows_host(host) {
+        return text(StatusCode::FORBIDDEN, forbidden_reason(context.audience));
     }
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let mut response = text(405, "only GET and HEAD are supported\n");
-        if let Some(allow) = header("Allow", "GET, HEAD") {
-            response.add_header(allow);
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut response = text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are supported\n",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    answer(&context, &request.uri().to_string())
+}
+
+fn forbidden_reason(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Loopback => "forbidden: serve answers only to localhost names\n",
+        Audience::Network { .. } => {
+            "forbidden: serve answers only to an IP address or a localhost name in the URL \
+             (use http://ADDRESS:PORT/, not a host name)\n"
         }
-        let _ = request.respond(response);
-        return;
     }
-    let target = paths::parse(request.url());
-    let response = match target {
-        Target::Tool(Tool::Events) => return open_event_stream(request, context),
+}
+
+/// The response to a `GET` of `url` (as sent: origin-form).
+fn answer(context: &Context, url: &str) -> Response {
+    let target = paths::parse(url);
+    let snapshot = context.shared.current();
+    let view = View {
+        snapshot: &snapshot,
+        problems: shown_problems(context.audience, &snapshot),
+    };
+    if is_internal(&target) && !context.audience.serves_internal() {
+        return view.not_found(Mount::Public);
+    }
+    match target {
+        Target::Tool(Tool::Events) => event_stream(context),
         Target::Tool(Tool::ReloadScript) => asset(RELOAD_SCRIPT, "text/javascript; charset=utf-8"),
         Target::Tool(Tool::OverlayStyle) => asset(OVERLAY_STYLE, "text/css; charset=utf-8"),
         Target::Redirect(location) => redirect(&location),
-        Target::NotFound => text(404, "not found\n"),
-        Target::BadRequest(reason) => text(400, &format!("bad request: {reason}\n")),
-        Target::Site { mount, key } => {
-            site_file(&context.shared.current(), request.url(), mount, &key)
+        Target::NotFound => text(StatusCode::NOT_FOUND, "not found\n"),
+        Target::BadRequest(reason) => {
+            text(StatusCode::BAD_REQUEST, &format!("bad request: {reason}\n"))
         }
-    };
-    let _ = request.respond(response);
+        Target::Site { mount, key } => view.site_file(url, mount, &key),
+    }
 }
 
-/// Whether the request's `Host` names this machine's loopback interface.
-fn is_loopback_host(request: &Request) -> bool {
-    request
-        .headers()
-        .iter()
-        .find(|header| header.field.equiv("Host"))
-        .is_some_and(|header| is_loopback_name(header.value.as_str()))
+/// Whether `target` is the internal site or its mount point.
+fn is_internal(target: &Target) -> bool {
+    match target {
+        Target::Site { mount, .. } => *mount == Mount::Internal,
+        Target::Redirect(location) => location == INTERNAL_MOUNT,
+        _ => false,
+    }
 }
 
-/// `localhost`, `*.localhost` or a loopback IP, with or without a port.
-fn is_loopback_name(host: &str) -> bool {
-    let host = host.trim().to_ascii_lowercase();
-    let name = match host.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or(""),
-        None => host
-            .rsplit_once(':')
-            .map_or(host.as_str(), |(name, _)| name),
-    };
-    name == "localhost"
-        || name.ends_with(".localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Hands the connection to a thread that streams reload events.
-fn open_event_stream(request: Request, context: &Context) {
-    let Some(subscription) = context.reloader.subscribe() else {
-        let _ = request.respond(text(503, "too many open pages\n"));
-        return;
-    };
-    let shared = Arc::clone(&context.shared);
-    std::thread::spawn(move || {
-        let writer = request.into_writer();
-        reload::stream(writer, subscription, || shared.current().generation.clone());
-    });
-}
-
-type Answer = Response<std::io::Cursor<Vec<u8>>>;
-
-/// A file of a site, with the reload script (and overlay) in HTML pages.
-fn site_file(snapshot: &Snapshot, url: &str, mount: Mount, key: &str) -> Answer {
-    let Some(site) = &snapshot.site else {
-        let problems = snapshot.problems.as_deref().unwrap_or("no build yet");
-        let page = inject::error_page(&snapshot.generation, problems);
-        return html(500, page);
-    };
-    let index = format!("{key}index.html");
-    let file_key = if key.is_empty() || key.ends_with('/') {
-        index.as_str()
+/// The diagnostics pages may show: the snapshot's, or [`WITHHELD`] when
+/// the audience must not see them.
+fn shown_problems(audience: Audience, snapshot: &Snapshot) -> Option<&str> {
+    let problems = snapshot.problems.as_deref()?;
+    Some(if audience.shows_diagnostics() {
+        problems
     } else {
-        key
+        WITHHELD
+    })
+}
+
+/// Opens a live-reload event stream, or 503 when too many are open.
+fn event_stream(context: &Context) -> Response {
+    let Some(subscription) = context.reloader.subscribe() else {
+        return text(StatusCode::SERVICE_UNAVAILABLE, "too many open pages\n");
     };
-    if let Some(bytes) = site.get(mount, file_key) {
-        return file(snapshot, file_key, bytes);
-    }
-    if site.get(mount, &format!("{key}/index.html")).is_some() {
-        return redirect(&folder_url(url));
-    }
-    not_found(snapshot, mount)
-}
-
-fn file(snapshot: &Snapshot, key: &str, bytes: &[u8]) -> Answer {
-    let content_type = paths::content_type(key);
-    if content_type.starts_with("text/html") {
-        return html(200, inject_into(snapshot, bytes));
-    }
-    bytes_response(200, bytes.to_vec(), content_type)
-}
-
-/// The theme's `404.html` of the site (the public one for the internal site
-/// when it has none), else plain text.
-fn not_found(snapshot: &Snapshot, mount: Mount) -> Answer {
-    let page = snapshot.site.as_ref().and_then(|site| {
-        site.get(mount, "404.html")
-            .or_else(|| site.get(Mount::Public, "404.html"))
-    });
-    match page {
-        Some(bytes) => html(404, inject_into(snapshot, bytes)),
-        None => text(404, "not found\n"),
-    }
-}
-
-fn inject_into(snapshot: &Snapshot, bytes: &[u8]) -> String {
-    inject::inject(
-        &String::from_utf8_lossy(bytes),
-        Injection {
-            generation: &snapshot.generation,
-            problems: snapshot.problems.as_deref(),
-        },
+    let current = context.shared.current().generation.clone();
+    let events = Sse::new(reload::events(subscription, current))
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("heartbeat"));
+    (
+        [(HeaderName::from_static("x-accel-buffering"), "no")],
+        events,
     )
+        .into_response()
+}
+
+/// A snapshot as one request sees it.
+struct View<'a> {
+    snapshot: &'a Snapshot,
+    problems: Option<&'a str>,
+}
+
+impl View<'_> {
+    /// A file of a site, with the reload script (and overlay) in HTML pages.
+    fn site_file(&self, url: &str, mount: Mount, key: &str) -> Response {
+        let Some(site) = &self.snapshot.site else {
+            let problems = self.problems.unwrap_or("no build yet");
+            let page = inject::error_page(&self.snapshot.generation, problems);
+            return html(StatusCode::INTERNAL_SERVER_ERROR, page);
+        };
+        let index = format!("{key}index.html");
+        let file_key = if key.is_empty() || key.ends_with('/') {
+            index.as_str()
+        } else {
+            key
+        };
+        if let Some(bytes) = site.get(mount, file_key) {
+            return self.file(file_key, bytes);
+        }
+        if site.get(mount, &format!("{key}/index.html")).is_some() {
+            return redirect(&folder_url(url));
+        }
+        self.not_found(mount)
+    }
+
+    fn file(&self, key: &str, bytes: &[u8]) -> Response {
+        let content_type = paths::content_type(key);
+        if content_type.starts_with("text/html") {
+            return html(StatusCode::OK, self.inject_into(bytes));
+        }
+        respond(StatusCode::OK, content_type, bytes.to_vec())
+    }
+
+    /// The theme's `404.html` of the site (the public one for the internal
+    /// site when it has none), else plain text.
+    fn not_found(&self, mount: Mount) -> Response {
+        let page = self.snapshot.site.as_ref().and_then(|site| {
+            site.get(mount, "404.html")
+                .or_else(|| site.get(Mount::Public, "404.html"))
+        });
+        match page {
+            Some(bytes) => html(StatusCode::NOT_FOUND, self.inject_into(bytes)),
+            None => text(StatusCode::NOT_FOUND, "not found\n"),
+        }
+    }
+
+    fn inject_into(&self, bytes: &[u8]) -> String {
+        inject::inject(
+            &String::from_utf8_lossy(bytes),
+            Injection {
+                generation: &self.snapshot.generation,
+                problems: self.problems,
+            },
+        )
+    }
 }
 
 /// `url` (already validated) with a `/` added to its path, query kept.
@@ -173,46 +216,40 @@ fn folder_url(url: &str) -> String {
     }
 }
 
-fn asset(body: &str, content_type: &str) -> Answer {
-    bytes_response(200, body.as_bytes().to_vec(), content_type)
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    respond(StatusCode::OK, content_type, body)
 }
 
-fn html(status: u16, page: String) -> Answer {
-    bytes_response(status, page.into_bytes(), "text/html; charset=utf-8")
+fn html(status: StatusCode, page: String) -> Response {
+    respond(status, "text/html; charset=utf-8", page)
 }
 
-fn text(status: u16, body: &str) -> Answer {
-    bytes_response(
-        status,
-        body.as_bytes().to_vec(),
-        "text/plain; charset=utf-8",
-    )
+fn text(status: StatusCode, body: &str) -> Response {
+    respond(status, "text/plain; charset=utf-8", body.to_string())
 }
 
-fn redirect(location: &str) -> Answer {
-    match header("Location", location) {
-        Some(location) => text(302, "redirecting\n").with_header(location),
-        None => text(400, "bad request: the path is not ASCII\n"),
-    }
-}
-
-fn bytes_response(status: u16, body: Vec<u8>, content_type: &str) -> Answer {
-    let mut response = Response::from_data(body).with_status_code(status);
-    for (name, value) in [
-        ("Content-Type", content_type),
-        ("Cache-Control", "no-store"),
-        ("X-Content-Type-Options", "nosniff"),
-    ] {
-        if let Some(header) = header(name, value) {
-            response.add_header(header);
+/// A 302 to `location`, or 400 when it cannot be a header value.
+fn redirect(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => {
+            let mut response = text(StatusCode::FOUND, "redirecting\n");
+            response.headers_mut().insert(header::LOCATION, location);
+            response
         }
+        Err(_) => text(
+            StatusCode::BAD_REQUEST,
+            "bad request: the path is not ASCII\n",
+        ),
     }
-    response
 }
 
-/// A header, or `None` when `value` is not ASCII.
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
 }
 
 #[cfg(test)]
@@ -220,32 +257,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_loopback_host_names_are_answered() {
-        for host in [
-            "127.0.0.1:8080",
-            "localhost",
-            "LOCALHOST:1111",
-            "[::1]:1111",
-            "127.0.0.2",
-            "app.localhost:3000",
-        ] {
-            assert!(is_loopback_name(host), "{host}");
-        }
-        for host in [
-            "attacker.example",
-            "attacker.example:1111",
-            "localhost.attacker.example",
-            "10.0.0.1:1111",
-            "[::2]:1",
-            "",
-        ] {
-            assert!(!is_loopback_name(host), "{host}");
-        }
-    }
-
-    #[test]
     fn folder_redirects_keep_the_query() {
         assert_eq!(folder_url("/changes/a?x=1"), "/changes/a/?x=1");
         assert_eq!(folder_url("/changes/a"), "/changes/a/");
+    }
+
+    #[test]
+    fn only_an_audience_that_sees_the_internal_site_sees_diagnostics() {
+        let shared = Shared::new();
+        shared.publish_problems("content/changes/a.md:3: author: CANARY".to_string());
+        let snapshot = shared.current();
+        let local = shown_problems(Audience::Loopback, &snapshot);
+        assert!(local.is_some_and(|p| p.contains("CANARY")));
+        let lan = shown_problems(
+            Audience::Network {
+                expose_internal: false,
+            },
+            &snapshot,
+        );
+        assert_eq!(lan, Some(WITHHELD));
+        let exposed = shown_problems(
+            Audience::Network {
+                expose_internal: true,
+            },
+            &snapshot,
+        );
+        assert!(exposed.is_some_and(|p| p.contains("CANARY")));
+    }
+
+    #[test]
+    fn internal_targets_are_recognised() {
+        for url in ["/internal", "/internal/", "/internal/changes/chg-0001.html"] {
+            assert!(is_internal(&paths::parse(url)), "{url}");
+        }
+        for url in ["/", "/changes/", "/internalx/", "/__changeportal/events"] {
+            assert!(!is_internal(&paths::parse(url)), "{url}");
+        }
     }
 }
