@@ -9,8 +9,12 @@ fn at(text: &str) -> Timestamp {
 
 /// A deployed record by Sam Writer with `extra` front matter.
 fn record(extra: &str) -> Record {
+    record_with_status("deployed", extra)
+}
+
+fn record_with_status(status: &str, extra: &str) -> Record {
     let yaml = format!(
-        "id: R1\ntitle: T\ntype: feature\nstatus: deployed\nauthor: Sam Writer\ncreated: 2026-01-01\ndeployed: 2026-03-01T10:00:00Z\n{extra}"
+        "id: R1\ntitle: T\ntype: feature\nstatus: {status}\nauthor: Sam Writer\ncreated: 2026-01-01\ndeployed: 2026-03-01T10:00:00Z\n{extra}"
     );
     serde_yaml::from_str(&yaml).unwrap()
 }
@@ -186,7 +190,7 @@ fn deadline_outcomes() {
 #[test]
 fn post_incident_coverage_names_the_class_or_status_listed_first() {
     let policy: Config = config("{ require_post_incident_for: [rolled_back, emergency] }");
-    let rolled_back = record("class: emergency\nstatus: rolled_back");
+    let rolled_back = record_with_status("rolled_back", "class: emergency");
     let facts = evidence::post_incident(&rolled_back, &policy.policy, at("2026-03-05"));
     let facts = facts.unwrap();
     assert_eq!(facts.covered_by, Coverage::Status);
