@@ -24,7 +24,8 @@ pub enum Outcome {
 
 /// The outcome of evidence dated `done` (if any) against `deadline` at `now`:
 /// met when `done <= deadline`, pending while missing and `now <= deadline`,
-/// else missed. All three are UTC instants.
+/// else missed. All three are UTC instants. SPEC 4 `missing-review` and
+/// `missing-post-incident` (warn while pending), SPEC 5 compliance figures.
 pub fn deadline_outcome(done: Option<Timestamp>, deadline: Timestamp, now: Timestamp) -> Outcome {
     match done {
         Some(at) if at <= deadline => Outcome::Met,
@@ -92,7 +93,8 @@ pub struct PostIncidentFacts {
 }
 
 /// The code-review deadline (`review_within_days` after deploy) of a live
-/// emergency change at `now`; `None` for any other record.
+/// emergency change at `now`; `None` for any other record. Implements
+/// SPEC 3 `policy.emergency.review_within_days` and SPEC 4 `missing-review`.
 pub fn review(record: &Record, policy: &Policy, now: Timestamp) -> Option<DeadlineFacts> {
     let deployed = record.deployed.filter(|_| record.is_live())?;
     if record.class != ChangeClass::Emergency {
@@ -105,7 +107,8 @@ pub fn review(record: &Record, policy: &Policy, now: Timestamp) -> Option<Deadli
 
 /// The post-incident deadline (`post_incident_within_days` after deploy) at
 /// `now` of a live record whose class or status `require_post_incident_for`
-/// names; `None` for any other record.
+/// names; `None` for any other record. Implements SPEC 3
+/// `require_post_incident_for` and SPEC 4 `missing-post-incident`.
 pub fn post_incident(
     record: &Record,
     policy: &Policy,
@@ -132,6 +135,7 @@ pub fn post_incident(
 /// Whether `declared_by` may declare an emergency: `None` when
 /// `policy.emergency.deciders` is empty (anyone may), else whether they are
 /// one of the deciders (names compared as people, see `same_person`).
+/// Implements SPEC 4 `unauthorized-emergency`.
 pub fn may_declare(declared_by: &str, policy: &Policy) -> Option<bool> {
     let deciders = &policy.emergency.deciders;
     (!deciders.is_empty()).then(|| deciders.iter().any(|d| same_person(d, declared_by)))

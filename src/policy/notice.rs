@@ -33,7 +33,8 @@ fn in_scope(record: &Record) -> bool {
 /// The notice facts of every advance-notice tier (`notice_days > 0`) that
 /// `record` concerns and whose type filter accepts it, in the order of
 /// `portal.yaml`; empty when the rule does not cover the record or it has
-/// neither `scheduled` nor `deployed`.
+/// neither `scheduled` nor `deployed`. Implements SPEC 3
+/// `tiers.*.notice_days` and SPEC 4 `notice-too-short`.
 pub fn assess(record: &Record, config: &Config) -> Vec<NoticeFacts> {
     let Some(target) = record.scheduled.or(record.deployed) else {
         return Vec::new();
