@@ -2,9 +2,10 @@
 //! unauthorized-emergency, missing-review, missing-post-incident,
 //! policy-review-pending.
 
-use super::{plus_days, Code, RecordCheck};
-use crate::model::person::same_person;
+use super::{Code, RecordCheck};
 use crate::model::record::{ChangeClass, PolicyReview};
+use crate::policy::evidence::may_declare;
+use crate::policy::{Coverage, DeadlineFacts};
 
 pub(super) fn check(check: &mut RecordCheck<'_>) {
     if check.document.record.class == ChangeClass::Emergency {
@@ -44,15 +45,15 @@ fn declaration(check: &mut RecordCheck<'_>) {
             "say why waiting would put the organisation at significant risk, and who declared the emergency",
         );
     }
-    let deciders = &check.portal.config.policy.emergency.deciders;
     if let Some(declared_by) = declared_by {
-        if !deciders.is_empty() && !deciders.iter().any(|d| same_person(d, &declared_by)) {
+        let policy = &check.portal.config.policy;
+        if may_declare(&declared_by, policy) == Some(false) {
             check.raise(
                 Code::UnauthorizedEmergency,
                 "emergency.declared_by",
                 format!(
                     "{declared_by} may not declare an emergency (deciders: {})",
-                    deciders.join(", ")
+                    policy.emergency.deciders.join(", ")
                 ),
                 "only the people in `policy.emergency.deciders` may declare an emergency change",
             );
@@ -61,18 +62,20 @@ fn declaration(check: &mut RecordCheck<'_>) {
 }
 
 fn review(check: &mut RecordCheck<'_>) {
-    let record = &check.document.record;
-    let (Some(deployed), None) = (record.deployed.filter(|_| record.is_live()), &record.review)
-    else {
+    let Some(review) = check.facts.review.filter(DeadlineFacts::missing) else {
         return;
     };
-    let days = check.portal.config.policy.emergency.review_within_days;
-    let deadline = plus_days(deployed, days);
-    let level = check.deadline_level(Code::MissingReview, deadline);
-    let message = if check.now > deadline {
-        format!("emergency change deployed {deployed} has no code review; it was due within {days} days, by {deadline}")
+    let level = check.deadline_level(Code::MissingReview, &review);
+    let DeadlineFacts {
+        deployed,
+        days,
+        due,
+        ..
+    } = review;
+    let message = if review.overdue() {
+        format!("emergency change deployed {deployed} has no code review; it was due within {days} days, by {due}")
     } else {
-        format!("emergency change deployed {deployed} has no code review yet; due by {deadline}")
+        format!("emergency change deployed {deployed} has no code review yet; due by {due}")
     };
     check.raise_at_level(
         Code::MissingReview,
@@ -84,38 +87,25 @@ fn review(check: &mut RecordCheck<'_>) {
 }
 
 fn post_incident(check: &mut RecordCheck<'_>) {
+    let Some(facts) = check.facts.post_incident.filter(|p| p.deadline.missing()) else {
+        return;
+    };
     let record = &check.document.record;
-    let scope = &check.portal.config.policy.require_post_incident_for;
-    let covered_by = scope
-        .iter()
-        .find(|value| *value == record.class.as_str() || *value == record.status.as_str());
-    let (Some(covered_by), Some(deployed), None) =
-        (covered_by, record.deployed, &record.post_incident)
-    else {
-        return;
+    let deadline = facts.deadline;
+    let level = check.deadline_level(Code::MissingPostIncident, &deadline);
+    let (field, covered_by) = match facts.covered_by {
+        Coverage::Class => ("class", record.class.as_str()),
+        Coverage::Status => ("status", record.status.as_str()),
     };
-    if !record.is_live() {
-        return;
-    }
-    let days = check
-        .portal
-        .config
-        .policy
-        .emergency
-        .post_incident_within_days;
-    let deadline = plus_days(deployed, days);
-    let level = check.deadline_level(Code::MissingPostIncident, deadline);
-    let field = if *covered_by == record.class.as_str() {
-        "class"
-    } else {
-        "status"
-    };
-    let when = if check.now > deadline {
+    let when = if deadline.overdue() {
         "was due"
     } else {
         "is due"
     };
-    let message = format!("`{covered_by}` changes need a post-incident review; this one {when} within {days} days of deploy, by {deadline}");
+    let message = format!(
+        "`{covered_by}` changes need a post-incident review; this one {when} within {} days of deploy, by {}",
+        deadline.days, deadline.due
+    );
     check.raise_at_level(
         Code::MissingPostIncident,
         level,

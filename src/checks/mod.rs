@@ -13,11 +13,13 @@ mod notice;
 pub mod public_text;
 mod references;
 
+pub use approvals::{in_policy as approvals_in_policy, is_about_approvals};
 pub use flag::{finish, Code, Flag, Level};
 
 use crate::model::portal::{Document, FieldPositions, Portal};
 use crate::model::record::{ChangeClass, Risk};
 use crate::model::Timestamp;
+use crate::policy::{self, DeadlineFacts, RecordFacts};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -61,7 +63,7 @@ pub fn run(portal: &Portal, now: Timestamp) -> Vec<Unplaced> {
             let mut check = RecordCheck {
                 portal,
                 document,
-                now,
+                facts: policy::assess(&document.record, &portal.config, now),
                 ids: &ids,
                 flags: Vec::new(),
             };
@@ -75,7 +77,7 @@ pub fn run(portal: &Portal, now: Timestamp) -> Vec<Unplaced> {
 pub struct RecordCheck<'a> {
     portal: &'a Portal,
     document: &'a Document,
-    now: Timestamp,
+    facts: RecordFacts,
     ids: &'a HashSet<String>,
     flags: Vec<Unplaced>,
 }
@@ -127,9 +129,9 @@ impl<'a> RecordCheck<'a> {
 
     /// The level for a deadline flag: the configured level once `deadline`
     /// has passed, at most `warn` before.
-    fn deadline_level(&self, code: Code, deadline: Timestamp) -> Level {
+    fn deadline_level(&self, code: Code, deadline: &DeadlineFacts) -> Level {
         let configured = self.portal.config.level_of(code);
-        if self.now > deadline {
+        if deadline.overdue() {
             configured
         } else {
             configured.min(Level::Warn)
@@ -151,14 +153,4 @@ impl<'a> RecordCheck<'a> {
             );
         }
     }
-}
-
-/// `at + days`, as an instant; saturates at the latest representable instant
-/// so that a huge window in portal.yaml cannot overflow.
-fn plus_days(at: Timestamp, days: u32) -> Timestamp {
-    let instant = at
-        .instant()
-        .checked_add_signed(chrono::Duration::days(i64::from(days)))
-        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
-    Timestamp::from_instant(instant)
 }

@@ -1,54 +1,34 @@
-//! Advance notice to customer tiers: notice-too-short.
+//! Advance notice to customer tiers: notice-too-short. The rule is
+//! [`crate::policy::notice`]; this module words one flag per tier whose
+//! notice was not kept.
 
 use super::{Code, RecordCheck};
-use crate::model::record::{ChangeClass, Status};
 
-/// A public, non-emergency change must reach each advance-notice tier it
-/// concerns at least `notice_days` before `scheduled` (else `deployed`).
-/// Rejected and cancelled changes never reach customers, and embargoed
-/// changes are deliberately held back, so neither is checked.
 pub(super) fn check(check: &mut RecordCheck<'_>) {
     let record = &check.document.record;
-    let skipped = !record.is_public()
-        || record.class == ChangeClass::Emergency
-        || record.embargo_until.is_some()
-        || matches!(record.status, Status::Rejected | Status::Cancelled);
-    let Some(target) = record.scheduled.or(record.deployed) else {
-        return;
-    };
-    if skipped {
-        return;
-    }
-    let target_field = if record.scheduled.is_some() {
-        "scheduled"
-    } else {
-        "deployed"
-    };
+    let tiers = &check.portal.config.tiers;
     let mut problems = Vec::new();
-    for (key, tier) in &check.portal.config.tiers {
-        if !tier.is_advance_notice()
-            || !record.concerns_tier(key)
-            || !tier.accepts(record.change_type)
-        {
-            continue;
-        }
-        let announced = record.announced_to(key);
-        let required = chrono::Duration::days(i64::from(tier.notice_days));
-        if target.instant() - announced.instant() < required {
-            let field = if record.notified.contains_key(key) {
-                format!("notified.{key}")
-            } else {
-                target_field.to_string()
-            };
-            let given = announced.days_until(&target).max(0);
-            problems.push((
-                field,
-                format!(
-                    "{} customers were told on {announced}, {given} day(s) before the change on {target}; the tier is promised {} days",
-                    tier.title, tier.notice_days
-                ),
-            ));
-        }
+    for notice in check.facts.notice.iter().filter(|n| !n.kept) {
+        let key = &notice.tier;
+        let field = if record.notified.contains_key(key) {
+            format!("notified.{key}")
+        } else if record.scheduled.is_some() {
+            "scheduled".to_string()
+        } else {
+            "deployed".to_string()
+        };
+        let (announced, target) = (notice.announced, notice.target);
+        let given = announced.days_until(&target).max(0);
+        let title = tiers
+            .get(key)
+            .map_or(key.as_str(), |tier| tier.title.as_str());
+        problems.push((
+            field,
+            format!(
+                "{title} customers were told on {announced}, {given} day(s) before the change on {target}; the tier is promised {} days",
+                notice.required_days
+            ),
+        ));
     }
     for (field, message) in problems {
         check.raise(

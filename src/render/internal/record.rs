@@ -2,7 +2,6 @@
 //! parts, approvals against the policy, the emergency declaration, review,
 //! the war-room timeline, post-incident notes, flags and the source file.
 
-use super::compliance::{assess_approvals, deadline_outcome, evidence_of, plus_days, Outcome};
 use super::offsite::without_offsite_links;
 use super::{record_href, FlagView, Heading, Site, When};
 use crate::checks::Level;
@@ -10,6 +9,8 @@ use crate::model::person::same_person;
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::{Timestamp, Zone};
+use crate::policy::evidence::may_declare;
+use crate::policy::{self, ApprovalFacts, Outcome, RecordFacts};
 use crate::render::markdown::{to_html_on_page, PageIds};
 use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
@@ -83,6 +84,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
     let embargoed = record.is_embargoed(&site.now);
     let public_body = markdown(&document.public_body, "public-", &mut ids);
     let internal_body = markdown(&document.internal_body, "internal-", &mut ids);
+    let facts = policy::assess(record, config, site.now);
     RecordPage {
         heading: Heading::of(record),
         visibility: record.visibility.as_str(),
@@ -93,7 +95,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         deployed: record.deployed.as_ref().map(|at| When::full(at, zone)),
         embargo_until: record.embargo_until.as_ref().map(|at| When::full(at, zone)),
         systems: systems(site, record),
-        tiers: tiers(site, record),
+        tiers: tiers(site, record, &facts),
         all_tiers: record.tiers.is_none(),
         unknown_tiers: record
             .tiers
@@ -102,18 +104,18 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
             .filter(|key| !config.tiers.contains_key(*key))
             .map(String::as_str)
             .collect(),
-        requirement: requirement(site, record),
-        approvals: approvals(site, record),
+        requirement: requirement(site, record, &facts.approvals),
+        approvals: approvals(site, record, &facts.approvals),
         emergency: record.emergency.as_ref().map(|e| EmergencyView {
             reason: e.reason.as_deref(),
             declared_by: e.declared_by.as_deref(),
             declared_at: e.declared_at.as_ref().map(|at| When::full(at, zone)),
-            authorized: e.declared_by.as_deref().and_then(|by| {
-                let deciders = &config.policy.emergency.deciders;
-                (!deciders.is_empty()).then(|| deciders.iter().any(|d| same_person(d, by)))
-            }),
+            authorized: e
+                .declared_by
+                .as_deref()
+                .and_then(|by| may_declare(by, &config.policy)),
         }),
-        deadlines: deadlines(site, record),
+        deadlines: deadlines(site, &facts),
         review: record.review.as_ref().map(|r| ReviewView {
             by: &r.by,
             at: When::full(&r.at, zone),
@@ -200,7 +202,7 @@ struct TierView<'a> {
     notice: &'static str,
 }
 
-fn tiers<'a>(site: &Site<'a>, record: &'a Record) -> Vec<TierView<'a>> {
+fn tiers<'a>(site: &Site<'a>, record: &'a Record, facts: &RecordFacts) -> Vec<TierView<'a>> {
     let zone = site.zone();
     site.config
         .tiers
@@ -213,9 +215,9 @@ fn tiers<'a>(site: &Site<'a>, record: &'a Record) -> Vec<TierView<'a>> {
             accepts: tier.accepts(record.change_type),
             announced: When::full(&record.announced_to(key), zone),
             notified: record.notified.contains_key(key),
-            notice: match super::compliance::notice_kept(record, key, site.config) {
-                Some(true) => "kept",
-                Some(false) => "short",
+            notice: match facts.notice_for(key) {
+                Some(notice) if notice.kept => "kept",
+                Some(_) => "short",
                 None => "n/a",
             },
         })
@@ -235,9 +237,8 @@ struct Check {
     met: bool,
 }
 
-fn requirement(site: &Site<'_>, record: &Record) -> Requirement {
+fn requirement(site: &Site<'_>, record: &Record, assessment: &ApprovalFacts) -> Requirement {
     let rule = site.config.policy.approvals.for_class(record.class);
-    let assessment = assess_approvals(record, rule);
     let window = match (record.class, record.deployed, rule.within_days) {
         (ChangeClass::Emergency, _, Some(days)) => format!(" within {days} day(s) after deploy"),
         (ChangeClass::Emergency, _, None) => String::new(),
@@ -284,7 +285,7 @@ fn requirement(site: &Site<'_>, record: &Record) -> Requirement {
     {
         checks.push(Check {
             label: "Every rejection was followed by a later approval".to_string(),
-            met: !assessment.unresolved_reject,
+            met: assessment.unresolved_reject.is_none(),
         });
     }
     Requirement { summary, checks }
@@ -304,11 +305,13 @@ struct ApprovalRow<'a> {
     in_window: bool,
 }
 
-fn approvals<'a>(site: &Site<'a>, record: &'a Record) -> Vec<ApprovalRow<'a>> {
+fn approvals<'a>(
+    site: &Site<'a>,
+    record: &'a Record,
+    facts: &ApprovalFacts,
+) -> Vec<ApprovalRow<'a>> {
     let config = site.config;
     let zone = site.zone();
-    let rule = config.policy.approvals.for_class(record.class);
-    let cutoff = assess_approvals(record, rule).cutoff;
     record
         .approvals
         .iter()
@@ -342,7 +345,7 @@ fn approvals<'a>(site: &Site<'a>, record: &'a Record) -> Vec<ApprovalRow<'a>> {
                 timing: record
                     .deployed
                     .map(|deployed| relative_to(&approval.at, &deployed, "deploy")),
-                in_window: cutoff.is_none_or(|cutoff| approval.at <= cutoff),
+                in_window: facts.cutoff.is_none_or(|cutoff| approval.at <= cutoff),
             }
         })
         .collect()
@@ -391,30 +394,21 @@ struct Deadline {
     outcome: Outcome,
 }
 
-fn deadlines(site: &Site<'_>, record: &Record) -> Vec<Deadline> {
-    let policy = &site.config.policy;
+fn deadlines(site: &Site<'_>, facts: &RecordFacts) -> Vec<Deadline> {
     let zone = site.zone();
-    let mut deadlines = Vec::new();
-    if let Some(evidence) = evidence_of(record, policy, site.now) {
-        deadlines.push(Deadline {
-            what: "Code review",
-            due: When::full(&evidence.review_due, zone),
-            outcome: evidence.review,
-        });
-    }
-    let covered = policy
-        .require_post_incident_for
-        .iter()
-        .any(|v| v == record.class.as_str() || v == record.status.as_str());
-    if let (true, true, Some(deployed)) = (covered, record.is_live(), record.deployed) {
-        let due = plus_days(deployed, policy.emergency.post_incident_within_days);
-        deadlines.push(Deadline {
-            what: "Post-incident review",
-            due: When::full(&due, zone),
-            outcome: deadline_outcome(record.post_incident.as_ref().map(|p| p.at), due, site.now),
-        });
-    }
-    deadlines
+    let review = facts.review.map(|d| ("Code review", d));
+    let post_incident = facts
+        .post_incident
+        .map(|p| ("Post-incident review", p.deadline));
+    review
+        .into_iter()
+        .chain(post_incident)
+        .map(|(what, deadline)| Deadline {
+            what,
+            due: When::full(&deadline.due, zone),
+            outcome: deadline.outcome,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]

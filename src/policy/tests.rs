@@ -1,0 +1,231 @@
+//! Unit tests of the policy rules on hand-written records.
+
+use super::approvals::{ApprovalBreach, Reason, Standing, Window};
+use super::*;
+
+fn at(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+/// A deployed record by Sam Writer with `extra` front matter.
+fn record(extra: &str) -> Record {
+    record_with_status("deployed", extra)
+}
+
+fn record_with_status(status: &str, extra: &str) -> Record {
+    let yaml = format!(
+        "id: R1\ntitle: T\ntype: feature\nstatus: {status}\nauthor: Sam Writer\ncreated: 2026-01-01\ndeployed: 2026-03-01T10:00:00Z\n{extra}"
+    );
+    serde_yaml::from_str(&yaml).unwrap()
+}
+
+/// A portal.yaml with `policy` (YAML of the `policy:` key) and two tiers.
+fn config(policy: &str) -> Config {
+    serde_yaml::from_str(&format!(
+        "title: T\nbase_url: https://x.example\ntiers:\n  pro: {{ title: Pro, notice_days: 7 }}\n  now: {{ title: Now, notice_days: 0 }}\npolicy: {policy}"
+    ))
+    .unwrap()
+}
+
+const NORMAL_TWO_ROLES: &str =
+    "{ approvals: { normal: { min: 2, roles: [engineering, operations] } } }";
+
+fn approvals(record: &Record, policy: &str) -> ApprovalFacts {
+    approvals::assess(record, &config(policy), at("2026-06-01"))
+}
+
+#[test]
+fn approvals_count_up_to_the_deploy_instant_and_never_the_authors() {
+    let on_time = record(
+        "approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-01T10:00:00Z }
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+    );
+    let facts = approvals(&on_time, NORMAL_TWO_ROLES);
+    assert_eq!(
+        facts.approvers, 2,
+        "an approval at the deploy instant counts"
+    );
+    assert!(facts.breaches.is_empty());
+    let late = record(
+        "approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-01T10:00:01Z }
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+    );
+    let facts = approvals(&late, NORMAL_TWO_ROLES);
+    assert_eq!(facts.approvers, 1);
+    assert_eq!(
+        facts.standings,
+        [Standing::NotCounted(Reason::AfterCutoff), Standing::Counted]
+    );
+    assert_eq!(
+        facts.roles,
+        [
+            ("engineering".to_string(), false),
+            ("operations".to_string(), true)
+        ]
+    );
+    assert_eq!(
+        facts.breaches,
+        [ApprovalBreach::AfterDeploy(0)],
+        "the late approval is its own breach, not a missing role"
+    );
+    let own = record(
+        "approvals:
+  - { by: sam  writer, role: engineering, decision: approve, at: 2026-02-01T10:00:00Z }
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+    );
+    let facts = approvals(&own, NORMAL_TWO_ROLES);
+    assert_eq!(facts.approvers, 1, "the author's approval does not count");
+    assert_eq!(facts.standings[0], Standing::NotCounted(Reason::ByAuthor));
+    assert_eq!(
+        facts.breaches,
+        [
+            ApprovalBreach::ByAuthor(0),
+            ApprovalBreach::TooFew {
+                given: 1,
+                required: 2,
+                window_days: None
+            },
+            ApprovalBreach::RolesMissing {
+                roles: vec!["engineering".to_string()],
+                window_days: None
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_rejection_needs_a_later_approval() {
+    let one = "{ approvals: { normal: { min: 1 } } }";
+    let rejected = record(
+        "approvals:
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }
+  - { by: Alice, role: engineering, decision: reject, at: 2026-02-02T10:00:00Z }",
+    );
+    let facts = approvals(&rejected, one);
+    assert_eq!(facts.unresolved_reject, Some(1));
+    assert_eq!(facts.breaches, [ApprovalBreach::RejectedButDeployed(1)]);
+    let reapproved = record(
+        "approvals:
+  - { by: Alice, role: engineering, decision: reject, at: 2026-02-01T10:00:00Z }
+  - { by: Alice, role: engineering, decision: approve, at: 2026-02-02T10:00:00Z }",
+    );
+    let facts = approvals(&reapproved, one);
+    assert_eq!(facts.unresolved_reject, None);
+    assert!(facts.breaches.is_empty());
+}
+
+#[test]
+fn emergency_approvals_may_follow_deploy_within_the_window() {
+    let window = "{ approvals: { emergency: { min: 1, within_days: 2 } } }";
+    let in_window = record(
+        "class: emergency
+approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-03T10:00:00Z }",
+    );
+    assert!(approvals(&in_window, window).breaches.is_empty());
+    let too_late = record(
+        "class: emergency
+approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-03-03T10:00:01Z }",
+    );
+    let facts = approvals(&too_late, window);
+    assert_eq!(facts.cutoff, Some(at("2026-03-03T10:00:00Z")));
+    assert_eq!(
+        facts.breaches,
+        [ApprovalBreach::Missing {
+            window: Some(Window {
+                days: 2,
+                deadline: at("2026-03-03T10:00:00Z")
+            })
+        }]
+    );
+    let open = approvals::assess(&too_late, &config(window), at("2026-03-02"));
+    assert!(open.breaches.is_empty(), "an open window is not judged yet");
+}
+
+#[test]
+fn the_board_informs_but_does_not_decide_what_counts() {
+    let board =
+        "{ board: [{ name: Alice, role: engineering }], approvals: { normal: { min: 1 } } }";
+    let off_board = record(
+        "approvals:
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }
+  - { by: Alice, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+    );
+    let facts = approvals(&off_board, board);
+    assert_eq!(facts.approvers, 2);
+    assert_eq!(
+        facts.breaches,
+        [
+            ApprovalBreach::NotOnBoard(0),
+            ApprovalBreach::OtherRole(1, vec!["engineering".to_string()])
+        ]
+    );
+}
+
+#[test]
+fn deadline_outcomes() {
+    let deadline = at("2026-01-10");
+    assert_eq!(
+        deadline_outcome(Some(deadline), deadline, at("2026-02-01")),
+        Outcome::Met
+    );
+    assert_eq!(
+        deadline_outcome(Some(at("2026-01-11")), deadline, at("2026-02-01")),
+        Outcome::Missed
+    );
+    assert_eq!(
+        deadline_outcome(None, deadline, at("2026-01-09")),
+        Outcome::Pending
+    );
+    assert_eq!(deadline_outcome(None, deadline, deadline), Outcome::Pending);
+    assert_eq!(
+        deadline_outcome(None, deadline, at("2026-01-10T00:00:01Z")),
+        Outcome::Missed
+    );
+}
+
+#[test]
+fn post_incident_coverage_names_the_class_or_status_listed_first() {
+    let policy: Config = config("{ require_post_incident_for: [rolled_back, emergency] }");
+    let rolled_back = record_with_status("rolled_back", "class: emergency");
+    let facts = evidence::post_incident(&rolled_back, &policy.policy, at("2026-03-05"));
+    let facts = facts.unwrap();
+    assert_eq!(facts.covered_by, Coverage::Status);
+    assert_eq!(facts.deadline.outcome, Outcome::Pending);
+    assert!(facts.deadline.missing() && !facts.deadline.overdue());
+    let normal = record("");
+    assert_eq!(
+        evidence::post_incident(&normal, &policy.policy, at("2026-03-05")),
+        None
+    );
+}
+
+#[test]
+fn notice_of_exactly_the_promised_days_is_kept() {
+    let config = config("{}");
+    let base = "visibility: public\nsummary: S\n";
+    let kept = |record: &Record, tier: &str| {
+        notice::assess(record, &config)
+            .into_iter()
+            .find(|n| n.tier == tier)
+            .map(|n| n.kept)
+    };
+    let exact = record(&format!("{base}notified: {{ pro: 2026-02-22T10:00:00Z }}"));
+    assert_eq!(kept(&exact, "pro"), Some(true));
+    let short = record(&format!("{base}notified: {{ pro: 2026-02-22T10:00:01Z }}"));
+    assert_eq!(kept(&short, "pro"), Some(false));
+    assert_eq!(
+        kept(&short, "now"),
+        None,
+        "real-time tiers have no notice rule"
+    );
+    let internal = record("notified: { pro: 2026-02-28 }");
+    assert_eq!(
+        kept(&internal, "pro"),
+        None,
+        "internal changes are not announced"
+    );
+}
