@@ -54,11 +54,13 @@ pub struct NowArg {
 /// `build` options.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
+    /// `--root`.
     #[command(flatten)]
     pub root: RootArg,
     /// Output folder; receives public/ and internal/.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// `--now`.
     #[command(flatten)]
     pub now: NowArg,
     /// Fail (exit 1, nothing written) on deny-level flags.
@@ -72,8 +74,10 @@ pub struct BuildArgs {
 /// `check` options.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// `--root`.
     #[command(flatten)]
     pub root: RootArg,
+    /// `--now`.
     #[command(flatten)]
     pub now: NowArg,
     /// How to print flags.
@@ -84,6 +88,7 @@ pub struct CheckArgs {
 /// `serve` options.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// `--root`.
     #[command(flatten)]
     pub root: RootArg,
     /// Port to listen on; 0 picks a free one.
@@ -97,6 +102,7 @@ pub struct ServeArgs {
     /// address: everyone who can reach that address can then read it.
     #[arg(long)]
     pub expose_internal: bool,
+    /// `--now`.
     #[command(flatten)]
     pub now: NowArg,
 }
@@ -108,15 +114,16 @@ pub struct NewArgs {
     #[arg(long, allow_hyphen_values = true)]
     pub title: String,
     /// Type of change.
-    #[arg(long = "type", value_enum, default_value_t = ChangeType::Improvement)]
+    #[arg(long = "type", value_name = "TYPE", value_enum, default_value_t = ChangeType::Improvement)]
     pub change_type: ChangeType,
     /// Class of change: standard (pre-approved), normal (board approval) or
     /// emergency (approved and reviewed after).
     #[arg(long, value_enum, default_value_t = ChangeClass::Normal)]
     pub class: ChangeClass,
+    /// `--root`.
     #[command(flatten)]
     pub root: RootArg,
-    /// Date the record is created on (default: today).
+    /// `--now`: the date the record is created on (default: today).
     #[command(flatten)]
     pub now: NowArg,
 }
@@ -133,6 +140,7 @@ pub enum ExportFormat {
 /// `export` options.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// `--root`.
     #[command(flatten)]
     pub root: RootArg,
     /// Output format.
@@ -146,6 +154,7 @@ pub struct ExportArgs {
     /// includes the whole day).
     #[arg(long, value_parser = parse_timestamp)]
     pub to: Option<Timestamp>,
+    /// `--now`.
     #[command(flatten)]
     pub now: NowArg,
 }
@@ -164,6 +173,7 @@ pub enum SampleFormat {
 /// `sample` options.
 #[derive(Debug, Args)]
 pub struct SampleArgs {
+    /// `--root`.
     #[command(flatten)]
     pub root: RootArg,
     /// How many records to draw.
@@ -181,6 +191,7 @@ pub struct SampleArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SampleFormat::Table)]
     pub format: SampleFormat,
+    /// `--now`.
     #[command(flatten)]
     pub now: NowArg,
 }

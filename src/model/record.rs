@@ -12,7 +12,7 @@ macro_rules! record_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
         #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$variant_meta])* $variant),+ }
+        pub enum $name { $($(#[$variant_meta])* #[doc = concat!("`", $text, "`")] $variant),+ }
 
         impl $name {
             /// Every value, in the order the spec lists them.
