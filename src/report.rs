@@ -81,9 +81,9 @@ fn write_human<W: codespan_reporting::term::termcolor::WriteColor>(
     source: Option<&str>,
 ) -> std::io::Result<()> {
     let flag = &Flag {
-        message: visible(&flag.message).into_owned(),
-        hint: flag.hint.as_deref().map(|hint| visible(hint).into_owned()),
-        file: visible(&flag.file).into_owned(),
+        message: one_line(&flag.message),
+        hint: flag.hint.as_deref().map(one_line),
+        file: one_line(&flag.file),
         ..flag.clone()
     };
     let severity = match flag.level {
@@ -150,6 +150,13 @@ pub fn visible(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(shown)
+}
+
+/// `text` as one visible line: [`visible`], and line feeds written as `\n`,
+/// so that a value from a record cannot start a line of its own (and, say,
+/// fake a "no deny-level flags" summary).
+fn one_line(text: &str) -> String {
+    visible(text).replace('\n', "\\n")
 }
 
 /// A source file as diagnostics quote it: each [`is_terminal_control`]
@@ -291,6 +298,7 @@ mod tests {
         assert!(!shown.chars().any(is_terminal_control), "{shown}");
         assert!(shown.contains("\\u{1b}[2K\\r"), "{shown}");
         assert_eq!(visible("plain\ttext"), "plain\ttext");
+        assert_eq!(one_line("a\nchecked 1 record(s)\r\n"), "a\\nchecked 1 record(s)\\r\\n");
         let source = visible_source("a: \u{1b}x\r\nb\rc\n");
         assert_eq!(source, "a: \u{241b}x\r\nb\u{240d}c\n");
     }
