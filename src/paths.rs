@@ -114,6 +114,12 @@ pub mod public {
         super::url(base, &change_dir(slug))
     }
 
+    /// Whether `path` is one of the RSS feeds: [`ALL_FEED`] or a file under
+    /// [`FEEDS_DIR`].
+    pub fn is_feed(path: &str) -> bool {
+        path == ALL_FEED || path.starts_with(FEEDS_DIR)
+    }
+
     /// The RSS feed of tier `key`: `feeds/<key>.xml`.
     pub fn feed(key: &str) -> String {
         format!("{FEEDS_DIR}{key}.xml")
@@ -226,6 +232,8 @@ mod tests {
             "https://x.example/changes/chg-1/"
         );
         assert_eq!(public::feed("pro"), "feeds/pro.xml");
+        assert!(public::is_feed(&public::feed("pro")) && public::is_feed(public::ALL_FEED));
+        assert!(!public::is_feed(public::SITEMAP));
         assert_eq!(public::paged_dir("", 1), "");
         assert_eq!(public::paged_dir("", 2), "page/2/");
         assert_eq!(

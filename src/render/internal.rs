@@ -46,6 +46,8 @@ use std::collections::HashMap;
 
 /// Renders every page of the internal site, handing each file to `sink` as
 /// soon as it is rendered (record pages one by one, never all at once).
+/// Errors: a template fails, an export cannot be serialized, or `sink`
+/// refuses a file.
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;

@@ -48,7 +48,9 @@ impl Theme {
     /// portal at `root`. Templates are compiled once here. Files under
     /// `templates/` and `static/` are read only when they lie inside the
     /// portal (SPEC 5, [`crate::load::tree`]): anything the scan refuses
-    /// fails the load, whatever the loader's checks said before.
+    /// fails the load, whatever the loader's checks said before. Errors: a
+    /// refused or unreadable file, a template that is not UTF-8 or does
+    /// not compile.
     pub fn load(root: &Path) -> Result<Theme, RenderError> {
         let mut files: BTreeMap<String, Vec<u8>> = embedded_files(&DEFAULT_THEME)
             .into_iter()
@@ -284,4 +286,52 @@ fn collect_folder(
         files.insert(crate::load::relative(&dir, path), bytes);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::is_generated;
+
+    /// The paths the built-in templates write after `{{ root }}` (their
+    /// navigation links), by site.
+    fn literal_links() -> Vec<(Site, String)> {
+        let mut links = Vec::new();
+        for (path, bytes) in embedded_files(&DEFAULT_THEME) {
+            let Some(site) = Site::ALL
+                .into_iter()
+                .find(|site| path.starts_with(&format!("{}/", site.name())))
+            else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(bytes);
+            for rest in text.split("{{ root }}").skip(1) {
+                let link: String = rest
+                    .chars()
+                    .take_while(|c| !matches!(c, '"' | '{' | '#' | '?'))
+                    .collect();
+                if !link.is_empty() {
+                    links.push((site, link));
+                }
+            }
+        }
+        links
+    }
+
+    #[test]
+    fn template_links_name_generated_paths_or_theme_assets() {
+        let assets: HashSet<String> = embedded_files(&DEFAULT_THEME)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        let links = literal_links();
+        assert!(links.len() > 10, "{links:?}");
+        for (site, link) in links {
+            let asset = format!("{}/{link}", site.name());
+            assert!(
+                is_generated(site, &link) || assets.contains(&asset),
+                "{asset} is linked from a template but neither generated (crate::paths) nor a theme asset"
+            );
+        }
+    }
 }

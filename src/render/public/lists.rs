@@ -73,7 +73,9 @@ struct TypeLink {
     path: String,
 }
 
-/// Home pages, the types index and every type's pages, rendered in parallel.
+/// Home pages, the types index and every type's pages, rendered in
+/// parallel; `now` (an instant) decides the "Upcoming" section, `per_page`
+/// is the number of changes per list page. Errors: a template fails.
 pub fn list_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],

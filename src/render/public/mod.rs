@@ -24,7 +24,9 @@ use site::PageRenderer;
 use std::collections::HashSet;
 
 /// Renders every page and feed of the public site into `sink`. Change pages,
-/// the bulk of the site, go to `sink` as they are rendered.
+/// the bulk of the site, go to `sink` as they are rendered. Errors: two
+/// published ids differ only in case, a template fails, a feed cannot be
+/// written, or `sink` refuses a file.
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let portal = &analysis.portal;
     let config = &portal.config;

@@ -46,7 +46,8 @@ struct SubscribePage {
 }
 
 /// `changes/<slug>/index.html` for every published change, rendered in
-/// parallel and handed to `sink` one by one; returns their paths.
+/// parallel and handed to `sink` one by one; returns their paths. Errors:
+/// a template fails or `sink` refuses a file.
 pub fn change_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],
@@ -75,7 +76,8 @@ pub fn change_pages(
         .collect()
 }
 
-/// The subscribe page and the portal's extra pages.
+/// The subscribe page and the portal's extra pages. Errors: a template
+/// fails.
 pub fn other_pages(
     renderer: &PageRenderer<'_>,
     config: &Config,

@@ -6,7 +6,8 @@ use crate::render::{escape_markup, OutputFile};
 
 /// A sitemap of every `…/index.html` page among the file `paths`, sorted,
 /// with absolute URLs from `base_url`. Only published pages are ever
-/// rendered, so only they are listed.
+/// rendered, so only they are listed. `paths` are relative to the site
+/// root ([`crate::paths`]).
 pub fn render(paths: &[String], config: &Config) -> OutputFile {
     let base = config.base();
     let mut dirs: Vec<&str> = paths
