@@ -68,15 +68,15 @@ pub mod public {
     /// The RSS feed of every public change.
     pub const ALL_FEED: &str = "feed.xml";
     /// Folder of the per-tier (and, later, per-system) feeds.
-    pub const FEEDS_DIR: &str = "feeds/";
-    /// The types index folder.
-    pub const TYPES_DIR: &str = "types/";
+    const FEEDS: &str = "feeds";
+    /// Folder of the types index and the type pages.
+    const TYPES: &str = "types";
     /// The subscribe page's folder.
-    pub const SUBSCRIBE_DIR: &str = "subscribe/";
+    const SUBSCRIBE: &str = "subscribe";
     /// Folder of the change pages.
-    const CHANGES_DIR: &str = "changes/";
+    const CHANGES: &str = "changes";
     /// Folder of the home list's following pages.
-    const PAGE_DIR: &str = "page/";
+    const PAGE: &str = "page";
 
     /// Names at the site root the build generates or reserves: today's
     /// pages and feeds, and the all-changes feeds of the next formats
@@ -95,12 +95,22 @@ pub mod public {
     /// Folders whose whole content the build generates (names without the
     /// trailing `/`): change pages, type pages, pagination, the subscribe
     /// page, tier and system feeds.
-    pub const FOLDERS: &[&str] = &["changes", "types", "page", "subscribe", "feeds"];
+    pub const FOLDERS: &[&str] = &[CHANGES, TYPES, PAGE, SUBSCRIBE, FEEDS];
+
+    /// Folder of the types index: `types/`.
+    pub fn types_dir() -> String {
+        format!("{TYPES}/")
+    }
+
+    /// Folder of the subscribe page: `subscribe/`.
+    pub fn subscribe_dir() -> String {
+        format!("{SUBSCRIBE}/")
+    }
 
     /// Folder of the page of the change with `slug` (the lower-cased id):
     /// `changes/<slug>/`.
     pub fn change_dir(slug: &str) -> String {
-        format!("{CHANGES_DIR}{slug}/")
+        format!("{CHANGES}/{slug}/")
     }
 
     /// The page of the change with `slug`: `changes/<slug>/index.html`.
@@ -115,20 +125,23 @@ pub mod public {
     }
 
     /// Whether `path` is one of the RSS feeds: [`ALL_FEED`] or a file under
-    /// [`FEEDS_DIR`].
+    /// `feeds/`.
     pub fn is_feed(path: &str) -> bool {
-        path == ALL_FEED || path.starts_with(FEEDS_DIR)
+        path == ALL_FEED
+            || path
+                .strip_prefix(FEEDS)
+                .is_some_and(|rest| rest.starts_with('/'))
     }
 
     /// The RSS feed of tier `key`: `feeds/<key>.xml`.
     pub fn feed(key: &str) -> String {
-        format!("{FEEDS_DIR}{key}.xml")
+        format!("{FEEDS}/{key}.xml")
     }
 
     /// Folder of the first page of the changes of type `key`:
     /// `types/<key>/`.
     pub fn type_dir(key: &str) -> String {
-        format!("{TYPES_DIR}{key}/")
+        format!("{TYPES}/{key}/")
     }
 
     /// Folder of page `number` (1-based) of a list whose first page is at
@@ -138,7 +151,7 @@ pub mod public {
         if number == 1 {
             first.to_string()
         } else {
-            format!("{first}{PAGE_DIR}{number}/")
+            format!("{first}{PAGE}/{number}/")
         }
     }
 
@@ -233,7 +246,9 @@ mod tests {
         );
         assert_eq!(public::feed("pro"), "feeds/pro.xml");
         assert!(public::is_feed(&public::feed("pro")) && public::is_feed(public::ALL_FEED));
-        assert!(!public::is_feed(public::SITEMAP));
+        assert!(!public::is_feed(public::SITEMAP) && !public::is_feed("feedsx/a.xml"));
+        assert_eq!(public::types_dir(), "types/");
+        assert_eq!(public::subscribe_dir(), "subscribe/");
         assert_eq!(public::paged_dir("", 1), "");
         assert_eq!(public::paged_dir("", 2), "page/2/");
         assert_eq!(

@@ -119,7 +119,7 @@ fn site_file(snapshot: &Snapshot, url: &str, mount: Mount, key: &str) -> Answer 
         let page = inject::error_page(&snapshot.generation, problems);
         return html(500, page);
     };
-    let index = format!("{key}index.html");
+    let index = crate::paths::index_of(key);
     let file_key = if key.is_empty() || key.ends_with('/') {
         index.as_str()
     } else {
@@ -128,7 +128,10 @@ fn site_file(snapshot: &Snapshot, url: &str, mount: Mount, key: &str) -> Answer 
     if let Some(bytes) = site.get(mount, file_key) {
         return file(snapshot, file_key, bytes);
     }
-    if site.get(mount, &format!("{key}/index.html")).is_some() {
+    if site
+        .get(mount, &crate::paths::index_of(&format!("{key}/")))
+        .is_some()
+    {
         return redirect(&folder_url(url));
     }
     not_found(snapshot, mount)

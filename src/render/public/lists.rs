@@ -160,7 +160,7 @@ fn type_pages(
     let index = renderer.page(
         PageSpec {
             template: "public/types.html",
-            dir: paths::public::TYPES_DIR.to_string(),
+            dir: paths::public::types_dir(),
             title: "Changes by type",
             section: "types",
         },

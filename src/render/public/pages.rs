@@ -132,7 +132,7 @@ fn subscribe_page(renderer: &PageRenderer<'_>, config: &Config) -> Result<Output
     }
     let spec = PageSpec {
         template: "public/subscribe.html",
-        dir: paths::public::SUBSCRIBE_DIR.to_string(),
+        dir: paths::public::subscribe_dir(),
         title: "Subscribe",
         section: "subscribe",
     };
