@@ -6,13 +6,14 @@
 //! the same path under `templates/` replaces, as intended), a file under
 //! `static/` (copied into both sites), or an extra page
 //! `content/pages/<slug>.md` (published at `<slug>/index.html`, see
-//! [`page_dir`]). Two sources claiming one path, or one claiming a file where
-//! another needs a folder (`feed.xml` and `feed.xml/index.html`), is a clash:
-//! `check` reports it and `build` writes nothing. A folder the build owns
+//! [`paths::public::extra_page_dir`]). Two sources claiming one path, or one
+//! claiming a file where another needs a folder (`feed.xml` and
+//! `feed.xml/index.html`), is a clash: `check` reports it and `build` writes nothing. A folder the build owns
 //! (`changes/`, `feeds/`, ...) takes nothing from `static/` or the pages, so
 //! new feed and page names inside it can never clash later. A `static/` file
 //! may not replace a theme asset: that is what `templates/` is for.
 
+use crate::paths;
 use std::collections::HashMap;
 
 /// One of the two sites of a build.
@@ -36,30 +37,6 @@ impl Site {
         }
     }
 }
-
-/// Files the public site generates at its root.
-const PUBLIC_FILES: &[&str] = &[
-    "index.html",
-    "404.html",
-    "sitemap.xml",
-    "robots.txt",
-    "feed.xml",
-    "feed.atom",
-    "feed.json",
-    "calendar.ics",
-];
-
-/// Folders whose whole content the public site generates: change pages,
-/// type pages, pagination, the subscribe page, tier and system feeds.
-const PUBLIC_FOLDERS: &[&str] = &["changes", "types", "page", "subscribe", "feeds"];
-
-/// Files the internal site generates at its root.
-const INTERNAL_FILES: &[&str] = &["index.html", "schedule.json"];
-
-/// Folders whose whole content the internal site generates.
-const INTERNAL_FOLDERS: &[&str] = &[
-    "changes", "records", "calendar", "flags", "systems", "export",
-];
 
 /// Who wants a path written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,18 +114,12 @@ impl Claim {
     }
 }
 
-/// The folder of the extra page with `slug` (`about` gives `about/`): its
-/// output is that folder's `index.html`.
-pub fn page_dir(slug: &str) -> String {
-    format!("{slug}/")
-}
-
 /// The output claims of the extra page `file` (e.g. `content/pages/about.md`)
 /// with `slug`.
 pub fn page_claim(file: &str, slug: &str) -> Claim {
     Claim::file(
         Site::Public,
-        format!("{}index.html", page_dir(slug)),
+        paths::index_of(&paths::public::extra_page_dir(slug)),
         Origin::Source(file.to_string()),
     )
 }
@@ -168,13 +139,15 @@ pub fn static_claims(relative: &str) -> Vec<Claim> {
 }
 
 /// Every path the build generates (theme assets aside): exact files and the
-/// folders it owns, for both sites.
+/// folders it owns, for both sites, as [`crate::paths`] lists them
+/// (`public::FILES`, `public::FOLDERS`, `internal::FILES`,
+/// `internal::FOLDERS`).
 pub fn generated() -> Vec<Claim> {
     let sets = [
-        (Site::Public, PUBLIC_FILES, false),
-        (Site::Public, PUBLIC_FOLDERS, true),
-        (Site::Internal, INTERNAL_FILES, false),
-        (Site::Internal, INTERNAL_FOLDERS, true),
+        (Site::Public, paths::public::FILES, false),
+        (Site::Public, paths::public::FOLDERS, true),
+        (Site::Internal, paths::internal::FILES, false),
+        (Site::Internal, paths::internal::FOLDERS, true),
     ];
     sets.iter()
         .flat_map(|(site, paths, folder)| {

@@ -4,7 +4,8 @@
 //!
 //! The pipeline, one module per stage: [`load`] (files -> [`model`]) ->
 //! [`checks`] (flags) -> [`render`] (public, internal, feeds) -> [`output`]
-//! (atomic write); [`layout`] names where each output comes from.
+//! (atomic write); [`paths`] names every output path and URL, [`layout`]
+//! where each output comes from.
 //! [`pipeline`] ties load and checks together for every command in [`cmd`];
 //! [`serve`] watches and rebuilds.
 
@@ -15,6 +16,7 @@ pub mod layout;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod paths;
 pub mod pipeline;
 pub mod policy;
 pub mod render;

@@ -298,7 +298,10 @@ mod tests {
         assert!(!shown.chars().any(is_terminal_control), "{shown}");
         assert!(shown.contains("\\u{1b}[2K\\r"), "{shown}");
         assert_eq!(visible("plain\ttext"), "plain\ttext");
-        assert_eq!(one_line("a\nchecked 1 record(s)\r\n"), "a\\nchecked 1 record(s)\\r\\n");
+        assert_eq!(
+            one_line("a\nchecked 1 record(s)\r\n"),
+            "a\\nchecked 1 record(s)\\r\\n"
+        );
         let source = visible_source("a: \u{1b}x\r\nb\rc\n");
         assert_eq!(source, "a: \u{241b}x\r\nb\u{240d}c\n");
     }

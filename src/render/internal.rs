@@ -1,17 +1,17 @@
 //! The internal audit site (SPEC section 5), rendered from the same
 //! [`Analysis`] as `check`.
 //!
-//! Pages: `index.html` (dashboard), `records/index.html` (filterable table,
-//! with `records/search-index.js`), `changes/<slug>/index.html` (one per
-//! record), `flags/index.html`, `calendar/index.html` and
-//! `calendar/<yyyy-mm>/index.html`, `systems/index.html` and
-//! `systems/<slug>/index.html`, and the population as
-//! `export/changes.csv` and `export/changes.json`.
+//! Pages (paths from [`crate::paths::internal`]): `index.html` (dashboard),
+//! `records/index.html` (filterable table, with `records/search-index.js`),
+//! `changes/<slug>.html` (one per record), `flags/index.html`,
+//! `calendar/index.html` and `calendar/<yyyy-mm>/index.html`,
+//! `systems/index.html` and `systems/<slug>/index.html`, and the population
+//! as `export/changes.csv` and `export/changes.json`.
 //!
 //! Conventions:
 //! - Links are relative and name `index.html` explicitly, so the site works
 //!   from any mount point (serve puts it under `/internal/`) and from
-//!   `file://`. Each page gets a `base.root` prefix (`""`, `"../"`, ...).
+//!   `file://`. Each page gets a `root` prefix (`""`, `"../"`, ...).
 //! - Nothing links to an external host: URLs from records (links, review and
 //!   timeline links, follow-up URLs, links in bodies) are shown as text, and
 //!   a record's public page is shown as its absolute URL under `base_url`
@@ -31,11 +31,13 @@ mod records;
 mod systems;
 
 use super::export::{self, FlagIndex, Period};
+use super::theme::SharedVars;
 use super::{put_all, OutputFile, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
 use crate::model::portal::Document;
 use crate::model::record::{is_valid_id, Record, Status};
 use crate::model::{Config, Timestamp, Zone};
+use crate::paths;
 use crate::pipeline::Analysis;
 use chrono::{Datelike, Timelike};
 use rayon::prelude::*;
@@ -44,6 +46,8 @@ use std::collections::HashMap;
 
 /// Renders every page of the internal site, handing each file to `sink` as
 /// soon as it is rendered (record pages one by one, never all at once).
+/// Errors: a template fails, an export cannot be serialized, or `sink`
+/// refuses a file.
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
@@ -64,13 +68,13 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
 /// `export/changes.csv` and `export/changes.json`: the whole population.
 fn export_files(site: &Site<'_>, _theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
     let rows = export::rows(site.analysis, &site.flags, &Period::default());
-    let csv = export::to_csv(&rows)
-        .map_err(|e| RenderError(format!("cannot write export/changes.csv: {e}")))?;
-    let json = export::to_json(&rows)
-        .map_err(|e| RenderError(format!("cannot write export/changes.json: {e}")))?;
+    let cannot =
+        |path: &str, e: &dyn std::fmt::Display| RenderError(format!("cannot write {path}: {e}"));
+    let csv = export::to_csv(&rows).map_err(|e| cannot(paths::export::CSV, &e))?;
+    let json = export::to_json(&rows).map_err(|e| cannot(paths::export::JSON, &e))?;
     Ok(vec![
-        OutputFile::new("export/changes.csv", csv),
-        OutputFile::new("export/changes.json", json),
+        OutputFile::new(paths::export::CSV, csv),
+        OutputFile::new(paths::export::JSON, json),
     ])
 }
 
@@ -144,12 +148,10 @@ impl<'a> Site<'a> {
             .map(|&index| &self.systems[index])
     }
 
-    /// Renders `template` into `path`. The page's own context `page` (a
-    /// struct) provides the top-level variables, next to the layout's
-    /// `root`, `portal`, `page_title`, `section`, `now` (in the portal's
-    /// zone), `now_iso` (UTC) and `timezone` (the zone's IANA name).
-    /// (Top-level names are cheaper for Tera to look up than dotted paths,
-    /// which matters on 10,000 record pages.)
+    /// Renders `template` into `path` (relative to the site root, see
+    /// [`paths::internal`]). The page's own context `page` (a struct)
+    /// provides the top-level variables, next to the layout's [`Layout`]
+    /// ones. Errors: the template fails.
     fn page<T: Serialize>(
         &self,
         theme: &Theme,
@@ -159,15 +161,18 @@ impl<'a> Site<'a> {
         title: String,
         page: &T,
     ) -> Result<OutputFile, RenderError> {
-        let mut context = tera::Context::from_serialize(page)
-            .map_err(|e| RenderError(format!("cannot build the context of {template}: {e}")))?;
-        context.insert("root", root_of(&path));
-        context.insert("portal", &self.config.title);
-        context.insert("page_title", &title);
-        context.insert("section", section);
-        context.insert("now", &self.zone().display(&self.now));
-        context.insert("timezone", self.zone().name());
-        context.insert("now_iso", &self.now.iso());
+        let context = PageContext {
+            layout: Layout {
+                root: paths::root_of(&path),
+                portal: &self.config.title,
+                page_title: title,
+                section,
+                now: self.zone().display(&self.now),
+                timezone: self.zone().name(),
+                now_iso: self.now.iso(),
+            },
+            page,
+        };
         let html = theme.render(template, &context)?;
         Ok(OutputFile::new(path, html))
     }
@@ -182,9 +187,10 @@ impl<'a> Site<'a> {
         date: &str,
     ) -> Result<TableRows, RenderError> {
         let links: Vec<RecordLink<'a>> = documents.iter().map(|d| self.link(d)).collect();
-        let mut shared = tera::Context::new();
-        shared.insert("root", root_of(path));
-        shared.insert("date", date);
+        let shared = SharedVars::new(&RowsContext {
+            root: paths::root_of(path),
+            date,
+        })?;
         Ok(TableRows {
             count: links.len(),
             html: theme
@@ -199,7 +205,7 @@ impl<'a> Site<'a> {
         let flags = self.flags.of(&record.id);
         RecordLink {
             heading: Heading::of(record),
-            href: record_href(&record.slug()),
+            href: paths::internal::change_page(&record.slug()),
             scheduled: record
                 .scheduled
                 .as_ref()
@@ -271,18 +277,41 @@ fn unique_slug(taken: &mut HashMap<String, usize>, slug: String) -> String {
     }
 }
 
-/// The relative prefix from the page at `path` back to the site root.
-fn root_of(path: &str) -> &'static str {
-    const ROOTS: [&str; 4] = ["", "../", "../../", "../../../"];
-    ROOTS[path.matches('/').count().min(ROOTS.len() - 1)]
+/// What every internal page's layout (`internal/base.html`) shows. Names
+/// are top-level: cheaper for Tera to look up than dotted paths, which
+/// matters on 10,000 record pages.
+#[derive(Serialize)]
+struct Layout<'a> {
+    /// The prefix from the page back to the site root ([`paths::root_of`]).
+    root: String,
+    /// The portal's title.
+    portal: &'a str,
+    page_title: String,
+    /// The navigation section to mark as current.
+    section: &'static str,
+    /// The build's `now` in the portal's zone.
+    now: String,
+    /// The portal zone's IANA name.
+    timezone: &'static str,
+    /// The build's `now` in UTC, RFC 3339.
+    now_iso: String,
 }
 
-/// The page of record `slug`, relative to the site root. A plain file
-/// rather than the public site's `changes/<id>/` folder: staff open the
-/// internal site from disk as often as from a server, and a folder per
-/// record doubled the file-system work of writing and replacing the site.
-fn record_href(slug: &str) -> String {
-    format!("changes/{slug}.html")
+/// A page's template context: the layout's variables and the page's own.
+#[derive(Serialize)]
+struct PageContext<'a, T> {
+    #[serde(flatten)]
+    layout: Layout<'a>,
+    #[serde(flatten)]
+    page: &'a T,
+}
+
+/// The variables every chunk of a `record_table`'s rows shares.
+#[derive(Serialize)]
+struct RowsContext<'a> {
+    root: String,
+    /// Which date the table shows: `scheduled` or `deployed`.
+    date: &'a str,
 }
 
 /// A date for a `<time>` element.
@@ -495,14 +524,6 @@ fn month_range(first: &str, last: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn roots_follow_page_depth() {
-        assert_eq!(root_of("index.html"), "");
-        assert_eq!(root_of("records/index.html"), "../");
-        assert_eq!(root_of("changes/chg-1.html"), "../");
-        assert_eq!(root_of("systems/api/index.html"), "../../");
-    }
 
     #[test]
     fn fast_dates_match_timestamp_formatting() {

@@ -12,6 +12,7 @@ use crate::layout::{Claim, Origin, Site};
 use crate::load::tree;
 use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
@@ -47,7 +48,9 @@ impl Theme {
     /// portal at `root`. Templates are compiled once here. Files under
     /// `templates/` and `static/` are read only when they lie inside the
     /// portal (SPEC 5, [`crate::load::tree`]): anything the scan refuses
-    /// fails the load, whatever the loader's checks said before.
+    /// fails the load, whatever the loader's checks said before. Errors: a
+    /// refused or unreadable file, a template that is not UTF-8 or does
+    /// not compile.
     pub fn load(root: &Path) -> Result<Theme, RenderError> {
         let mut files: BTreeMap<String, Vec<u8>> = embedded_files(&DEFAULT_THEME)
             .into_iter()
@@ -96,15 +99,32 @@ impl Theme {
         PageIds::shared(self.ids.get(site).cloned().unwrap_or_default())
     }
 
-    /// Renders template `name` (e.g. `public/change.html`) with `context`
-    /// into the bytes of a page: written straight into a buffer sized for a
-    /// typical page, with no copy into a `String` on the way.
-    pub fn render(&self, name: &str, context: &tera::Context) -> Result<Vec<u8>, RenderError> {
-        let mut page = Vec::with_capacity(PAGE_CAPACITY);
+    /// Renders template `name` (e.g. `public/change.html`) with the
+    /// variables of `context`, any value that serializes as a map (a
+    /// `#[derive(Serialize)]` struct: its fields are the top-level template
+    /// variables). Output: the bytes of the page, written straight into a
+    /// buffer sized for a typical page, with no copy into a `String` on the
+    /// way. Errors: `context` is not a map, or the template fails.
+    pub fn render<C: Serialize>(&self, name: &str, context: &C) -> Result<Vec<u8>, RenderError> {
+        self.render_with(name, &SharedVars::default(), context)
+    }
+
+    /// Like [`Theme::render`], with the variables of `shared` (serialized
+    /// once for many pages) next to those of `page`; a variable of `page`
+    /// hides the one of `shared` of the same name.
+    pub fn render_with<C: Serialize>(
+        &self,
+        name: &str,
+        shared: &SharedVars,
+        page: &C,
+    ) -> Result<Vec<u8>, RenderError> {
+        let mut context = shared.0.clone();
+        context.extend(context_of(name, page)?);
+        let mut bytes = Vec::with_capacity(PAGE_CAPACITY);
         self.tera
-            .render_to(name, context, &mut page)
+            .render_to(name, &context, &mut bytes)
             .map_err(|e| render_error(name, &e))?;
-        Ok(page)
+        Ok(bytes)
     }
 
     /// Renders the table rows `rows` with the row template `name` in chunks
@@ -112,16 +132,16 @@ impl Theme {
     /// slice as `rows` next to the variables of `shared`; returns the HTML of
     /// each chunk, in order. A table of 100,000 records so never becomes one
     /// 100,000-element template value (Tera copies values it passes to
-    /// macros), and its rows render in parallel.
-    pub fn render_rows<T: serde::Serialize + Sync>(
+    /// macros), and its rows render in parallel. Errors: the template fails.
+    pub fn render_rows<T: Serialize + Sync>(
         &self,
         name: &str,
         rows: &[T],
-        shared: &tera::Context,
+        shared: &SharedVars,
     ) -> Result<Vec<String>, RenderError> {
         rows.par_chunks(ROWS_PER_CHUNK)
             .map(|chunk| {
-                let mut context = shared.clone();
+                let mut context = shared.0.clone();
                 context.insert("rows", chunk);
                 self.tera
                     .render(name, &context)
@@ -143,8 +163,28 @@ impl Theme {
     }
 }
 
-/// Tera nests the useful message in the error's sources.
-/// The error of rendering template `name`.
+/// Template variables serialized once and shared by many renders (the site
+/// settings every public page shows, the columns of a table's rows): see
+/// [`Theme::render_with`] and [`Theme::render_rows`]. The default has none.
+#[derive(Debug, Clone, Default)]
+pub struct SharedVars(tera::Context);
+
+impl SharedVars {
+    /// The variables of `vars`, a value that serializes as a map (its keys
+    /// are the variable names). Errors: `vars` is not a map.
+    pub fn new<C: Serialize>(vars: &C) -> Result<Self, RenderError> {
+        context_of("shared variables", vars).map(Self)
+    }
+}
+
+/// The template context of `vars` for template `name`.
+fn context_of<C: Serialize>(name: &str, vars: &C) -> Result<tera::Context, RenderError> {
+    tera::Context::from_serialize(vars)
+        .map_err(|e| RenderError(format!("cannot build the context of {name}: {e}")))
+}
+
+/// The error of rendering template `name`. Tera nests the useful message in
+/// the error's sources.
 fn render_error(name: &str, error: &tera::Error) -> RenderError {
     RenderError(format!("cannot render {name}: {}", error_chain(error)))
 }
@@ -246,4 +286,52 @@ fn collect_folder(
         files.insert(crate::load::relative(&dir, path), bytes);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::is_generated;
+
+    /// The paths the built-in templates write after `{{ root }}` (their
+    /// navigation links), by site.
+    fn literal_links() -> Vec<(Site, String)> {
+        let mut links = Vec::new();
+        for (path, bytes) in embedded_files(&DEFAULT_THEME) {
+            let Some(site) = Site::ALL
+                .into_iter()
+                .find(|site| path.starts_with(&format!("{}/", site.name())))
+            else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(bytes);
+            for rest in text.split("{{ root }}").skip(1) {
+                let link: String = rest
+                    .chars()
+                    .take_while(|c| !matches!(c, '"' | '{' | '#' | '?'))
+                    .collect();
+                if !link.is_empty() {
+                    links.push((site, link));
+                }
+            }
+        }
+        links
+    }
+
+    #[test]
+    fn template_links_name_generated_paths_or_theme_assets() {
+        let assets: HashSet<String> = embedded_files(&DEFAULT_THEME)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        let links = literal_links();
+        assert!(links.len() > 10, "{links:?}");
+        for (site, link) in links {
+            let asset = format!("{}/{link}", site.name());
+            assert!(
+                is_generated(site, &link) || assets.contains(&asset),
+                "{asset} is linked from a template but neither generated (crate::paths) nor a theme asset"
+            );
+        }
+    }
 }

@@ -15,6 +15,7 @@
 use super::markdown;
 use crate::model::record::{ChangeType, Status};
 use crate::model::{Config, Document, Record, Timestamp, Zone};
+use crate::paths;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -175,8 +176,8 @@ impl PublicChange {
                 .filter(|(key, _)| record.concerns_tier(key))
                 .map(|(_, tier)| tier.title.clone())
                 .collect(),
-            path: change_path(&slug),
-            url: format!("{}/changes/{slug}/", config.base()),
+            path: paths::public::change_page(&slug),
+            url: paths::public::change_url(config.base(), &slug),
             slug,
         }
     }
@@ -199,15 +200,17 @@ impl PublicChange {
     }
 }
 
-/// A published record: the public view for templates, and the record itself
-/// for the few decisions renderers make on fields the view does not carry
-/// (tier membership and announcement dates for feeds, instants for sorting).
+/// A published record: the public view for templates, and, behind methods,
+/// the few decisions renderers make on fields the view does not carry (tier
+/// membership, announcement and go-live instants for feeds, instants for
+/// sorting). The record itself stays private to this module, so no
+/// renderer can reach its author, approvals or other internal fields.
 /// Templates only ever receive [`Published::change`] and
 /// [`Published::body_html`].
 #[derive(Debug, Clone)]
 pub struct Published<'a> {
-    /// The record (never handed to a template).
-    pub record: &'a Record,
+    /// The record (never handed to a renderer or a template).
+    record: &'a Record,
     /// The markdown of the body's public part.
     public_body: &'a str,
     /// The public view.
@@ -232,8 +235,9 @@ impl Published<'_> {
         markdown::to_feed_html(self.public_body, &self.change.url)
     }
 
-    /// Whether the change belongs in the "Upcoming" section at `now`: in
-    /// progress, or planned or scheduled with a start after `now`.
+    /// Whether the change belongs in the "Upcoming" section at `now` (an
+    /// instant): in progress, or planned or scheduled with a start after
+    /// `now` (SPEC section 5, public site).
     pub fn is_upcoming(&self, now: &Timestamp) -> bool {
         match self.record.status {
             Status::InProgress => true,
@@ -242,6 +246,69 @@ impl Published<'_> {
             }
             _ => false,
         }
+    }
+
+    /// The instant the "Upcoming" section sorts by: the planned start,
+    /// else [`Published::sort_at`].
+    pub fn upcoming_start(&self) -> Timestamp {
+        self.record.scheduled.unwrap_or(self.sort_at)
+    }
+
+    /// The change's type.
+    pub fn change_type(&self) -> ChangeType {
+        self.record.change_type
+    }
+
+    /// Whether the change concerns tier `key` (no `tiers` list: every tier).
+    pub fn concerns_tier(&self, key: &str) -> bool {
+        self.record.concerns_tier(key)
+    }
+
+    /// When the change was announced to everyone (`created`, an instant).
+    pub fn announced(&self) -> Timestamp {
+        self.record.created
+    }
+
+    /// When customers of tier `key` were told: `notified[key]`, else
+    /// `created` (an instant).
+    pub fn announced_to(&self, key: &str) -> Timestamp {
+        self.record.announced_to(key)
+    }
+
+    /// When customers could first read the advance notice of this change,
+    /// announced at `announced` (an instant): `announced`, or when the
+    /// embargo lifted if later. `None` when there is no notice to give
+    /// (SPEC section 5, feeds): the change has no `scheduled` start, its
+    /// status is not one a planned change passes through (`approved`,
+    /// `scheduled`, `in_progress`, `deployed`, `rolled_back`), or it was
+    /// already live by then (the notice is only issued before `deployed`).
+    pub fn notice_at(&self, announced: Timestamp) -> Option<Timestamp> {
+        let record = self.record;
+        let schedulable = matches!(
+            record.status,
+            Status::Approved
+                | Status::Scheduled
+                | Status::InProgress
+                | Status::Deployed
+                | Status::RolledBack
+        );
+        record.scheduled?;
+        let at = record
+            .embargo_until
+            .map_or(announced, |until| until.max(announced));
+        let before_live = record.deployed.is_none_or(|deployed| at < deployed);
+        (schedulable && before_live).then_some(at)
+    }
+
+    /// When the change went live (`deployed`, an instant), if it did: its
+    /// status is `deployed` or `rolled_back`.
+    pub fn live_at(&self) -> Option<Timestamp> {
+        self.record.deployed.filter(|_| self.record.is_live())
+    }
+
+    /// Whether the change was rolled back after going live.
+    pub fn is_rolled_back(&self) -> bool {
+        self.record.status == Status::RolledBack
     }
 }
 
@@ -269,11 +336,6 @@ pub fn published<'a>(
             .then_with(|| a.change.slug.cmp(&b.change.slug))
     });
     list
-}
-
-/// Path of a change page relative to the site root.
-pub fn change_path(slug: &str) -> String {
-    format!("changes/{slug}/index.html")
 }
 
 /// Deployed, else scheduled, else created.

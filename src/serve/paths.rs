@@ -7,6 +7,8 @@
 //! NUL, empty segments, URLs that are not origin-form) so that the answer is
 //! a clear 400 rather than a lookup of a strange key.
 
+use crate::paths;
+
 /// Where the internal site is mounted; the public site is at `/`.
 pub const INTERNAL_MOUNT: &str = "/internal/";
 
@@ -160,7 +162,7 @@ pub fn content_type(key: &str) -> &'static str {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
-        "xml" if is_feed(key) => "application/rss+xml; charset=utf-8",
+        "xml" if paths::public::is_feed(key) => "application/rss+xml; charset=utf-8",
         "xml" => "application/xml; charset=utf-8",
         "json" => "application/json",
         "csv" => "text/csv; charset=utf-8",
@@ -174,11 +176,6 @@ pub fn content_type(key: &str) -> &'static str {
         "txt" | "md" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
-}
-
-/// `feed.xml` and `feeds/<tier>.xml` are RSS feeds.
-fn is_feed(key: &str) -> bool {
-    key == "feed.xml" || key.starts_with("feeds/")
 }
 
 #[cfg(test)]

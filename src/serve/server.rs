@@ -161,7 +161,7 @@ impl View<'_> {
             let page = inject::error_page(&self.snapshot.generation, problems);
             return html(StatusCode::INTERNAL_SERVER_ERROR, page);
         };
-        let index = format!("{key}index.html");
+        let index = crate::paths::index_of(key);
         let file_key = if key.is_empty() || key.ends_with('/') {
             index.as_str()
         } else {
@@ -170,7 +170,10 @@ impl View<'_> {
         if let Some(bytes) = site.get(mount, file_key) {
             return self.file(file_key, bytes);
         }
-        if site.get(mount, &format!("{key}/index.html")).is_some() {
+        if site
+            .get(mount, &crate::paths::index_of(&format!("{key}/")))
+            .is_some()
+        {
             return redirect(&folder_url(url));
         }
         self.not_found(mount)

@@ -3,9 +3,10 @@
 //! and `deployed` instants (days in the portal's time zone; a change deployed on its scheduled day
 //! shows once); emergency changes are marked.
 
-use super::{month_key, month_title, record_href, Site};
+use super::{month_key, month_title, Site};
 use crate::model::record::ChangeClass;
 use crate::model::{Timestamp, Zone};
+use crate::paths;
 use crate::render::{RenderError, Sink, Theme};
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
@@ -36,7 +37,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
         sink.put(site.page(
             theme,
             "internal/calendar_month.html",
-            format!("calendar/{key}/index.html"),
+            paths::internal::month_page(key),
             "calendar",
             format!("Calendar: {}", page.title),
             &page,
@@ -52,7 +53,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
     sink.put(site.page(
         theme,
         "internal/calendar.html",
-        "calendar/index.html".into(),
+        paths::internal::CALENDAR.into(),
         "calendar",
         "Calendar".into(),
         &overview,
@@ -91,7 +92,7 @@ fn events_by_month<'a>(site: &Site<'a>) -> BTreeMap<String, Vec<Event<'a>>> {
             months.entry(month_key(&at, zone)).or_default().push(Event {
                 id: &record.id,
                 title: &record.title,
-                href: record_href(&record.slug()),
+                href: paths::internal::change_page(&record.slug()),
                 kind,
                 as_scheduled: same_day && kind == "deployed",
                 emergency: record.class == ChangeClass::Emergency,

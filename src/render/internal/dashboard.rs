@@ -6,10 +6,11 @@
 
 use super::charts::{Series, StackedBars};
 use super::compliance::{self, Tally};
-use super::{month_key, month_range, month_title, record_href, Site, TableRows};
+use super::{month_key, month_range, month_title, Site, TableRows};
 use crate::checks::{Code, Level};
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, ChangeType, Status};
+use crate::paths;
 use crate::render::export::period_date;
 use crate::render::{OutputFile, RenderError, Theme};
 use serde::Serialize;
@@ -57,7 +58,12 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
         level_series: level_series(),
         chart_months: chart_months.to_vec(),
         months: months.into_values().rev().collect(),
-        upcoming: site.record_rows(theme, &upcoming(site), "index.html", "scheduled")?,
+        upcoming: site.record_rows(
+            theme,
+            &upcoming(site),
+            paths::internal::DASHBOARD,
+            "scheduled",
+        )?,
         in_progress: site.record_rows(
             theme,
             &site
@@ -66,14 +72,14 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
                 .copied()
                 .filter(|d| d.record.status == Status::InProgress)
                 .collect::<Vec<_>>(),
-            "index.html",
+            paths::internal::DASHBOARD,
             "scheduled",
         )?,
     };
     let file = site.page(
         theme,
         "internal/index.html",
-        "index.html".into(),
+        paths::internal::DASHBOARD.into(),
         "dashboard",
         "Dashboard".into(),
         &page,
@@ -165,7 +171,7 @@ impl Figure {
                     href: site
                         .by_slug
                         .get(&id.to_lowercase())
-                        .map(|d| record_href(&d.record.slug()))
+                        .map(|d| paths::internal::change_page(&d.record.slug()))
                         .unwrap_or_default(),
                     id: id.clone(),
                 })

@@ -1,8 +1,9 @@
 //! The flags page (`flags/index.html`): every open flag, grouped by code in
 //! the order of the spec's table, each with its explanation and record.
 
-use super::{record_href, FlagView, Site};
+use super::{FlagView, Site};
 use crate::checks::{Code, Flag, Level};
+use crate::paths;
 use crate::render::{OutputFile, RenderError, Theme};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -32,7 +33,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
     let file = site.page(
         theme,
         "internal/flags.html",
-        "flags/index.html".into(),
+        paths::internal::FLAGS.into(),
         "flags",
         "Flags".into(),
         &page,
@@ -94,7 +95,7 @@ fn group<'a>(site: &Site<'a>, code: Code, flags: &[&'a Flag]) -> Group<'a> {
                     .map(|document| RecordRef {
                         id: &document.record.id,
                         title: &document.record.title,
-                        href: record_href(&document.record.slug()),
+                        href: paths::internal::change_page(&document.record.slug()),
                     }),
                 flag: FlagView::new(flag, site.analysis),
             })

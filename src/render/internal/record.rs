@@ -1,14 +1,15 @@
-//! One page per record (`changes/<slug>/index.html`): every field, both body
+//! One page per record ([`paths::internal::change_page`]): every field, both body
 //! parts, approvals against the policy, the emergency declaration, review,
 //! the war-room timeline, post-incident notes, flags and the source file.
 
 use super::offsite::without_offsite_links;
-use super::{record_href, FlagView, Heading, Site, When};
+use super::{FlagView, Heading, Site, When};
 use crate::checks::Level;
 use crate::model::person::same_person;
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::{Timestamp, Zone};
+use crate::paths;
 use crate::policy::evidence::may_declare;
 use crate::policy::{self, ApprovalFacts, Outcome, RecordFacts};
 use crate::render::markdown::{to_html_on_page, PageIds};
@@ -29,7 +30,7 @@ pub(super) fn render_all(
         sink.put(site.page(
             theme,
             "internal/change.html",
-            record_href(&record.slug()),
+            paths::internal::change_page(&record.slug()),
             "records",
             format!("{} {}", record.id, record.title),
             &page,
@@ -138,7 +139,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         is_public: record.is_public(),
         public_url: record
             .is_public()
-            .then(|| format!("{}/changes/{}/", config.base(), record.slug())),
+            .then(|| paths::public::change_url(config.base(), &record.slug())),
         embargoed,
         flags: site
             .flags
@@ -182,7 +183,7 @@ fn systems<'a>(site: &Site<'a>, record: &'a Record) -> Vec<SystemRef<'a>> {
             SystemRef {
                 key,
                 title: entry.map_or(key.as_str(), |e| e.title),
-                href: entry.map(|e| format!("systems/{}/index.html", e.slug)),
+                href: entry.map(|e| paths::internal::system_page(&e.slug)),
             }
         })
         .collect()
@@ -602,7 +603,7 @@ fn post_incident<'a>(
                 let target = site.by_slug.get(&text.to_lowercase());
                 FollowUp {
                     text,
-                    href: target.map(|d| record_href(&d.record.slug())),
+                    href: target.map(|d| paths::internal::change_page(&d.record.slug())),
                     title: target.map(|d| d.record.title.as_str()),
                 }
             })

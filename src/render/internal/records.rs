@@ -10,9 +10,11 @@
 //! than JSON so that it also loads from `file://`.
 //! Without JavaScript the filter form stays hidden and the full table shows.
 
-use super::{record_href, Heading, Site, When};
+use super::{Heading, Site, When};
 use crate::checks::{Code, Level};
 use crate::model::record::{ChangeClass, ChangeType, Status};
+use crate::paths;
+use crate::render::theme::SharedVars;
 use crate::render::{OutputFile, RenderError, Theme};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -22,7 +24,7 @@ use std::collections::BTreeSet;
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
     let rows: Vec<Row<'_>> = site.documents.par_iter().map(|d| row(site, d)).collect();
     let row_chunks =
-        theme.render_rows("internal/records_rows.html", &rows, &tera::Context::new())?;
+        theme.render_rows("internal/records_rows.html", &rows, &SharedVars::default())?;
     let page = RecordsPage {
         total: rows.len(),
         filters: filters(site),
@@ -31,7 +33,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
     let mut html = site.page(
         theme,
         "internal/records.html",
-        "records/index.html".into(),
+        paths::internal::RECORDS.into(),
         "records",
         "Records".into(),
         &page,
@@ -57,7 +59,7 @@ struct RecordsPage {
 /// `page` with its one [`ROWS_SLOT`] replaced by `pieces`, in one buffer.
 fn fill_slot(page: &[u8], pieces: &[String]) -> Result<Vec<u8>, RenderError> {
     let text = std::str::from_utf8(page)
-        .map_err(|_| RenderError("records/index.html is not UTF-8".to_string()))?;
+        .map_err(|_| RenderError(format!("{} is not UTF-8", paths::internal::RECORDS)))?;
     let (start, end) = match text.match_indices(ROWS_SLOT).collect::<Vec<_>>()[..] {
         [(start, slot)] => (start, start + slot.len()),
         _ => {
@@ -104,7 +106,7 @@ fn row<'a>(site: &Site<'a>, document: &'a crate::model::portal::Document) -> Row
     codes.dedup();
     Row {
         heading: Heading::of(record),
-        href: record_href(&record.slug()),
+        href: paths::internal::change_page(&record.slug()),
         systems: record
             .systems
             .iter()
@@ -225,7 +227,7 @@ fn search_index(site: &Site<'_>) -> OutputFile {
         script.push_str(entry);
     }
     script.push_str(TAIL);
-    OutputFile::new("records/search-index.js", script.into_bytes())
+    OutputFile::new(paths::internal::SEARCH_INDEX, script.into_bytes())
 }
 
 /// `"<id>":"<its distinct lower-cased words>"`.

@@ -4,6 +4,7 @@
 
 use super::{Site, SystemEntry, TableRows, When};
 use crate::model::portal::Document;
+use crate::paths;
 use crate::render::export::period_date;
 use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
@@ -16,7 +17,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
     let empty = Vec::new();
     site.systems.par_iter().try_for_each(|system| {
         let history = histories.get(system.key).unwrap_or(&empty);
-        let path = format!("systems/{}/index.html", system.slug);
+        let path = paths::internal::system_page(&system.slug);
         let page = SystemPage {
             system: summary(system, history, site),
             changes: site.record_rows(theme, history, &path, "deployed")?,
@@ -40,7 +41,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
     sink.put(site.page(
         theme,
         "internal/systems.html",
-        "systems/index.html".into(),
+        paths::internal::SYSTEMS.into(),
         "systems",
         "Systems".into(),
         &index,
@@ -92,7 +93,7 @@ fn summary<'a>(
         owner: system.owner,
         description: system.description,
         catalogued: system.catalogued,
-        href: format!("systems/{}/index.html", system.slug),
+        href: paths::internal::system_page(&system.slug),
         filter: format!("system={}", super::percent_encode(system.key)),
         changes: history.len(),
         flags: history

@@ -4,6 +4,7 @@
 use super::site::{PageRenderer, PageSpec};
 use crate::model::record::ChangeType;
 use crate::model::Timestamp;
+use crate::paths::{self, public::paged_dir};
 use crate::render::view::{type_label, ChangeCard, Published};
 use crate::render::{OutputFile, RenderError};
 use rayon::prelude::*;
@@ -29,7 +30,7 @@ struct Pagination {
 impl Pagination {
     /// Page `current` of `total` of the list at folder `base`.
     fn of(base: &str, current: usize, total: usize) -> Self {
-        let path = |number| format!("{}index.html", paged_dir(base, number));
+        let path = |number| paths::index_of(&paged_dir(base, number));
         Pagination {
             current,
             total,
@@ -37,6 +38,30 @@ impl Pagination {
             next: (current < total).then(|| path(current + 1)),
         }
     }
+}
+
+/// The variables of a home page.
+#[derive(Serialize)]
+struct HomePage<'a> {
+    /// The "Upcoming" section: on the first page only.
+    upcoming: &'a [ChangeCard<'a>],
+    months: Vec<MonthGroup<'a>>,
+    pagination: Pagination,
+}
+
+/// The variables of the types index.
+#[derive(Serialize)]
+struct TypesPage {
+    types: Vec<TypeLink>,
+}
+
+/// The variables of a page of one type's changes.
+#[derive(Serialize)]
+struct TypePage<'a> {
+    type_key: &'static str,
+    type_label: &'static str,
+    months: Vec<MonthGroup<'a>>,
+    pagination: Pagination,
 }
 
 /// A type in the types index.
@@ -48,7 +73,9 @@ struct TypeLink {
     path: String,
 }
 
-/// Home pages, the types index and every type's pages, rendered in parallel.
+/// Home pages, the types index and every type's pages, rendered in
+/// parallel; `now` (an instant) decides the "Upcoming" section, `per_page`
+/// is the number of changes per list page. Errors: a template fails.
 pub fn list_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],
@@ -75,9 +102,8 @@ fn home_pages(
     let (mut upcoming, past): (Vec<&Published<'_>>, Vec<&Published<'_>>) =
         published.iter().partition(|entry| entry.is_upcoming(now));
     upcoming.sort_by(|a, b| {
-        let start = |entry: &Published<'_>| entry.record.scheduled.unwrap_or(entry.sort_at);
-        start(a)
-            .cmp(&start(b))
+        a.upcoming_start()
+            .cmp(&b.upcoming_start())
             .then_with(|| a.change.slug.cmp(&b.change.slug))
     });
     let upcoming: Vec<ChangeCard<'_>> = upcoming.iter().map(|entry| entry.change.card()).collect();
@@ -99,12 +125,12 @@ fn home_pages(
                 title: &title,
                 section: "home",
             };
-            renderer.page(spec, |context| {
-                let shown: &[ChangeCard<'_>] = if number == 1 { &upcoming } else { &[] };
-                context.insert("upcoming", shown);
-                context.insert("months", &by_month(chunk.iter().copied()));
-                context.insert("pagination", &Pagination::of("", number, total));
-            })
+            let page = HomePage {
+                upcoming: if number == 1 { &upcoming } else { &[] },
+                months: by_month(chunk.iter().copied()),
+                pagination: Pagination::of("", number, total),
+            };
+            renderer.page(spec, &page)
         })
         .collect()
 }
@@ -120,7 +146,7 @@ fn type_pages(
     let of_type = |change_type: ChangeType| {
         published
             .iter()
-            .filter(move |entry| entry.record.change_type == change_type)
+            .filter(move |entry| entry.change_type() == change_type)
     };
     let links: Vec<TypeLink> = ChangeType::ALL
         .iter()
@@ -128,17 +154,17 @@ fn type_pages(
             key: change_type.as_str(),
             label: type_label(change_type),
             count: of_type(change_type).count(),
-            path: format!("types/{change_type}/index.html"),
+            path: paths::index_of(&paths::public::type_dir(change_type.as_str())),
         })
         .collect();
     let index = renderer.page(
         PageSpec {
             template: "public/types.html",
-            dir: "types/".to_string(),
+            dir: paths::public::types_dir(),
             title: "Changes by type",
             section: "types",
         },
-        |context| context.insert("types", &links),
+        &TypesPage { types: links },
     )?;
     let pages: Vec<(ChangeType, usize, usize, Vec<&Published<'_>>)> = ChangeType::ALL
         .iter()
@@ -158,7 +184,7 @@ fn type_pages(
     let mut files: Vec<OutputFile> = pages
         .par_iter()
         .map(|(change_type, number, total, chunk)| {
-            let base = format!("types/{change_type}/");
+            let base = paths::public::type_dir(change_type.as_str());
             let label = type_label(*change_type);
             let title = if *number == 1 {
                 label.to_string()
@@ -171,12 +197,13 @@ fn type_pages(
                 title: &title,
                 section: "types",
             };
-            renderer.page(spec, |context| {
-                context.insert("type_key", change_type.as_str());
-                context.insert("type_label", label);
-                context.insert("months", &by_month(chunk.iter().copied()));
-                context.insert("pagination", &Pagination::of(&base, *number, *total));
-            })
+            let page = TypePage {
+                type_key: change_type.as_str(),
+                type_label: label,
+                months: by_month(chunk.iter().copied()),
+                pagination: Pagination::of(&base, *number, *total),
+            };
+            renderer.page(spec, &page)
         })
         .collect::<Result<_, _>>()?;
     files.push(index);
@@ -207,15 +234,4 @@ fn by_month<'a>(entries: impl Iterator<Item = &'a Published<'a>>) -> Vec<MonthGr
         }
     }
     groups
-}
-
-/// Folder of page `number` (1-based) of the list at folder `base` (`""`
-/// for the home pages, `types/<type>/` for a type): `base` itself, then
-/// `base/page/<number>/`.
-fn paged_dir(base: &str, number: usize) -> String {
-    if number == 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{number}/")
-    }
 }

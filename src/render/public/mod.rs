@@ -9,7 +9,8 @@
 //! [`is_published`](super::view::is_published). Links between pages are
 //! relative (`root` is `../` per level) so the site works from any path and
 //! from `file://`; only `404.html`, which is served at any depth, uses links
-//! from the root of `base_url`'s path.
+//! from the root of `base_url`'s path. Every path and URL comes from
+//! [`crate::paths::public`].
 
 mod lists;
 mod pages;
@@ -23,14 +24,16 @@ use site::PageRenderer;
 use std::collections::HashSet;
 
 /// Renders every page and feed of the public site into `sink`. Change pages,
-/// the bulk of the site, go to `sink` as they are rendered.
+/// the bulk of the site, go to `sink` as they are rendered. Errors: two
+/// published ids differ only in case, a template fails, a feed cannot be
+/// written, or `sink` refuses a file.
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let portal = &analysis.portal;
     let config = &portal.config;
     let now = &analysis.now;
     let published = view::published(&portal.documents, config, now);
     ensure_unique_slugs(&published)?;
-    let renderer = PageRenderer::new(theme, config, &portal.pages);
+    let renderer = PageRenderer::new(theme, config, &portal.pages)?;
     let (changes, (lists, others)) = rayon::join(
         || pages::change_pages(&renderer, &published, sink),
         || {

@@ -1,12 +1,13 @@
 //! Single pages: one per published change, the subscribe page and the
-//! portal's extra pages (at [`crate::layout::page_dir`]; a page whose
+//! portal's extra pages (at [`paths::public::extra_page_dir`]; a page whose
 //! output another source takes is refused when the portal is loaded).
 
 use super::site::{feed_links, PageRenderer, PageSpec};
 use crate::model::{Config, Page};
+use crate::paths;
 use crate::render::feeds::tier_description;
 use crate::render::markdown;
-use crate::render::view::{type_label, Published};
+use crate::render::view::{type_label, PublicChange, Published};
 use crate::render::{OutputFile, RenderError, Sink};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -23,8 +24,30 @@ struct FeedEntry {
     carries: String,
 }
 
+/// The variables of a change page.
+#[derive(Serialize)]
+struct ChangePage<'a> {
+    /// The page's meta description: the change's summary.
+    description: &'a str,
+    change: &'a PublicChange,
+    body_html: String,
+}
+
+/// The variables of an extra page.
+#[derive(Serialize)]
+struct ExtraPage {
+    body_html: String,
+}
+
+/// The variables of the subscribe page.
+#[derive(Serialize)]
+struct SubscribePage {
+    feeds: Vec<FeedEntry>,
+}
+
 /// `changes/<slug>/index.html` for every published change, rendered in
-/// parallel and handed to `sink` one by one; returns their paths.
+/// parallel and handed to `sink` one by one; returns their paths. Errors:
+/// a template fails or `sink` refuses a file.
 pub fn change_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],
@@ -36,15 +59,16 @@ pub fn change_pages(
             let change = &entry.change;
             let spec = PageSpec {
                 template: "public/change.html",
-                dir: format!("changes/{}/", change.slug),
+                dir: paths::public::change_dir(&change.slug),
                 title: &change.title,
                 section: "",
             };
-            let file = renderer.page(spec, |context| {
-                context.insert("description", &change.summary);
-                context.insert("change", change);
-                context.insert("body_html", &entry.body_html(&mut renderer.page_ids()));
-            })?;
+            let page = ChangePage {
+                description: &change.summary,
+                change,
+                body_html: entry.body_html(&mut renderer.page_ids()),
+            };
+            let file = renderer.page(spec, &page)?;
             let path = file.path.clone();
             sink.put(file)?;
             Ok(path)
@@ -52,7 +76,8 @@ pub fn change_pages(
         .collect()
 }
 
-/// The subscribe page and the portal's extra pages.
+/// The subscribe page and the portal's extra pages. Errors: a template
+/// fails.
 pub fn other_pages(
     renderer: &PageRenderer<'_>,
     config: &Config,
@@ -63,11 +88,11 @@ pub fn other_pages(
         let body = markdown::to_html_on_page(&page.body, "sec-", &mut renderer.page_ids());
         let spec = PageSpec {
             template: "public/page.html",
-            dir: crate::layout::page_dir(&page.slug),
+            dir: paths::public::extra_page_dir(&page.slug),
             title: &page.title,
             section: &page.slug,
         };
-        files.push(renderer.page(spec, |context| context.insert("body_html", &body))?);
+        files.push(renderer.page(spec, &ExtraPage { body_html: body })?);
     }
     Ok(files)
 }
@@ -107,9 +132,9 @@ fn subscribe_page(renderer: &PageRenderer<'_>, config: &Config) -> Result<Output
     }
     let spec = PageSpec {
         template: "public/subscribe.html",
-        dir: "subscribe/".to_string(),
+        dir: paths::public::subscribe_dir(),
         title: "Subscribe",
         section: "subscribe",
     };
-    renderer.page(spec, |context| context.insert("feeds", &entries))
+    renderer.page(spec, &SubscribePage { feeds: entries })
 }

@@ -1,9 +1,11 @@
 //! Site-level template context and the page renderer every public page goes
 //! through.
 
-use super::super::feeds;
+use super::super::feeds::{self, Scope};
+use super::super::theme::SharedVars;
 use super::super::{escape_markup, OutputFile, RenderError, Theme};
 use crate::model::{Config, Page};
+use crate::paths;
 use serde::Serialize;
 
 /// What every public page knows about the site.
@@ -18,12 +20,18 @@ struct SiteContext<'a> {
     pages: Vec<PageLink<'a>>,
 }
 
+/// The variables every public page shares.
+#[derive(Serialize)]
+struct SiteVars<'a> {
+    site: SiteContext<'a>,
+}
+
 /// A feed, for autodiscovery links and the subscribe page.
 #[derive(Debug, Clone, Serialize)]
 pub struct FeedLink {
     /// Tier key, or empty for the all-changes feed.
     pub key: String,
-    /// Feed title.
+    /// Feed name ([`feeds::Channel::name`]).
     pub title: String,
     /// Path relative to the site root.
     pub path: String,
@@ -39,10 +47,32 @@ struct PageLink<'a> {
     path: String,
 }
 
-/// Renders public templates with the shared site context, cloned per page.
+/// A public page's template context: the layout's variables and the
+/// page's own (`page`, a struct whose fields become top-level variables).
+#[derive(Serialize)]
+struct PageContext<'a, T> {
+    /// `../` per folder level of the page.
+    root: String,
+    /// The page's absolute URL, escaped for an attribute.
+    canonical: String,
+    page_title: &'a str,
+    section: &'a str,
+    #[serde(flatten)]
+    page: &'a T,
+}
+
+/// The context of `404.html`: no canonical URL, links from the base path.
+#[derive(Serialize)]
+struct NotFoundContext<'a> {
+    root: &'a str,
+    page_title: &'static str,
+    section: &'static str,
+}
+
+/// Renders public templates with the shared site context.
 pub struct PageRenderer<'a> {
     theme: &'a Theme,
-    base: tera::Context,
+    shared: SharedVars,
     base_url: &'a str,
     root_path: String,
 }
@@ -51,7 +81,8 @@ pub struct PageRenderer<'a> {
 pub struct PageSpec<'a> {
     /// Template name, e.g. `public/change.html`.
     pub template: &'a str,
-    /// Folder of the page relative to the site root, `""` or ending in `/`.
+    /// Folder of the page relative to the site root, `""` or ending in `/`
+    /// (from [`paths::public`]).
     pub dir: String,
     /// Title of the page (the site title is added by the layout).
     pub title: &'a str,
@@ -61,8 +92,13 @@ pub struct PageSpec<'a> {
 }
 
 impl<'a> PageRenderer<'a> {
-    /// Prepares the site context once.
-    pub fn new(theme: &'a Theme, config: &'a Config, pages: &'a [Page]) -> Self {
+    /// Prepares the site context once. Errors: none in practice (the site
+    /// context always serializes as a map).
+    pub fn new(
+        theme: &'a Theme,
+        config: &'a Config,
+        pages: &'a [Page],
+    ) -> Result<Self, RenderError> {
         let site = SiteContext {
             title: &config.title,
             description: config.description.as_deref(),
@@ -74,37 +110,36 @@ impl<'a> PageRenderer<'a> {
                 .map(|page| PageLink {
                     slug: &page.slug,
                     title: &page.title,
-                    path: format!("{}/index.html", page.slug),
+                    path: paths::index_of(&paths::public::extra_page_dir(&page.slug)),
                 })
                 .collect(),
         };
-        let mut base = tera::Context::new();
-        base.insert("site", &site);
-        Self {
+        Ok(Self {
             theme,
-            base,
+            shared: SharedVars::new(&SiteVars { site })?,
             base_url: config.base(),
-            root_path: root_path(config.base()),
-        }
+            root_path: paths::site_root_path(config.base()),
+        })
     }
 
-    /// Renders `spec` into `<dir>index.html`; `fill` adds the page's own
-    /// variables to the context.
-    pub fn page(
+    /// Renders `spec` into `<dir>index.html`; the fields of `page` (a
+    /// struct) are the page's own variables. Errors: the template fails.
+    pub fn page<T: Serialize>(
         &self,
         spec: PageSpec<'_>,
-        fill: impl FnOnce(&mut tera::Context),
+        page: &T,
     ) -> Result<OutputFile, RenderError> {
-        let depth = spec.dir.matches('/').count();
-        let mut context = self.base.clone();
-        context.insert("root", &"../".repeat(depth));
-        let canonical = format!("{}/{}", self.base_url, spec.dir);
-        context.insert("canonical", &escape_markup(&canonical));
-        context.insert("page_title", spec.title);
-        context.insert("section", spec.section);
-        fill(&mut context);
-        let html = self.theme.render(spec.template, &context)?;
-        Ok(OutputFile::new(format!("{}index.html", spec.dir), html))
+        let context = PageContext {
+            root: paths::root_of(&spec.dir),
+            canonical: escape_markup(&paths::url(self.base_url, &spec.dir)),
+            page_title: spec.title,
+            section: spec.section,
+            page,
+        };
+        let html = self
+            .theme
+            .render_with(spec.template, &self.shared, &context)?;
+        Ok(OutputFile::new(paths::index_of(&spec.dir), html))
     }
 
     /// The ids the public templates use, for the markdown rendered into a
@@ -114,59 +149,34 @@ impl<'a> PageRenderer<'a> {
     }
 
     /// Renders `404.html`, whose links start at the path of `base_url`
-    /// (e.g. `/`), since it is served at any depth.
+    /// (e.g. `/`, [`paths::site_root_path`]), since it is served at any
+    /// depth. Errors: the template fails.
     pub fn not_found(&self) -> Result<OutputFile, RenderError> {
-        let mut context = self.base.clone();
-        context.insert("root", &self.root_path);
-        context.insert("page_title", "Page not found");
-        context.insert("section", "");
-        let html = self.theme.render("public/404.html", &context)?;
-        Ok(OutputFile::new("404.html", html))
+        let context = NotFoundContext {
+            root: &self.root_path,
+            page_title: "Page not found",
+            section: "",
+        };
+        let html = self
+            .theme
+            .render_with("public/404.html", &self.shared, &context)?;
+        Ok(OutputFile::new(paths::public::NOT_FOUND, html))
     }
 }
 
-/// The all-changes feed, then one per tier in the portal's order.
+/// The portal's feeds ([`feeds::channels`]) as pages link to them: the
+/// all-changes feed, then one per tier in the portal's order.
 pub fn feed_links(config: &Config) -> Vec<FeedLink> {
-    let base = config.base();
-    let all = FeedLink {
-        key: String::new(),
-        title: format!("{}: all changes", config.title),
-        path: "feed.xml".to_string(),
-        url: format!("{base}/feed.xml"),
-    };
-    std::iter::once(all)
-        .chain(config.tiers.iter().map(|(key, tier)| {
-            let path = feeds::tier_feed_path(key);
-            FeedLink {
-                key: key.clone(),
-                title: format!("{}: {}", config.title, tier.title),
-                url: format!("{base}/{path}"),
-                path,
-            }
-        }))
+    feeds::channels(config)
+        .into_iter()
+        .map(|channel| FeedLink {
+            key: match channel.scope {
+                Scope::All => String::new(),
+                Scope::Tier { key, .. } => key.to_string(),
+            },
+            title: channel.name,
+            path: channel.path,
+            url: channel.url,
+        })
         .collect()
-}
-
-/// The path part of `base_url`, ending in `/`: `https://x.example/log` gives
-/// `/log/`.
-fn root_path(base_url: &str) -> String {
-    let after_scheme = base_url
-        .split_once("://")
-        .map_or(base_url, |(_, rest)| rest);
-    let path = after_scheme
-        .find('/')
-        .map_or("", |index| &after_scheme[index..]);
-    format!("{}/", path.trim_end_matches('/'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::root_path;
-
-    #[test]
-    fn root_path_of_base_url() {
-        assert_eq!(root_path("https://x.example"), "/");
-        assert_eq!(root_path("https://x.example/log"), "/log/");
-        assert_eq!(root_path("http://x.example:8080/a/b"), "/a/b/");
-    }
 }
