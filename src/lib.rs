@@ -11,6 +11,7 @@
 pub mod checks;
 pub mod cli;
 pub mod cmd;
+pub mod diagnostics;
 pub mod layout;
 pub mod load;
 pub mod model;

@@ -53,7 +53,7 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         .chain(raised.iter().map(|unplaced| &unplaced.flag))
         .filter(|flag| flag.level != Level::Allow)
         .map(|flag| flag.file.as_str());
-    sources.read_flagged_records(root, &portal.documents, flagged);
+    load::read_flagged_records(&mut sources, root, &portal.documents, flagged);
     let placed = checks::place(raised, |path| {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });

@@ -6,7 +6,7 @@ use super::state::Site;
 use super::watch::Changes;
 use crate::checks::{Code, Flag, Level};
 use crate::load::{ConfigError, Sources};
-use crate::model::Timestamp;
+use crate::model::time::{resolve_now, Timestamp};
 use crate::pipeline::analyze;
 use crate::render::{render_sites, Theme};
 use crate::report;
@@ -68,7 +68,7 @@ impl Builder {
     }
 
     fn try_build(&mut self, changes: &Changes) -> Result<Built, String> {
-        let now = crate::cmd::resolve_now(self.now).map_err(|failure| failure.message)?;
+        let now = resolve_now(self.now).map_err(|e| e.to_string())?;
         let started = Instant::now();
         let analysis = analyze(&self.root, now).map_err(config_problems)?;
         let analyze_time = started.elapsed();
