@@ -8,6 +8,7 @@
 //! [`pipeline`] ties load and checks together for every command in [`cmd`];
 //! [`serve`] watches and rebuilds.
 
+pub mod build;
 pub mod checks;
 pub mod cli;
 pub mod cmd;
