@@ -74,15 +74,16 @@ pub fn resolve_now(now: Option<Timestamp>) -> Result<Timestamp, Failure> {
 
 /// Prints a config error as diagnostics and turns it into exit code 2.
 pub fn config_failure(error: ConfigError, format: Format) -> Failure {
-    if error.source.is_none() {
+    if error.file.is_none() {
         // portal.yaml could not be read at all: one sentence, no source to quote.
         let message = error.problems.into_iter().map(|problem| problem.message);
         return Failure::usage(message.collect::<Vec<_>>().join("; "));
     }
+    let summary = error.to_string();
     let mut sources = Sources::default();
-    if let Some(source) = error.source {
+    if let Some(source) = error.file {
         sources.insert(source);
     }
     let _ = report::print(&error.problems, &sources, format);
-    Failure::usage("portal.yaml is not valid")
+    Failure::usage(summary)
 }

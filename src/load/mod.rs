@@ -63,12 +63,13 @@ pub fn read_flagged_records<'p>(
 }
 
 /// A `portal.yaml` that cannot be used: the command stops with exit code 2.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{} is not valid", CONFIG_FILE)]
 pub struct ConfigError {
     /// The problems, each pointing into `portal.yaml`.
     pub problems: Vec<Flag>,
     /// The config text, when it could be read.
-    pub source: Option<SourceFile>,
+    pub file: Option<SourceFile>,
 }
 
 /// The config file name inside a portal folder.
@@ -143,7 +144,7 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
         };
         ConfigError {
             problems: vec![config_flag(1, 1, message, None)],
-            source: None,
+            file: None,
         }
     })?;
     let text = frontmatter::strip_bom(&text).to_string();
@@ -153,7 +154,7 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
     };
     let config: Config = crate::yaml::from_str(&source.text).map_err(|error| ConfigError {
         problems: vec![config_flag(error.line, error.column, error.message, None)],
-        source: Some(source.clone()),
+        file: Some(source.clone()),
     })?;
     let positions = positions::scan(&source.text, 1);
     let problems: Vec<Flag> = config
@@ -169,7 +170,7 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
     } else {
         Err(ConfigError {
             problems,
-            source: Some(source),
+            file: Some(source),
         })
     }
 }

@@ -72,7 +72,7 @@ impl Problems {
 impl From<ConfigError> for Problems {
     fn from(error: ConfigError) -> Self {
         let mut sources = Sources::default();
-        if let Some(source) = error.source {
+        if let Some(source) = error.file {
             sources.insert(source);
         }
         Problems::Flags {
