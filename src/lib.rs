@@ -9,9 +9,11 @@
 //! [`pipeline`] ties load and checks together for every command in [`cmd`];
 //! [`serve`] watches and rebuilds.
 
+pub mod build;
 pub mod checks;
 pub mod cli;
 pub mod cmd;
+pub mod diagnostics;
 pub mod layout;
 pub mod load;
 pub mod model;

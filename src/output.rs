@@ -22,14 +22,9 @@ pub const MARKER_FILE: &str = ".changeportal-output";
 pub const STAGING_PREFIX: &str = ".changeportal-build-";
 
 /// Why the output could not be written.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct OutputError(pub String);
-
-impl std::fmt::Display for OutputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Portal folders that hold sources: output inside them would be read back as
 /// input (or overwrite it).

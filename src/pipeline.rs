@@ -1,7 +1,10 @@
-//! Load and check: the one pipeline `check`, `build`, `serve`, `export` and
-//! `sample` share, so that they always agree on records and flags.
+//! Load and check into an [`Analysis`], the input of every renderer, and the
+//! one decision whether a build is blocked ([`Analysis::buildable`]). The
+//! [`crate::build`] API drives it for `check`, `build`, `serve`, `export` and
+//! `sample`, so that they always agree on records and flags.
 
-use crate::checks::{self, Flag, Level};
+use crate::checks;
+use crate::diagnostics::{Flag, Level};
 use crate::load::{self, ConfigError, Sources};
 use crate::model::{Portal, Timestamp};
 use std::path::Path;
@@ -25,9 +28,28 @@ impl Analysis {
         self.flags.iter().any(|flag| flag.level == Level::Deny)
     }
 
-    /// Whether some record could not be read, so no site may be written.
-    pub fn has_unreadable_records(&self) -> bool {
-        self.flags.iter().any(|flag| flag.code.blocks_build())
+    /// The one decision whether this analysis may be rendered (SPEC 5, 6).
+    /// Inputs: `strict` (`build --strict`). Output: the analysis as
+    /// [`Buildable`], which every renderer of [`crate::build`] requires.
+    /// Errors: [`Blocked::Unreadable`] when a record or source file could
+    /// not be used (a record would be missing from the sites or the
+    /// population, a file would come from outside the portal or clash with
+    /// another's output); else [`Blocked::Denied`] when `strict` and some
+    /// flag is deny-level.
+    pub fn buildable(&self, strict: bool) -> Result<Buildable<'_>, Blocked> {
+        let unreadable: Vec<Flag> = self
+            .flags
+            .iter()
+            .filter(|flag| flag.code.blocks_build())
+            .cloned()
+            .collect();
+        if !unreadable.is_empty() {
+            return Err(Blocked::Unreadable(unreadable));
+        }
+        if strict && self.has_deny() {
+            return Err(Blocked::Denied);
+        }
+        Ok(Buildable(self))
     }
 
     /// The flags of the record with `id`.
@@ -38,9 +60,36 @@ impl Analysis {
     }
 }
 
-/// Loads the portal at `root` and runs every check at `now`. The files of
-/// flagged records are read again once: for the flags' positions and for
-/// the diagnostics that quote them.
+/// Why an analysis may not be rendered ([`Analysis::buildable`]). The
+/// messages are those of `build`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Blocked {
+    /// Records or source files that could not be used: the flags saying so.
+    #[error("some records or source files could not be used; nothing was written (fix the errors above)")]
+    Unreadable(Vec<Flag>),
+    /// `--strict`, and some flag is deny-level.
+    #[error("deny-level flags with --strict; nothing was written")]
+    Denied,
+}
+
+/// An analysis that [`Analysis::buildable`] let through.
+#[derive(Debug, Clone, Copy)]
+pub struct Buildable<'a>(&'a Analysis);
+
+impl std::ops::Deref for Buildable<'_> {
+    type Target = Analysis;
+
+    fn deref(&self) -> &Analysis {
+        self.0
+    }
+}
+
+/// Loads the portal at `root` and runs every check at `now` (an instant in
+/// UTC). Output: the portal, every flag not `allow`ed sorted by file and
+/// position, and the sources they quote (the files of flagged records are
+/// read again once, for the flags' positions and the quotes). Errors: a
+/// `portal.yaml` that is missing or invalid ([`ConfigError`]); a record that
+/// cannot be read is a flag, not an error.
 pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
     let load::Loaded {
         portal,
@@ -53,7 +102,7 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         .chain(raised.iter().map(|unplaced| &unplaced.flag))
         .filter(|flag| flag.level != Level::Allow)
         .map(|flag| flag.file.as_str());
-    sources.read_flagged_records(root, &portal.documents, flagged);
+    load::read_flagged_records(&mut sources, root, &portal.documents, flagged);
     let placed = checks::place(raised, |path| {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });

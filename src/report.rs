@@ -1,8 +1,7 @@
 //! Printing flags: like compiler diagnostics for people (`human`), one JSON
 //! object per line (`json`), or SARIF 2.1.0 for code-scanning tools (`sarif`).
 
-use crate::checks::{Code, Flag, Level};
-use crate::load::Sources;
+use crate::diagnostics::{Code, Flag, Level, Sources};
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::BufferedStandardStream, termcolor::ColorChoice};

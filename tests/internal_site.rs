@@ -194,7 +194,9 @@ fn html_files(dir: &Path) -> Vec<PathBuf> {
 fn compliance_figures_match_hand_computed_values() {
     let portal = fixture();
     let now = Timestamp::parse(NOW).unwrap();
-    let analysis = changeportal::pipeline::analyze(portal.root(), now).unwrap();
+    let analysis = changeportal::build::Build::new(portal.root(), now)
+        .analyze()
+        .unwrap();
     let figures = compliance::compute(&analysis.portal, now);
     let check = |tally: &Tally, met: usize, total: usize, missed: &[&str]| {
         assert_eq!(tally.ratio, Ratio { met, total });

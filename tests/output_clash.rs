@@ -277,9 +277,11 @@ fn pages_and_static_files_of_their_own_paths_build() {
 fn every_rendered_path_is_known_to_the_layout() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let now = changeportal::model::Timestamp::parse("2026-11-24").expect("now");
-    let analysis = changeportal::pipeline::analyze(root, now).expect("example loads");
-    let theme = changeportal::render::Theme::load(root).expect("theme");
-    let sites = changeportal::render::render_sites(&analysis, &theme).expect("render");
+    let build = changeportal::build::Build::new(root, now);
+    let analysis = build.analyze().expect("example loads");
+    let theme = build.theme().expect("theme");
+    let buildable = analysis.buildable(false).expect("the example builds");
+    let sites = changeportal::build::render(buildable, &theme).expect("render");
     let mut known = changeportal::render::theme::asset_claims(&[]);
     known.extend(
         analysis

@@ -8,9 +8,9 @@
 
 mod common;
 
+use changeportal::build::{Analysis, Build};
 use changeportal::checks::{approvals_in_policy, is_about_approvals, Level};
 use changeportal::model::Timestamp;
-use changeportal::pipeline::{analyze, Analysis};
 use changeportal::policy;
 use changeportal::render::internal::compliance;
 use proptest::prelude::*;
@@ -150,9 +150,10 @@ fn approved_in_policy_agrees_with_the_approval_flags() {
             let path = root.join(format!("content/changes/p{index}.md"));
             std::fs::write(path, text(index, spec)).unwrap();
         }
-        let analysis = analyze(root, Timestamp::parse(NOW).unwrap())
+        let analysis = Build::new(root, Timestamp::parse(NOW).unwrap())
+            .analyze()
             .map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
-        prop_assert!(!analysis.has_unreadable_records(), "{:?}", analysis.flags);
+        prop_assert!(analysis.buildable(false).is_ok(), "{:?}", analysis.flags);
         assert_agreement(&analysis)
     });
     if let Err(error) = result {
@@ -163,7 +164,9 @@ fn approved_in_policy_agrees_with_the_approval_flags() {
 #[test]
 fn the_example_portal_counts_flagged_changes_as_not_approved() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let analysis = analyze(root, Timestamp::parse(NOW).unwrap()).unwrap();
+    let analysis = Build::new(root, Timestamp::parse(NOW).unwrap())
+        .analyze()
+        .unwrap();
     assert_agreement(&analysis).unwrap();
     let figures = compliance::compute(&analysis.portal, analysis.now);
     assert_eq!(

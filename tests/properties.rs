@@ -10,14 +10,13 @@
 //! (d) `check --format json` and `build --format json` report the same flags.
 //!
 //! Runs are deterministic: fixed ChaCha seeds, no failure persistence. (a)-(c)
-//! call the library in-process (the same `analyze` and `build_sites` the
-//! `build` command runs) to keep each case cheap; (d) runs the binary.
+//! call the library in-process (the same Build API the `build` command
+//! runs) to keep each case cheap; (d) runs the binary.
 
 mod common;
 
-use changeportal::cmd::build::build_sites;
+use changeportal::build::Build;
 use changeportal::model::Timestamp;
-use changeportal::pipeline::analyze;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use std::collections::BTreeMap;
@@ -338,15 +337,19 @@ impl Generated {
     /// Builds in-process into `out`, as `build --now NOW` does.
     fn build(&self, out: &str) -> Result<(), TestCaseError> {
         let now = Timestamp::parse(NOW).expect("now");
-        let analysis = analyze(self.root(), now)
+        let build = Build::new(self.root(), now);
+        let analysis = build
+            .analyze()
             .map_err(|e| TestCaseError::fail(format!("config error: {e:?}")))?;
-        prop_assert!(
-            !analysis.has_unreadable_records(),
-            "a generated record did not parse: {:?}",
-            analysis.flags
-        );
-        build_sites(&analysis, self.root(), &self.root().join(out))
-            .map_err(|e| TestCaseError::fail(e.message))?;
+        let buildable = analysis.buildable(false).map_err(|_| {
+            TestCaseError::fail(format!(
+                "a generated record did not parse: {:?}",
+                analysis.flags
+            ))
+        })?;
+        build
+            .write(buildable, &self.root().join(out))
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         Ok(())
     }
 }

@@ -425,8 +425,10 @@ fn the_shared_pipeline_blocks_the_render_serve_uses() {
     std::os::unix::fs::symlink("/proc/self/environ", sandbox.root().join("static/env.txt"))
         .expect("link");
     let now = changeportal::model::Timestamp::parse(NOW).expect("now");
-    let analysis = changeportal::pipeline::analyze(&sandbox.root(), now).expect("config loads");
-    assert!(analysis.has_unreadable_records());
+    let analysis = changeportal::build::Build::new(sandbox.root(), now)
+        .analyze()
+        .expect("config loads");
+    assert!(analysis.buildable(false).is_err());
     assert!(analysis
         .flags
         .iter()

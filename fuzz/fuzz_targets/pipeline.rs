@@ -12,8 +12,8 @@ use changeportal::load::record;
 use changeportal::load::Sources;
 use changeportal::model::config::Config;
 use changeportal::model::Portal;
-use changeportal::pipeline::Analysis;
-use changeportal::render::{render_sites, Theme};
+use changeportal::build::{self, Analysis};
+use changeportal::render::Theme;
 use changeportal::report;
 use changeportal_fuzz::{config, html_check, now, parse_config};
 use libfuzzer_sys::fuzz_target;
@@ -48,10 +48,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = report::human_text(flag, &analysis.sources);
     }
     let _ = report::sarif(&analysis.flags);
-    if analysis.has_unreadable_records() {
+    let Ok(buildable) = analysis.buildable(false) else {
         return;
-    }
-    let sites = render_sites(&analysis, &THEME).expect("the built-in theme renders any portal");
+    };
+    let sites = build::render(buildable, &THEME).expect("the built-in theme renders any portal");
     for file in &sites.public {
         let contents = String::from_utf8_lossy(&file.contents);
         assert!(

@@ -6,15 +6,15 @@
 //! its line and column afterwards, from the text of its file ([`place`]).
 
 mod approvals;
-pub mod characters;
 mod emergency;
-mod flag;
 mod notice;
-pub mod public_text;
 mod references;
 
+pub use crate::diagnostics::{finish, Code, Flag, Level};
+/// The load-time text checks live in [`crate::load`]; re-exported for the
+/// renderers that scrub text with the same rules.
+pub use crate::load::{characters, public_text};
 pub use approvals::{in_policy as approvals_in_policy, is_about_approvals};
-pub use flag::{finish, Code, Flag, Level};
 
 use crate::model::portal::{Document, FieldPositions, Portal};
 use crate::model::record::{ChangeClass, Risk};

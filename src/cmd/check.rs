@@ -1,15 +1,17 @@
 //! `changeportal check`: load, check, print flags.
 
 use super::{config_failure, resolve_now, Failure, Outcome};
+use crate::build::Build;
 use crate::cli::CheckArgs;
-use crate::pipeline::analyze;
 use crate::report;
 use std::process::ExitCode;
 
 /// Prints every flag; exit 1 when any is deny-level.
 pub fn run(args: &CheckArgs) -> Outcome {
     let now = resolve_now(args.now.now)?;
-    let analysis = analyze(&args.root.root, now).map_err(|e| config_failure(e, args.format))?;
+    let analysis = Build::new(&args.root.root, now)
+        .analyze()
+        .map_err(|e| config_failure(e, args.format))?;
     report::print(&analysis.flags, &analysis.sources, args.format)
         .map_err(|e| Failure::failed(format!("cannot print flags: {e}")))?;
     if analysis.has_deny() {

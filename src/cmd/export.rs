@@ -7,10 +7,9 @@
 //! includes that whole day.
 
 use super::{config_failure, resolve_now, Failure, Outcome};
-use crate::checks::Flag;
+use crate::build::{Analysis, Blocked, Build};
 use crate::cli::{ExportArgs, ExportFormat, NowArg, RootArg};
 use crate::model::Timestamp;
-use crate::pipeline::{analyze, Analysis};
 use crate::render::export::{self, FlagIndex, Period};
 use crate::report::{self, Format};
 use std::io::Write;
@@ -47,21 +46,22 @@ pub fn period(from: Option<Timestamp>, to: Option<Timestamp>) -> Result<Period, 
 
 /// Loads and checks the portal for `export` and `sample`. A record that could
 /// not be read would be missing from the population without a trace, so then
-/// its diagnostics are printed and the command fails (exit 1).
+/// its diagnostics are printed and the command fails (exit 1); a bad `--now`
+/// or `SOURCE_DATE_EPOCH`, or an unusable `portal.yaml`, is exit 2.
 pub fn load_population(root: &RootArg, now: &NowArg) -> Result<Analysis, Failure> {
     let now = resolve_now(now.now)?;
-    let analysis = analyze(&root.root, now).map_err(|e| config_failure(e, Format::Human))?;
-    if analysis.has_unreadable_records() {
-        let blocking: Vec<Flag> = analysis
-            .flags
-            .iter()
-            .filter(|flag| flag.code.blocks_build())
-            .cloned()
-            .collect();
-        let _ = report::print(&blocking, &analysis.sources, Format::Human);
-        return Err(Failure::failed(
-            "some records could not be read, so the population would be incomplete (fix the errors above)",
-        ));
+    let analysis = Build::new(&root.root, now)
+        .analyze()
+        .map_err(|e| config_failure(e, Format::Human))?;
+    match analysis.buildable(false) {
+        Ok(_) => {}
+        Err(Blocked::Unreadable(blocking)) => {
+            let _ = report::print(&blocking, &analysis.sources, Format::Human);
+            return Err(Failure::failed(
+                "some records could not be read, so the population would be incomplete (fix the errors above)",
+            ));
+        }
+        Err(blocked) => return Err(Failure::failed(blocked.to_string())),
     }
     Ok(analysis)
 }

@@ -10,7 +10,7 @@ pub mod serve;
 
 use crate::cli::{Cli, Command};
 use crate::load::{ConfigError, Sources};
-use crate::model::Timestamp;
+use crate::model::{time, Timestamp};
 use crate::report::{self, Format};
 use std::process::ExitCode;
 
@@ -66,39 +66,24 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// The build's "now": `--now`, else `SOURCE_DATE_EPOCH`, else the clock.
+/// The build's "now" ([`crate::model::time::resolve_now`]); a bad
+/// `SOURCE_DATE_EPOCH` is a usage error (exit 2).
 pub fn resolve_now(now: Option<Timestamp>) -> Result<Timestamp, Failure> {
-    if let Some(now) = now {
-        return Ok(now);
-    }
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) if !value.trim().is_empty() => {
-            let seconds: i64 = value.trim().parse().map_err(|_| {
-                Failure::usage(format!(
-                    "SOURCE_DATE_EPOCH `{value}` is not a number of seconds"
-                ))
-            })?;
-            chrono::DateTime::from_timestamp(seconds, 0)
-                .map(Timestamp::from_instant)
-                .ok_or_else(|| {
-                    Failure::usage(format!("SOURCE_DATE_EPOCH `{value}` is out of range"))
-                })
-        }
-        _ => Ok(Timestamp::from_instant(chrono::Utc::now())),
-    }
+    time::resolve_now(now).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Prints a config error as diagnostics and turns it into exit code 2.
 pub fn config_failure(error: ConfigError, format: Format) -> Failure {
-    if error.source.is_none() {
+    if error.file.is_none() {
         // portal.yaml could not be read at all: one sentence, no source to quote.
         let message = error.problems.into_iter().map(|problem| problem.message);
         return Failure::usage(message.collect::<Vec<_>>().join("; "));
     }
+    let summary = error.to_string();
     let mut sources = Sources::default();
-    if let Some(source) = error.source {
+    if let Some(source) = error.file {
         sources.insert(source);
     }
     let _ = report::print(&error.problems, &sources, format);
-    Failure::usage("portal.yaml is not valid")
+    Failure::usage(summary)
 }

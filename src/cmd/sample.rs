@@ -11,9 +11,9 @@
 
 use super::export::{load_population, period, write_stdout};
 use super::{Failure, Outcome};
+use crate::build::Analysis;
 use crate::cli::{SampleArgs, SampleFormat};
 use crate::model::portal::Document;
-use crate::pipeline::Analysis;
 use crate::render::export::{self, ExportRow, FlagIndex, Period};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -8,7 +8,7 @@
 //! `malformed-internal-marker`. Lines end at LF, CRLF or a bare CR, as they do
 //! for the markdown renderer, so the split and the rendering agree.
 
-use crate::checks::{Code, Flag};
+use crate::diagnostics::{Code, Flag};
 use crate::model::config::Config;
 use crate::model::portal::Position;
 

@@ -5,18 +5,21 @@
 //! record never hides the others.
 
 pub mod body;
+pub mod characters;
 pub mod frontmatter;
 pub mod positions;
+pub mod public_text;
 pub mod record;
 pub mod tree;
 
-use crate::checks::{Code, Flag, Level};
+pub use crate::diagnostics::Sources;
+use crate::diagnostics::{Code, Flag, Level};
 use crate::layout::{self, Claim};
 use crate::model::config::Config;
 use crate::model::portal::{Document, Page, Portal, SourceFile};
 use crate::render::theme::{self, STATIC_FOLDER, TEMPLATES_FOLDER};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused with a diagnostic instead of read.
@@ -34,50 +37,39 @@ pub struct Loaded {
     pub sources: Sources,
 }
 
-/// Source texts by relative path.
-#[derive(Debug, Default)]
-pub struct Sources(HashMap<String, String>);
-
-impl Sources {
-    /// Adds a source file.
-    pub fn insert(&mut self, file: SourceFile) {
-        self.0.insert(file.path, file.text);
-    }
-
-    /// Reads again the records among `paths` whose text was not kept:
-    /// loading keeps only the texts of files with load-time flags, so that a
-    /// build does not hold every record twice in memory.
-    pub fn read_flagged_records<'p>(
-        &mut self,
-        root: &Path,
-        documents: &[Document],
-        paths: impl IntoIterator<Item = &'p str>,
-    ) {
-        let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
-        for path in paths {
-            if records.contains(path) && !self.0.contains_key(path) {
-                let bytes = tree::read_inside(root, &root.join(path)).ok();
-                if let Some(text) = bytes.and_then(|bytes| String::from_utf8(bytes).ok()) {
-                    let text = frontmatter::strip_bom(&text).to_string();
-                    self.0.insert(path.to_string(), text);
-                }
+/// Reads again the records among `paths` whose text `sources` does not
+/// hold: loading keeps only the texts of files with load-time flags, so that
+/// a build does not hold every record twice in memory. A file that cannot be
+/// read again (or is not UTF-8) is skipped: its flags print without a quote.
+pub fn read_flagged_records<'p>(
+    sources: &mut Sources,
+    root: &Path,
+    documents: &[Document],
+    paths: impl IntoIterator<Item = &'p str>,
+) {
+    let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+    for path in paths {
+        if records.contains(path) && !sources.contains(path) {
+            let bytes = tree::read_inside(root, &root.join(path)).ok();
+            if let Some(text) = bytes.and_then(|bytes| String::from_utf8(bytes).ok()) {
+                let text = frontmatter::strip_bom(&text).to_string();
+                sources.insert(SourceFile {
+                    path: path.to_string(),
+                    text,
+                });
             }
         }
-    }
-
-    /// The text of `path`, when it was read.
-    pub fn get(&self, path: &str) -> Option<&str> {
-        self.0.get(path).map(String::as_str)
     }
 }
 
 /// A `portal.yaml` that cannot be used: the command stops with exit code 2.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{} is not valid", CONFIG_FILE)]
 pub struct ConfigError {
     /// The problems, each pointing into `portal.yaml`.
     pub problems: Vec<Flag>,
     /// The config text, when it could be read.
-    pub source: Option<SourceFile>,
+    pub file: Option<SourceFile>,
 }
 
 /// The config file name inside a portal folder.
@@ -152,7 +144,7 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
         };
         ConfigError {
             problems: vec![config_flag(1, 1, message, None)],
-            source: None,
+            file: None,
         }
     })?;
     let text = frontmatter::strip_bom(&text).to_string();
@@ -162,7 +154,7 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
     };
     let config: Config = crate::yaml::from_str(&source.text).map_err(|error| ConfigError {
         problems: vec![config_flag(error.line, error.column, error.message, None)],
-        source: Some(source.clone()),
+        file: Some(source.clone()),
     })?;
     let positions = positions::scan(&source.text, 1);
     let problems: Vec<Flag> = config
@@ -178,7 +170,7 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
     } else {
         Err(ConfigError {
             problems,
-            source: Some(source),
+            file: Some(source),
         })
     }
 }
@@ -322,7 +314,7 @@ fn load_pages(
                 continue;
             }
         };
-        flags.extend(crate::checks::characters::scrub_source(&mut source, config));
+        flags.extend(characters::scrub_source(&mut source, config));
         let slug = path
             .file_stem()
             .map(|s| s.to_string_lossy().to_lowercase())
@@ -341,7 +333,7 @@ fn load_pages(
                 flags.extend(parsed.invalid_characters);
                 let split = body::split_body(parsed.body, parsed.body_first_line, true);
                 flags.extend(body::marker_flags(&split, &source.path, config, None));
-                flags.extend(crate::checks::public_text::page_flags(
+                flags.extend(public_text::page_flags(
                     &parsed.value.title,
                     &split.public,
                     parsed.body_first_line,

@@ -2,8 +2,9 @@
 
 use super::body::{marker_flags, split_body};
 use super::frontmatter::{self, split};
+use super::{characters, public_text};
 use super::{positions, relative, MAX_RECORD_BYTES};
-use crate::checks::{characters, public_text, Code, Flag};
+use crate::diagnostics::{Code, Flag};
 use crate::model::config::Config;
 use crate::model::portal::{Document, FieldPositions, Position, SourceFile};
 use crate::model::record::{is_valid_id, Record, Status, Visibility};

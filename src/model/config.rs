@@ -3,7 +3,7 @@
 use super::person::same_person;
 use super::record::{ChangeClass, ChangeType, Status};
 use super::time::Zone;
-use crate::checks::{Code, Level};
+use crate::diagnostics::{Code, Level};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -3,26 +3,9 @@
 
 use super::config::Config;
 use super::record::Record;
+pub use crate::diagnostics::{Position, SourceFile};
 use std::collections::HashMap;
 use std::path::PathBuf;
-
-/// A source file kept for diagnostics.
-#[derive(Debug, Clone)]
-pub struct SourceFile {
-    /// Path relative to the portal root, with `/` separators.
-    pub path: String,
-    /// Full text as read (lossy for non-UTF-8 input).
-    pub text: String,
-}
-
-/// 1-based line and column of a front-matter key in its file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Position {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-}
 
 /// Where each front-matter key sits in the file, addressed by paths such as
 /// `approvals`, `approvals[1]`, `approvals[1].at`, `emergency.declared_by`.

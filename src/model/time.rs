@@ -144,6 +144,39 @@ impl Timestamp {
     }
 }
 
+/// A `SOURCE_DATE_EPOCH` that cannot be the build's "now".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NowError {
+    /// Not an integer number of seconds.
+    #[error("SOURCE_DATE_EPOCH `{0}` is not a number of seconds")]
+    NotSeconds(String),
+    /// Seconds beyond what a timestamp can hold.
+    #[error("SOURCE_DATE_EPOCH `{0}` is out of range")]
+    OutOfRange(String),
+}
+
+/// The build's "now" (an instant in UTC): `now` when given (`--now`), else
+/// `SOURCE_DATE_EPOCH` (seconds since 1970-01-01T00:00:00Z) when set and not
+/// blank, else the system clock. Errors: a `SOURCE_DATE_EPOCH` that is not a
+/// whole number of seconds, or is out of range.
+pub fn resolve_now(now: Option<Timestamp>) -> Result<Timestamp, NowError> {
+    if let Some(now) = now {
+        return Ok(now);
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) if !value.trim().is_empty() => {
+            let seconds: i64 = value
+                .trim()
+                .parse()
+                .map_err(|_| NowError::NotSeconds(value.clone()))?;
+            DateTime::from_timestamp(seconds, 0)
+                .map(Timestamp::from_instant)
+                .ok_or(NowError::OutOfRange(value))
+        }
+        _ => Ok(Timestamp::from_instant(Utc::now())),
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.display())

@@ -65,14 +65,9 @@ impl OutputFile {
 }
 
 /// A rendering failure (a broken template override, usually).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct RenderError(pub String);
-
-impl std::fmt::Display for RenderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Both sites' files.
 #[derive(Debug, Default)]

@@ -3,7 +3,7 @@
 //!
 //! Design:
 //! - **In memory.** Each build runs the same pipeline as `build`
-//!   ([`crate::pipeline::analyze`], then [`crate::render::render_sites`]) and
+//!   through the Build API ([`crate::build::Build`], then [`crate::build::render`]) and
 //!   keeps the rendered files in a map ([`state::Site`]); nothing is written
 //!   to disk, so serve never touches `out/` and a request can only ever
 //!   reach a rendered file (path traversal has no file system to reach; it
@@ -157,7 +157,7 @@ fn rebuild(
         Outcome::Failed(problems) => {
             let has_site = context.shared.current().site.is_some();
             terminal.failed(&problems, has_site, changes);
-            context.shared.publish_problems(problems)
+            context.shared.publish_problems(&problems)
         }
     };
     context.reloader.broadcast(&generation);

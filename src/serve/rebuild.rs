@@ -1,14 +1,13 @@
-//! One rebuild: the shared pipeline ([`crate::pipeline::analyze`]) and
-//! renderer ([`crate::render::render_sites`]) into memory, and what the
-//! terminal is told about it.
+//! One rebuild through the Build API ([`crate::build`]) into memory, and
+//! what the terminal and the overlay are told about it.
 
 use super::state::Site;
 use super::watch::Changes;
-use crate::checks::{Code, Flag, Level};
-use crate::load::{ConfigError, Sources};
-use crate::model::Timestamp;
-use crate::pipeline::analyze;
-use crate::render::{render_sites, Theme};
+use crate::build::{self, Blocked, Build};
+use crate::diagnostics::{Code, Flag, Level, Sources};
+use crate::load::ConfigError;
+use crate::model::time::{resolve_now, Timestamp};
+use crate::render::{RenderError, Theme};
 use crate::report;
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -36,8 +35,57 @@ pub struct Built {
 pub enum Outcome {
     /// Both sites rendered.
     Built(Built),
-    /// Nothing rendered: the diagnostics as plain text.
-    Failed(String),
+    /// Nothing rendered.
+    Failed(Problems),
+}
+
+/// Why a rebuild rendered nothing.
+#[derive(Debug)]
+pub enum Problems {
+    /// An unusable `portal.yaml`, or records that could not be read: the
+    /// flags, with the sources they quote.
+    Flags {
+        /// The flags, sorted by file and position.
+        flags: Vec<Flag>,
+        /// Texts of the flagged files.
+        sources: Sources,
+    },
+    /// A failure told in one sentence (a bad `SOURCE_DATE_EPOCH`, a theme or
+    /// template that does not compile).
+    Message(String),
+}
+
+impl Problems {
+    /// The problems as plain text, as the terminal and the overlay show
+    /// them: each flag as its human diagnostic ([`report::human_text`]).
+    pub fn text(&self) -> String {
+        match self {
+            Problems::Flags { flags, sources } => flags
+                .iter()
+                .map(|flag| report::human_text(flag, sources))
+                .collect(),
+            Problems::Message(message) => message.clone(),
+        }
+    }
+}
+
+impl From<ConfigError> for Problems {
+    fn from(error: ConfigError) -> Self {
+        let mut sources = Sources::default();
+        if let Some(source) = error.file {
+            sources.insert(source);
+        }
+        Problems::Flags {
+            flags: error.problems,
+            sources,
+        }
+    }
+}
+
+impl From<RenderError> for Problems {
+    fn from(error: RenderError) -> Self {
+        Problems::Message(error.to_string())
+    }
 }
 
 /// Rebuilds a portal, reusing the compiled theme while templates and static
@@ -67,23 +115,34 @@ impl Builder {
         }
     }
 
-    fn try_build(&mut self, changes: &Changes) -> Result<Built, String> {
-        let now = crate::cmd::resolve_now(self.now).map_err(|failure| failure.message)?;
+    fn try_build(&mut self, changes: &Changes) -> Result<Built, Problems> {
+        let now = resolve_now(self.now).map_err(|e| Problems::Message(e.to_string()))?;
         let started = Instant::now();
-        let analysis = analyze(&self.root, now).map_err(config_problems)?;
+        let build = Build::new(&self.root, now);
+        let analysis = build.analyze()?;
         let analyze_time = started.elapsed();
-        if analysis.has_unreadable_records() {
-            return Err(blocking_problems(&analysis.flags, &analysis.sources));
-        }
+        let buildable = match analysis.buildable(false) {
+            Ok(buildable) => buildable,
+            Err(Blocked::Unreadable(flags)) => {
+                return Err(Problems::Flags {
+                    flags,
+                    sources: analysis.sources,
+                })
+            }
+            Err(blocked) => return Err(Problems::Message(blocked.to_string())),
+        };
         let rendering = Instant::now();
         if changes.needs_theme() || self.theme.is_none() {
             // Drop a stale theme first, so that a broken template is reported
             // again on the next rebuild instead of being silently reused.
             self.theme = None;
-            self.theme = Some(Theme::load(&self.root).map_err(|e| e.0)?);
+            self.theme = Some(build.theme()?);
         }
-        let theme = self.theme.as_ref().ok_or("the theme could not be loaded")?;
-        let sites = render_sites(&analysis, theme).map_err(|e| e.0)?;
+        let theme = self
+            .theme
+            .as_ref()
+            .ok_or_else(|| Problems::Message("the theme could not be loaded".to_string()))?;
+        let sites = build::render(buildable, theme)?;
         Ok(Built {
             site: Site::from_sites(sites),
             records: analysis.portal.documents.len(),
@@ -93,27 +152,6 @@ impl Builder {
             sources: analysis.sources,
         })
     }
-}
-
-fn config_problems(error: ConfigError) -> String {
-    let mut sources = Sources::default();
-    if let Some(source) = error.source {
-        sources.insert(source);
-    }
-    error
-        .problems
-        .iter()
-        .map(|flag| report::human_text(flag, &sources))
-        .collect()
-}
-
-/// The flags that stop a build (records that cannot be read as written).
-fn blocking_problems(flags: &[Flag], sources: &Sources) -> String {
-    flags
-        .iter()
-        .filter(|flag| flag.code.blocks_build())
-        .map(|flag| report::human_text(flag, sources))
-        .collect()
 }
 
 /// Prints rebuilds to the terminal: a one-line summary each time, and the
@@ -153,8 +191,8 @@ impl Terminal {
     }
 
     /// Reports a failed build; the last good site stays served.
-    pub fn failed(&mut self, problems: &str, has_site: bool, changes: &Changes) {
-        eprint!("{problems}");
+    pub fn failed(&mut self, problems: &Problems, has_site: bool, changes: &Changes) {
+        eprint!("{}", problems.text());
         let served = if has_site {
             "still serving the last good build"
         } else {

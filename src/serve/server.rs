@@ -258,6 +258,7 @@ fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Body>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::rebuild::Problems;
 
     #[test]
     fn folder_redirects_keep_the_query() {
@@ -268,7 +269,9 @@ mod tests {
     #[test]
     fn only_an_audience_that_sees_the_internal_site_sees_diagnostics() {
         let shared = Shared::new();
-        shared.publish_problems("content/changes/a.md:3: author: CANARY".to_string());
+        shared.publish_problems(&Problems::Message(
+            "content/changes/a.md:3: author: CANARY".to_string(),
+        ));
         let snapshot = shared.current();
         let local = shown_problems(Audience::Loopback, &snapshot);
         assert!(local.is_some_and(|p| p.contains("CANARY")));

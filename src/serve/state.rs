@@ -4,6 +4,7 @@
 //! new one, never a mix.
 
 use super::paths::Mount;
+use super::rebuild::Problems;
 use crate::render::{OutputFile, Sites};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -106,10 +107,12 @@ impl Shared {
         self.replace(|_| (Some(Arc::new(site)), None))
     }
 
-    /// Keeps the last good site but shows `problems`; returns the new
+    /// Keeps the last good site but shows `problems` in the overlay, as the
+    /// terminal prints them ([`Problems::text`]); returns the new
     /// generation.
-    pub fn publish_problems(&self, problems: String) -> String {
-        self.replace(|previous| (previous.site.clone(), Some(problems)))
+    pub fn publish_problems(&self, problems: &Problems) -> String {
+        let text = problems.text();
+        self.replace(|previous| (previous.site.clone(), Some(text)))
     }
 
     fn replace(
@@ -145,7 +148,7 @@ mod tests {
         let shared = Shared::new();
         assert!(shared.current().site.is_none());
         let first = shared.publish_site(site_with("index.html", "one"));
-        let broken = shared.publish_problems("broken".to_string());
+        let broken = shared.publish_problems(&Problems::Message("broken".to_string()));
         let snapshot = shared.current();
         assert_ne!(first, broken);
         assert_eq!(snapshot.problems.as_deref(), Some("broken"));

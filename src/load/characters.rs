@@ -16,8 +16,8 @@
 //! The flag is `deny` by default, so `check` and `build --strict` fail, while
 //! a plain `build` still writes both sites.
 
-use crate::checks::{Code, Flag};
-use crate::load::record::flag_at;
+use super::record::flag_at;
+use crate::diagnostics::{Code, Flag};
 use crate::model::config::Config;
 use crate::model::portal::{FieldPositions, Position, SourceFile};
 use std::borrow::Cow;

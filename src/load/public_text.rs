@@ -9,7 +9,7 @@
 //! names, see [`crate::model::person::person_key`]); a match of
 //! `public_text.patterns`.
 
-use super::{Code, Flag, Level};
+use crate::diagnostics::{Code, Flag, Level};
 use crate::model::config::Config;
 use crate::model::person::person_key;
 use crate::model::portal::Position;
