@@ -11,6 +11,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("diagnostics", 0),
     ("yaml", 0),
+    ("paths", 0),
     ("model", 1),
     ("layout", 1),
     ("report", 1),
