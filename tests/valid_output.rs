@@ -234,6 +234,7 @@ fn heading_id_collision_gets_distinct_ids_and_the_link_reaches_its_heading() {
     }
     assert!(public.contains("href=\"#sec-impact-1\""));
     assert_ids_valid(&public, "public");
+    assert_fragments_resolve(&public, "public");
     let internal = read(&out.join("internal/changes/chg-0004.html"));
     for expected in [
         "<h2 id=\"public-impact\">Impact</h2>",
@@ -242,7 +243,21 @@ fn heading_id_collision_gets_distinct_ids_and_the_link_reaches_its_heading() {
     ] {
         assert!(internal.contains(expected), "{expected} missing");
     }
+    // The body's own link reaches "Impact 1" on the internal page too.
+    assert!(internal.contains("href=\"#public-impact-1\""));
     assert_ids_valid(&internal, "internal");
+    assert_fragments_resolve(&internal, "internal");
+}
+
+/// Every fragment-only link of `html` names an id of the page.
+fn assert_fragments_resolve(html: &str, page: &str) {
+    let ids: std::collections::HashSet<String> =
+        attribute_values(html, &["id"]).into_iter().collect();
+    for href in attribute_values(html, &["href"]) {
+        if let Some(fragment) = href.strip_prefix('#') {
+            assert!(ids.contains(fragment), "{page}: dead link #{fragment}");
+        }
+    }
 }
 
 #[test]
@@ -699,4 +714,49 @@ fn every_alignment_is_a_class_and_no_style_survives() {
     assert!(!raw.contains("evil"), "{raw}");
     assert!(raw.contains("<th class=\"align-right\">a</th>"), "{raw}");
     assert!(raw.contains("<td class=\"align-right\">x</td>"), "{raw}");
+}
+
+/// Markdown decodes numeric character references, so `&#x10;` in a body or
+/// page is the same invalid character as the raw byte: flagged at the `&`,
+/// and no output holds what it decodes to.
+#[test]
+fn numeric_references_to_invalid_characters_are_flagged_and_never_output() {
+    let portal = TempPortal::new();
+    let record = common::normal_record("CHG-1").replace(
+        "Invoice search is now faster.\n\n<!-- internal -->",
+        "Faster &#x10; search &#1; [x &#X7F; y](https://x.example/ \"t&#16;\").\n\n<!-- internal -->",
+    );
+    portal.record("a.md", &record);
+    portal.write(
+        "content/pages/about.md",
+        b"---\ntitle: About\n---\nA &#x10; B and &#9; tab and &#x41; letter.\n",
+    );
+    let (flags, code) = check(portal.root());
+    assert_eq!(code, 1);
+    let text = record.lines().find(|l| l.starts_with("Faster")).unwrap();
+    let line = record.lines().position(|l| l.starts_with("Faster")).unwrap() + 1;
+    let columns: Vec<usize> = text
+        .match_indices("&#")
+        .map(|(at, _)| text[..at].chars().count() + 1)
+        .collect();
+    let invalid: Vec<(String, usize, usize)> = flags
+        .iter()
+        .filter(|f| f.code == "invalid-character")
+        .map(|f| (f.file.clone(), f.line, f.column))
+        .collect();
+    assert_eq!(
+        invalid,
+        columns
+            .iter()
+            .map(|column| ("content/changes/a.md".to_string(), line, *column))
+            .chain([("content/pages/about.md".to_string(), 4, 3)])
+            .collect::<Vec<_>>()
+    );
+    let (_dir, out, code) = build(portal.root(), &[]);
+    assert_eq!(code, 0);
+    for file in all_files(&out) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        let bad: Vec<char> = text.chars().filter(|c| !allowed_in_output(*c)).collect();
+        assert!(bad.is_empty(), "{}: {bad:?}", file.display());
+    }
 }

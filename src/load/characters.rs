@@ -66,12 +66,15 @@ pub struct Found {
     pub position: Position,
 }
 
-/// Every invalid character of `text`, in order.
+/// Every invalid character of `text`, in order: written as itself, or as
+/// an HTML numeric character reference (`&#x10;`, `&#16;`), which markdown
+/// decodes (the position is then the `&`). Renderers replace what such a
+/// reference decodes to (see [`scrub`]), so it never reaches an output.
 pub fn find(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
     let (mut line, mut column) = (1, 1);
     let mut after_cr = false;
-    for c in text.chars() {
+    for (offset, c) in text.char_indices() {
         if c == '\n' && after_cr {
             after_cr = false;
             continue;
@@ -81,15 +84,33 @@ pub fn find(text: &str) -> Vec<Found> {
             (line, column) = (line + 1, 1);
             continue;
         }
-        if is_invalid(c) {
+        let character = match c {
+            '&' => numeric_reference(&text[offset..]).filter(|c| is_invalid(*c)),
+            c => Some(c).filter(|c| is_invalid(*c)),
+        };
+        if let Some(character) = character {
             found.push(Found {
-                character: c,
+                character,
                 position: Position { line, column },
             });
         }
         column += 1;
     }
     found
+}
+
+/// The character a numeric character reference at the start of `text`
+/// (`&#16;`, `&#x10;`) stands for; `None` when `text` starts with none.
+fn numeric_reference(text: &str) -> Option<char> {
+    let rest = text.strip_prefix("&#")?;
+    let (digits, radix) = match rest.strip_prefix(['x', 'X']) {
+        Some(hex) => (hex, 16),
+        None => (rest, 10),
+    };
+    let end = digits.find(';')?;
+    let number = u32::from_str_radix(&digits[..end], radix).ok()?;
+    (end > 0 && end <= 8).then_some(())?;
+    char::from_u32(number)
 }
 
 /// Flags every invalid character of `source` (a record or page file as

@@ -117,7 +117,7 @@ pub fn to_html_on_page(markdown: &str, id_prefix: &str, ids: &mut PageIds) -> St
 /// absolute URL, links are left as written.
 pub fn to_feed_html(markdown: &str, page_url: &str) -> String {
     let base = Url::parse(page_url).ok();
-    render(markdown, "sec-", &mut PageIds::default(), base.as_ref())
+    render(markdown, PUBLIC_PREFIX, &mut PageIds::default(), base.as_ref())
 }
 
 fn render(markdown: &str, id_prefix: &str, ids: &mut PageIds, base: Option<&Url>) -> String {
@@ -162,15 +162,22 @@ fn render(markdown: &str, id_prefix: &str, ids: &mut PageIds, base: Option<&Url>
     // Ids of our own markup carry a secret marker while raw HTML is
     // sanitized: only marked ids survive, so raw HTML cannot add ids.
     let marker = if has_raw_html { ID_MARKER.as_str() } else { "" };
-    add_heading_ids(&mut events, id_prefix, ids, marker);
+    let moved = add_heading_ids(&mut events, id_prefix, ids, marker);
+    retarget_heading_links(&mut events, &moved);
     render_footnotes(&mut events, ids, marker, base);
     align_table_cells(&mut events);
     let mut output = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut output, events.into_iter());
-    if has_raw_html {
+    let output = if has_raw_html {
         sanitize(&output, base)
     } else {
         output
+    };
+    // A numeric character reference (`&#x10;`) decodes to a character no
+    // output may hold (SPEC section 4, `invalid-character`).
+    match crate::load::characters::scrub(&output) {
+        std::borrow::Cow::Borrowed(_) => output,
+        std::borrow::Cow::Owned(scrubbed) => scrubbed,
     }
 }
 
@@ -288,30 +295,83 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
 /// heading then gets the first free `-1`, `-2`... suffix, so a suffix never
 /// takes the id of another heading ("Impact", "Impact", "Impact 1" give
 /// `impact`, `impact-2`, `impact-1`).
-fn add_heading_ids(events: &mut [Event<'_>], prefix: &str, ids: &mut PageIds, marker: &str) {
-    let headings: Vec<(usize, String)> = heading_texts(events)
-        .into_iter()
-        .map(|(index, text)| (index, format!("{prefix}{}", slugify(&text))))
-        .collect();
-    let mut assigned: Vec<(usize, String)> = Vec::with_capacity(headings.len());
+///
+/// Returns, when `prefix` is not the public pages' [`PUBLIC_PREFIX`], each
+/// heading's id as the record's public page has it with its id on this
+/// page, so that the body's own `#sec-...` links can be pointed here.
+fn add_heading_ids(
+    events: &mut [Event<'_>],
+    prefix: &str,
+    ids: &mut PageIds,
+    marker: &str,
+) -> Vec<(String, String)> {
+    let texts = heading_texts(events);
+    let assigned = assign_heading_ids(&texts, prefix, ids);
+    let moved = if prefix == PUBLIC_PREFIX {
+        Vec::new()
+    } else {
+        let public = assign_heading_ids(&texts, PUBLIC_PREFIX, &mut PageIds::default());
+        let here: HashMap<usize, &String> = assigned.iter().map(|(i, id)| (*i, id)).collect();
+        public
+            .iter()
+            .filter_map(|(index, id)| Some((id.clone(), here.get(index)?.to_string())))
+            .collect()
+    };
+    for (index, id) in assigned {
+        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[index] {
+            *slot = Some(CowStr::from(format!("{marker}{id}")));
+        }
+    }
+    moved
+}
+
+/// The heading ids prefixed `prefix` of the headings `texts` (event index,
+/// text), claimed in `ids`, as [`add_heading_ids`] describes.
+fn assign_heading_ids(
+    texts: &[(usize, String)],
+    prefix: &str,
+    ids: &mut PageIds,
+) -> Vec<(usize, String)> {
+    let mut assigned: Vec<(usize, String)> = Vec::with_capacity(texts.len());
     let mut repeated = Vec::new();
-    for (index, base) in headings {
+    for (index, text) in texts {
+        let base = format!("{prefix}{}", slugify(text));
         if ids.claim(&base) {
-            assigned.push((index, base));
+            assigned.push((*index, base));
         } else {
-            repeated.push((index, base));
+            repeated.push((*index, base));
         }
     }
     for (index, base) in repeated {
         let id = ids.claim_with_suffix(&base);
         assigned.push((index, id));
     }
-    for (index, id) in assigned {
-        if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[index] {
-            *slot = Some(CowStr::from(format!("{marker}{id}")));
+    assigned
+}
+
+/// Points fragment-only links written for the public page (`#sec-impact`)
+/// at the same heading's id on this page (`moved`: public id, id here).
+fn retarget_heading_links(events: &mut [Event<'_>], moved: &[(String, String)]) {
+    if moved.is_empty() {
+        return;
+    }
+    for event in events.iter_mut() {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+            let target = dest_url.strip_prefix('#').and_then(|fragment| {
+                moved
+                    .iter()
+                    .find(|(public, _)| public == fragment)
+                    .map(|(_, here)| format!("#{here}"))
+            });
+            if let Some(target) = target {
+                *dest_url = CowStr::from(target);
+            }
         }
     }
 }
+
+/// The heading-id prefix of the public pages, which bodies link to.
+const PUBLIC_PREFIX: &str = "sec-";
 
 /// The index of each heading's start event and its text.
 fn heading_texts(events: &[Event<'_>]) -> Vec<(usize, String)> {
