@@ -265,3 +265,26 @@ fn new_takes_titles_that_start_with_a_dash_and_lists_its_values() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("emergency"), "{}", stderr(&bad));
 }
+
+/// Titles and names from portal.yaml are printed on every page: control
+/// characters there, raw or as escapes, make the config invalid (exit 2).
+#[test]
+fn invalid_characters_in_portal_yaml_are_config_errors() {
+    for (text, line) in [
+        ("title: \"V\\u0010\"", 1),
+        ("title: V\u{1}", 1),
+        ("title: V\u{7f}x", 1),
+        ("title: \"V\\x1b[31m\"", 1),
+    ] {
+        let config = PORTAL_YAML.replacen("title: Test Portal", text, 1);
+        let portal = TempPortal::with_config(&config);
+        portal.record("a.md", &normal_record("CHG-1"));
+        let out = portal.root().join("out");
+        let built = build(portal.root(), &out, "2026-06-01", &[]);
+        let err = stderr(&built);
+        assert_eq!(built.status.code(), Some(2), "{text:?}: {err}");
+        assert!(err.contains("invalid-character"), "{text:?}: {err}");
+        assert!(err.contains(&format!("portal.yaml:{line}:")), "{text:?}: {err}");
+        assert!(!out.exists());
+    }
+}

@@ -159,7 +159,7 @@ fn flag(config: &Config, file: &str, position: Position, message: String) -> Fla
 }
 
 /// `control character U+001B` or `Unicode non-character U+FFFE`.
-fn describe(c: char) -> String {
+pub fn describe(c: char) -> String {
     let kind = if c.is_control() {
         "control character"
     } else {

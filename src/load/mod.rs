@@ -152,11 +152,18 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
         path: CONFIG_FILE.to_string(),
         text,
     };
+    let positions = positions::scan(&source.text, 1);
+    let invalid = invalid_characters_in_config(&source.text, &positions);
+    if !invalid.is_empty() {
+        return Err(ConfigError {
+            problems: invalid,
+            file: Some(source),
+        });
+    }
     let config: Config = crate::yaml::from_str(&source.text).map_err(|error| ConfigError {
         problems: vec![config_flag(error.line, error.column, error.message, None)],
         file: Some(source.clone()),
     })?;
-    let positions = positions::scan(&source.text, 1);
     let problems: Vec<Flag> = config
         .validate()
         .into_iter()
@@ -173,6 +180,33 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
             file: Some(source),
         })
     }
+}
+
+/// `invalid-character` problems of `portal.yaml` (SPEC section 4): control
+/// characters and non-characters written as themselves (at the character)
+/// or as escapes in double-quoted values (at the key). Titles and names from
+/// the config are printed on every page, so the config is refused (exit 2)
+/// rather than published with them.
+fn invalid_characters_in_config(text: &str, positions: &crate::model::portal::FieldPositions) -> Vec<Flag> {
+    let raw = characters::find(text).into_iter().map(|found| {
+        let message = format!("{} in portal.yaml", characters::describe(found.character));
+        (found.position, message)
+    });
+    let escaped = characters::scrub_yaml_escapes(text, 1).fields.into_iter().map(|(path, c)| {
+        let message = format!("the value of `{path}` holds {} (written as an escape)", characters::describe(c));
+        (positions.of(&path), message)
+    });
+    raw.chain(escaped)
+        .map(|(position, message)| Flag {
+            code: Code::InvalidCharacter,
+            ..config_flag(
+                position.line,
+                position.column,
+                message,
+                Some("delete the character, or write the one you meant".to_string()),
+            )
+        })
+        .collect()
 }
 
 fn config_flag(line: usize, column: usize, message: String, hint: Option<String>) -> Flag {
