@@ -59,6 +59,12 @@ fn a_base_url_that_is_not_a_plain_absolute_http_url_is_a_config_error() {
         "https://x.example/?q=1",
         "https://x.example/#top",
         "https://user:secret@x.example",
+        "https://x.example/a%zz",
+        "https://x.example/a%2",
+        "https://x.example/a/../..",
+        "https://x.example/./log",
+        "https://x.example\\log",
+        "https://x.example/\tlog",
         "",
     ];
     for base_url in bad {
@@ -284,7 +290,10 @@ fn invalid_characters_in_portal_yaml_are_config_errors() {
         let err = stderr(&built);
         assert_eq!(built.status.code(), Some(2), "{text:?}: {err}");
         assert!(err.contains("invalid-character"), "{text:?}: {err}");
-        assert!(err.contains(&format!("portal.yaml:{line}:")), "{text:?}: {err}");
+        assert!(
+            err.contains(&format!("portal.yaml:{line}:")),
+            "{text:?}: {err}"
+        );
         assert!(!out.exists());
     }
 }

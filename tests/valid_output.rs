@@ -714,6 +714,17 @@ fn every_alignment_is_a_class_and_no_style_survives() {
     assert!(!raw.contains("evil"), "{raw}");
     assert!(raw.contains("<th class=\"align-right\">a</th>"), "{raw}");
     assert!(raw.contains("<td class=\"align-right\">x</td>"), "{raw}");
+    // Obsolete presentational attributes (invalid HTML5) are dropped.
+    let obsolete = to_html(
+        "<table summary=\"s\" align=\"center\"><tr valign=\"top\"><td align=\"center\" char=\".\" charoff=\"2\">x</td></tr></table>\n\n<hr size=\"3\" width=\"50%\">\n",
+        "",
+    );
+    for attribute in [
+        "align=", "valign=", "char=", "charoff=", "summary=", "size=", "width=",
+    ] {
+        assert!(!obsolete.contains(attribute), "{attribute} in {obsolete}");
+    }
+    assert!(obsolete.contains("<td>x</td>"), "{obsolete}");
 }
 
 /// Markdown decodes numeric character references, so `&#x10;` in a body or
@@ -734,7 +745,11 @@ fn numeric_references_to_invalid_characters_are_flagged_and_never_output() {
     let (flags, code) = check(portal.root());
     assert_eq!(code, 1);
     let text = record.lines().find(|l| l.starts_with("Faster")).unwrap();
-    let line = record.lines().position(|l| l.starts_with("Faster")).unwrap() + 1;
+    let line = record
+        .lines()
+        .position(|l| l.starts_with("Faster"))
+        .unwrap()
+        + 1;
     let columns: Vec<usize> = text
         .match_indices("&#")
         .map(|(at, _)| text[..at].chars().count() + 1)

@@ -156,9 +156,30 @@ fn first_word_is_internal(after_open: &str) -> bool {
         .chars()
         .filter(|c| !is_invisible(*c))
         .take_while(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
+        .take(32)
         .collect();
-    word == "internal"
+    skeleton(&word) == skeleton("internal")
+}
+
+/// `word` as it looks rather than as it is encoded: compatibility forms
+/// folded (NFKC: full-width `ｉ`, mathematical letters), lower-cased, and
+/// letters that look alike in common fonts made one (Cyrillic `і`, `е`,
+/// `а`, `г`, `т`, `п`; Greek `ι`, `τ`, `ε`, `α`, `η`; dotless `ı`; and `l`
+/// with `i`), so that a look-alike of `internal` is still the marker.
+fn skeleton(word: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    word.nfkc()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'l' | 'ı' | 'і' | 'ι' | 'ӏ' | 'ǀ' | 'ɩ' | '|' => 'i',
+            'ո' | 'η' | 'п' => 'n',
+            'τ' | 'т' => 't',
+            'е' | 'ε' | 'ҽ' => 'e',
+            'г' => 'r',
+            'а' | 'α' | 'ɑ' => 'a',
+            other => other,
+        })
+        .collect()
 }
 
 /// White space or a character that renders as nothing.
@@ -210,6 +231,11 @@ mod tests {
             "<!--\u{200B}internal-->",
             "\u{FEFF}<!-- internal -->",
             "<!--\u{00A0}internal\u{00A0}-->",
+            "<!-- \u{FF49}\u{FF4E}\u{FF54}\u{FF45}\u{FF52}\u{FF4E}\u{FF41}\u{FF4C} -->",
+            "<!-- \u{0456}nternal -->",
+            "<!-- int\u{0435}rn\u{0430}l -->",
+            "<!-- INTERNAI -->",
+            "<!-- \u{1D422}nternal -->",
         ] {
             for eol in ["\n", "\r\n", "\r"] {
                 let body = format!("public{eol}{marker}{eol}secret{eol}");

@@ -187,15 +187,24 @@ pub fn load_config(root: &Path) -> Result<(Config, SourceFile), ConfigError> {
 /// or as escapes in double-quoted values (at the key). Titles and names from
 /// the config are printed on every page, so the config is refused (exit 2)
 /// rather than published with them.
-fn invalid_characters_in_config(text: &str, positions: &crate::model::portal::FieldPositions) -> Vec<Flag> {
+fn invalid_characters_in_config(
+    text: &str,
+    positions: &crate::model::portal::FieldPositions,
+) -> Vec<Flag> {
     let raw = characters::find(text).into_iter().map(|found| {
         let message = format!("{} in portal.yaml", characters::describe(found.character));
         (found.position, message)
     });
-    let escaped = characters::scrub_yaml_escapes(text, 1).fields.into_iter().map(|(path, c)| {
-        let message = format!("the value of `{path}` holds {} (written as an escape)", characters::describe(c));
-        (positions.of(&path), message)
-    });
+    let escaped = characters::scrub_yaml_escapes(text, 1)
+        .fields
+        .into_iter()
+        .map(|(path, c)| {
+            let message = format!(
+                "the value of `{path}` holds {} (written as an escape)",
+                characters::describe(c)
+            );
+            (positions.of(&path), message)
+        });
     raw.chain(escaped)
         .map(|(position, message)| Flag {
             code: Code::InvalidCharacter,

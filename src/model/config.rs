@@ -358,6 +358,29 @@ pub fn check_base_url(text: &str) -> Result<(), String> {
             }
         ));
     }
+    let bytes = text.as_bytes();
+    let bad_escape = bytes.iter().enumerate().any(|(index, byte)| {
+        *byte == b'%'
+            && !(bytes.get(index + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(index + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    if bad_escape {
+        return Err(format!(
+            "`{shown}` is not a valid URL: `%` must start a percent-escape such as `%20`"
+        ));
+    }
+    let after_authority = text
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|at| &rest[at..]))
+        .unwrap_or("");
+    if after_authority
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
+    {
+        return Err(format!(
+            "`{shown}` has `.` or `..` path segments: write the path it means"
+        ));
+    }
     let url =
         url::Url::parse(text).map_err(|error| format!("`{shown}` is not a valid URL: {error}"))?;
     let authority = text.split_once("://").map_or("", |(_, rest)| rest);

@@ -117,7 +117,12 @@ pub fn to_html_on_page(markdown: &str, id_prefix: &str, ids: &mut PageIds) -> St
 /// absolute URL, links are left as written.
 pub fn to_feed_html(markdown: &str, page_url: &str) -> String {
     let base = Url::parse(page_url).ok();
-    render(markdown, PUBLIC_PREFIX, &mut PageIds::default(), base.as_ref())
+    render(
+        markdown,
+        PUBLIC_PREFIX,
+        &mut PageIds::default(),
+        base.as_ref(),
+    )
 }
 
 fn render(markdown: &str, id_prefix: &str, ids: &mut PageIds, base: Option<&Url>) -> String {
@@ -236,14 +241,21 @@ fn sanitizer() -> ammonia::Builder<'static> {
         .add_allowed_classes("td", ALIGN_CLASSES)
         .add_allowed_classes("sup", FOOTNOTE_CLASSES)
         .add_allowed_classes("div", FOOTNOTE_CLASSES)
-        .attribute_filter(|_element, attribute, value| {
-            if attribute == "id" {
-                value.strip_prefix(ID_MARKER.as_str()).map(Cow::Borrowed)
-            } else {
-                Some(Cow::Borrowed(value))
-            }
+        .attribute_filter(|element, attribute, value| match attribute {
+            "id" => value.strip_prefix(ID_MARKER.as_str()).map(Cow::Borrowed),
+            _ if is_obsolete_attribute(element, attribute) => None,
+            _ => Some(Cow::Borrowed(value)),
         });
     builder
+}
+
+/// Presentational attributes that ammonia's defaults keep but HTML5 made
+/// obsolete (the Nu HTML Checker reports them as errors): `align`, `char`,
+/// `charoff`, `valign`, a table's `summary`, a rule's `size` and `width`.
+fn is_obsolete_attribute(element: &str, attribute: &str) -> bool {
+    matches!(attribute, "align" | "char" | "charoff" | "valign")
+        || (element == "table" && attribute == "summary")
+        || (element == "hr" && matches!(attribute, "size" | "width"))
 }
 
 /// [`safe_url`], then, when `base` is given, made absolute against it.
