@@ -158,7 +158,8 @@ fn one_line(text: &str) -> String {
     visible(text).replace('\n', "\\n")
 }
 
-/// A source file as diagnostics quote it: each [`is_terminal_control`]
+/// A source file as diagnostics quote it: a bare CR becomes a line feed
+/// (it ends a line, SPEC section 2), and each other [`is_terminal_control`]
 /// character (a CR that ends a CRLF line aside) becomes one visible
 /// stand-in character (a control picture such as `␛`, or `�`), so columns
 /// still count the same characters.
@@ -174,6 +175,8 @@ fn visible_source(text: &str) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         let stand_in = match c {
             '\r' if chars.peek() == Some(&'\n') => '\r',
+            // A bare CR ends a line (SPEC section 2), so it is shown as one.
+            '\r' => '\n',
             c if !is_terminal_control(c) => c,
             c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
             '\u{7F}' => '\u{2421}',
@@ -302,7 +305,7 @@ mod tests {
             "a\\nchecked 1 record(s)\\r\\n"
         );
         let source = visible_source("a: \u{1b}x\r\nb\rc\n");
-        assert_eq!(source, "a: \u{241b}x\r\nb\u{240d}c\n");
+        assert_eq!(source, "a: \u{241b}x\r\nb\nc\n");
     }
 
     #[test]

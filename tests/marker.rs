@@ -238,3 +238,57 @@ fn no_marker_look_alike_publishes_what_follows_it() {
         assert!(internal.contains(&format!("ZqCanaryX{index}Qz")));
     }
 }
+
+/// Whole files (front matter included) with CRLF or bare CR line ends are
+/// read like LF files: same flags at the same lines, nothing internal
+/// published.
+#[test]
+fn whole_files_in_every_line_ending_split_alike() {
+    for eol in LINE_ENDINGS {
+        let portal = TempPortal::new();
+        let record = record(
+            "M-1",
+            &Variant {
+                line: "<!-- internal: notes -->".to_string(),
+                eol: "\n",
+                exact: false,
+            },
+        )
+        .replace('\n', eol);
+        portal.record("M-1.md", &record);
+        let page =
+            "---\ntitle: About\n---\nHello.\n<!--INTERNAL-->\nZqPageX1Qz\n".replace('\n', eol);
+        portal.write("content/pages/about.md", page.as_bytes());
+        let flags = json_flags(portal.root(), "2026-06-01");
+        let lines: Vec<(String, u64)> = flags
+            .iter()
+            .filter(|f| f["code"] == "malformed-internal-marker")
+            .map(|f| {
+                (
+                    f["file"].as_str().unwrap_or("").to_string(),
+                    f["line"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                ("content/changes/M-1.md".to_string(), 15),
+                ("content/pages/about.md".to_string(), 5)
+            ],
+            "{eol:?}: {flags:?}"
+        );
+        let out = portal.root().join("out");
+        let built = build(portal.root(), &out, "2026-06-01", &[]);
+        assert!(built.status.success(), "{eol:?}: {}", stderr(&built));
+        for needle in ["ZqCanaryX", "ZqPageX"] {
+            assert!(
+                files_containing(&out.join("public"), needle).is_empty(),
+                "{eol:?} {needle}"
+            );
+        }
+        assert!(std::fs::read_to_string(out.join("public/about/index.html"))
+            .unwrap_or_default()
+            .contains("Hello."));
+    }
+}

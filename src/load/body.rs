@@ -86,17 +86,21 @@ pub fn marker_flags(
         .collect()
 }
 
-/// A line of a body: its text without the line break, where it starts, and
-/// where the next line starts.
-struct Line<'a> {
-    text: &'a str,
-    start: usize,
-    end_with_break: usize,
+/// A line of a text: its text without the line break, where it starts, and
+/// where the next line starts (byte offsets).
+pub struct Line<'a> {
+    /// The line without its line break.
+    pub text: &'a str,
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset of the next line.
+    pub end_with_break: usize,
 }
 
-/// The lines of `text`, ending at LF, CRLF or a bare CR (CommonMark's line
-/// endings).
-fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+/// The lines of `text`, ending at LF, CRLF or a bare CR (the line endings of
+/// CommonMark and YAML): the one idea of a line that the front-matter split,
+/// the key scanner and the marker split share.
+pub fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
     let bytes = text.as_bytes();
     let mut start = 0;
     std::iter::from_fn(move || {

@@ -39,58 +39,28 @@ pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// Splits `text` (BOM already stripped) into front matter and body. Fences
-/// may carry trailing whitespace and CRLF line endings; the closing fence may
-/// also be `...`.
+/// Splits `text` (BOM already stripped) into front matter and body. Lines
+/// end at LF, CRLF or a bare CR, as in YAML and markdown; fences may carry
+/// trailing whitespace; the closing fence may also be `...`.
 pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
-    let mut lines = LineOffsets::new(text);
-    let (_, first) = lines.next().ok_or(SplitError::Missing)?;
-    if first.trim_end() != "---" {
+    let mut lines = super::body::lines(text);
+    let first = lines.next().ok_or(SplitError::Missing)?;
+    if first.text.trim_end() != "---" {
         return Err(SplitError::Missing);
     }
-    let yaml_start = first.len();
-    let mut line_number = 1;
-    for (offset, line) in lines {
-        line_number += 1;
-        let fence = line.trim_end();
+    let yaml_start = first.end_with_break;
+    for (index, line) in lines.enumerate() {
+        let fence = line.text.trim_end();
         if fence == "---" || fence == "..." {
-            let body_start = offset + line.len();
             return Ok(Split {
-                yaml: &text[yaml_start..offset],
+                yaml: &text[yaml_start..line.start],
                 yaml_first_line: 2,
-                body: &text[body_start..],
-                body_first_line: line_number + 1,
+                body: &text[line.end_with_break..],
+                body_first_line: index + 3,
             });
         }
     }
     Err(SplitError::Unterminated)
-}
-
-/// Iterates the lines of a text with their byte offsets, line endings kept.
-struct LineOffsets<'a> {
-    text: &'a str,
-    offset: usize,
-}
-
-impl<'a> LineOffsets<'a> {
-    fn new(text: &'a str) -> Self {
-        Self { text, offset: 0 }
-    }
-}
-
-impl<'a> Iterator for LineOffsets<'a> {
-    type Item = (usize, &'a str);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.offset >= self.text.len() {
-            return None;
-        }
-        let rest = &self.text[self.offset..];
-        let length = rest.find('\n').map_or(rest.len(), |index| index + 1);
-        let start = self.offset;
-        self.offset += length;
-        Some((start, &rest[..length]))
-    }
 }
 
 #[cfg(test)]
@@ -106,6 +76,14 @@ mod tests {
             assert_eq!(split.body_first_line, 4);
             assert!(split.body.starts_with("body"));
         }
+    }
+
+    #[test]
+    fn splits_bare_cr() {
+        let split = split("---\rid: a\rtitle: b\r---\rbody\r").unwrap();
+        assert_eq!(split.yaml, "id: a\rtitle: b\r");
+        assert_eq!(split.body, "body\r");
+        assert_eq!(split.body_first_line, 5);
     }
 
     #[test]

@@ -15,8 +15,8 @@ pub fn scan(yaml: &str, first_line: usize) -> FieldPositions {
         column: 1,
     };
     let mut scanner = Scanner::default();
-    for (index, raw) in yaml.lines().enumerate() {
-        scanner.line(raw, first_line + index, &mut positions);
+    for (index, line) in super::body::lines(yaml).enumerate() {
+        scanner.line(line.text, first_line + index, &mut positions);
     }
     positions
 }
