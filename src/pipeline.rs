@@ -7,6 +7,8 @@ use crate::checks;
 use crate::diagnostics::{Flag, Level};
 use crate::load::{self, ConfigError, Sources};
 use crate::model::{Portal, Timestamp};
+use crate::policy::{self, RecordFacts};
+use rayon::prelude::*;
 use std::path::Path;
 
 /// A loaded and checked portal.
@@ -20,6 +22,10 @@ pub struct Analysis {
     pub sources: Sources,
     /// The instant time-dependent rules were evaluated at.
     pub now: Timestamp,
+    /// Each record's policy facts at `now` (SPEC sections 3 and 4),
+    /// computed once, in the order of `portal.documents`: the checks, the
+    /// dashboard figures and the record pages all read them from here.
+    pub facts: Vec<RecordFacts>,
 }
 
 impl Analysis {
@@ -96,7 +102,12 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         flags: load_flags,
         mut sources,
     } = load::load(root)?;
-    let raised = checks::run(&portal, now);
+    let facts: Vec<RecordFacts> = portal
+        .documents
+        .par_iter()
+        .map(|document| policy::assess(&document.record, &portal.config, now))
+        .collect();
+    let raised = checks::run(&portal, &facts);
     let flagged = load_flags
         .iter()
         .chain(raised.iter().map(|unplaced| &unplaced.flag))
@@ -112,5 +123,6 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         flags,
         sources,
         now,
+        facts,
     })
 }

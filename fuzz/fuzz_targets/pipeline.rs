@@ -7,12 +7,12 @@
 //! with `title:` replaces the fixed portal.yaml; at most 16 records are read.
 #![no_main]
 
+use changeportal::build::{self, Analysis};
 use changeportal::checks;
 use changeportal::load::record;
 use changeportal::load::Sources;
 use changeportal::model::config::Config;
 use changeportal::model::Portal;
-use changeportal::build::{self, Analysis};
 use changeportal::render::Theme;
 use changeportal::report;
 use changeportal_fuzz::{config, html_check, now, parse_config};
@@ -91,7 +91,12 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         documents,
         pages: Vec::new(),
     };
-    let raised = checks::run(&portal, now());
+    let facts: Vec<_> = portal
+        .documents
+        .iter()
+        .map(|document| changeportal::policy::assess(&document.record, &portal.config, now()))
+        .collect();
+    let raised = checks::run(&portal, &facts);
     flags.extend(checks::place(raised, |path| {
         record::positions_in(sources.get(path).unwrap_or_default())
     }));
@@ -100,5 +105,6 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         flags: checks::finish(flags),
         sources,
         now: now(),
+        facts,
     }
 }

@@ -18,8 +18,7 @@ pub use approvals::{in_policy as approvals_in_policy, is_about_approvals};
 
 use crate::model::portal::{Document, FieldPositions, Portal};
 use crate::model::record::{ChangeClass, Risk};
-use crate::model::Timestamp;
-use crate::policy::{self, DeadlineFacts, RecordFacts};
+use crate::policy::{DeadlineFacts, RecordFacts};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -53,17 +52,20 @@ pub fn place(unplaced: Vec<Unplaced>, positions_of: impl Fn(&str) -> FieldPositi
         .collect()
 }
 
-/// Runs every policy check on every record at instant `now`.
-pub fn run(portal: &Portal, now: Timestamp) -> Vec<Unplaced> {
+/// Runs every policy check on every record; `facts` are the records'
+/// policy facts at the build's "now" ([`crate::policy::assess`]) in the
+/// order of `portal.documents`.
+pub fn run(portal: &Portal, facts: &[RecordFacts]) -> Vec<Unplaced> {
     let ids: HashSet<String> = portal.documents.iter().map(|d| d.record.slug()).collect();
     portal
         .documents
         .par_iter()
-        .flat_map_iter(|document| {
+        .zip(facts)
+        .flat_map_iter(|(document, facts)| {
             let mut check = RecordCheck {
                 portal,
                 document,
-                facts: policy::assess(&document.record, &portal.config, now),
+                facts,
                 ids: &ids,
                 flags: Vec::new(),
             };
@@ -77,7 +79,7 @@ pub fn run(portal: &Portal, now: Timestamp) -> Vec<Unplaced> {
 pub struct RecordCheck<'a> {
     portal: &'a Portal,
     document: &'a Document,
-    facts: RecordFacts,
+    facts: &'a RecordFacts,
     ids: &'a HashSet<String>,
     flags: Vec<Unplaced>,
 }

@@ -39,6 +39,7 @@ use crate::model::record::{is_valid_id, Record, Status};
 use crate::model::{Config, Timestamp, Zone};
 use crate::paths;
 use crate::pipeline::Analysis;
+use crate::policy::RecordFacts;
 use chrono::{Datelike, Timelike};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -88,6 +89,8 @@ struct Site<'a> {
     documents: Vec<&'a Document>,
     /// Records by lower-cased id, for resolving follow-ups.
     by_slug: HashMap<String, &'a Document>,
+    /// Each record's policy facts ([`Analysis::facts`]), by file path.
+    facts: HashMap<&'a str, &'a RecordFacts>,
     /// Catalogued systems in `portal.yaml` order, then uncatalogued ones
     /// used by records, sorted.
     systems: Vec<SystemEntry<'a>>,
@@ -118,6 +121,13 @@ impl<'a> Site<'a> {
             .collect();
         documents.sort_by(|a, b| a.record.id.cmp(&b.record.id));
         let by_slug = documents.iter().map(|d| (d.record.slug(), *d)).collect();
+        let facts = analysis
+            .portal
+            .documents
+            .iter()
+            .zip(&analysis.facts)
+            .map(|(document, facts)| (document.path.as_str(), facts))
+            .collect();
         let systems = system_entries(analysis);
         let system_index = systems
             .iter()
@@ -131,9 +141,19 @@ impl<'a> Site<'a> {
             flags: FlagIndex::new(analysis),
             documents,
             by_slug,
+            facts,
             systems,
             system_index,
         }
+    }
+
+    /// The policy facts of `document`, one of the analysis's documents
+    /// (the map holds every one of them, by their distinct file paths).
+    fn facts_of(&self, document: &Document) -> &'a RecordFacts {
+        self.facts
+            .get(document.path.as_str())
+            .copied()
+            .unwrap_or_else(|| unreachable!("every document of the analysis has facts"))
     }
 
     /// The portal's display time zone.

@@ -23,8 +23,8 @@
 use crate::checks::approvals_in_policy;
 use crate::model::config::Config;
 use crate::model::record::{ChangeClass, Record};
-use crate::model::{Portal, Timestamp};
-use crate::policy::{self, Outcome, RecordFacts};
+use crate::model::Portal;
+use crate::policy::{Outcome, RecordFacts};
 use serde::Serialize;
 
 /// "met of total".
@@ -90,7 +90,7 @@ impl Tally {
 }
 
 /// A record with its policy facts.
-pub type Assessed<'a> = (&'a Record, RecordFacts);
+pub type Assessed<'a> = (&'a Record, &'a RecordFacts);
 
 /// Normal changes that went live, and how many are approved in policy: no
 /// approval breach of theirs is `deny` under `config`'s `lints:`.
@@ -202,14 +202,15 @@ pub struct Compliance {
     pub notice: Vec<TierNotice>,
 }
 
-/// Computes every figure for `portal` at instant `now`, assessing each
-/// record's policy facts once.
-pub fn compute(portal: &Portal, now: Timestamp) -> Compliance {
+/// Computes every figure for `portal` from its records' policy facts
+/// (`facts`, in the order of `portal.documents`: [`crate::pipeline::Analysis::facts`]).
+pub fn compute(portal: &Portal, facts: &[RecordFacts]) -> Compliance {
     let config = &portal.config;
     let assessed: Vec<Assessed<'_>> = portal
         .documents
         .iter()
-        .map(|d| (&d.record, policy::assess(&d.record, config, now)))
+        .zip(facts)
+        .map(|(d, facts)| (&d.record, facts))
         .collect();
     Compliance {
         normal_approvals: normal_approvals(&assessed, config),

@@ -201,7 +201,7 @@ struct ComplianceView {
 }
 
 fn compliance_view(site: &Site<'_>) -> ComplianceView {
-    let figures = compliance::compute(&site.analysis.portal, site.now);
+    let figures = compliance::compute(&site.analysis.portal, &site.analysis.facts);
     let policy = &site.config.policy.emergency;
     ComplianceView {
         normal_approvals: Figure::new(site, &figures.normal_approvals),

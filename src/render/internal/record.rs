@@ -11,7 +11,7 @@ use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::{Timestamp, Zone};
 use crate::paths;
 use crate::policy::evidence::may_declare;
-use crate::policy::{self, ApprovalFacts, Outcome, RecordFacts};
+use crate::policy::{ApprovalFacts, Outcome, RecordFacts};
 use crate::render::markdown::{to_html_on_page, PageIds};
 use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
@@ -85,7 +85,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
     let embargoed = record.is_embargoed(&site.now);
     let public_body = markdown(&document.public_body, "public-", &mut ids);
     let internal_body = markdown(&document.internal_body, "internal-", &mut ids);
-    let facts = policy::assess(record, config, site.now);
+    let facts = site.facts_of(document);
     RecordPage {
         heading: Heading::of(record),
         visibility: record.visibility.as_str(),
@@ -96,7 +96,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         deployed: record.deployed.as_ref().map(|at| When::full(at, zone)),
         embargo_until: record.embargo_until.as_ref().map(|at| When::full(at, zone)),
         systems: systems(site, record),
-        tiers: tiers(site, record, &facts),
+        tiers: tiers(site, record, facts),
         all_tiers: record.tiers.is_none(),
         unknown_tiers: record
             .tiers
@@ -116,7 +116,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
                 .as_deref()
                 .and_then(|by| may_declare(by, &config.policy)),
         }),
-        deadlines: deadlines(site, &facts),
+        deadlines: deadlines(site, facts),
         review: record.review.as_ref().map(|r| ReviewView {
             by: &r.by,
             at: When::full(&r.at, zone),
