@@ -269,16 +269,18 @@ fn host_start(bytes: &[u8], start: usize, is_label: impl Fn(u8) -> bool) -> usiz
 /// People's names in `text`, as whole words, compared as people read names
 /// (case, spacing and Unicode form do not matter).
 fn names(text: &str, people: &[(&str, &str)], found: &mut Vec<Finding>) {
-    if people.is_empty() {
+    let lower = text.to_ascii_lowercase();
+    let keys: Vec<(String, &str, &str)> = people
+        .iter()
+        .map(|(name, role)| (person_key(name), *name, *role))
+        .filter(|(key, _, _)| key.chars().count() >= 2 && may_occur(key, &lower))
+        .collect();
+    if keys.is_empty() {
         return;
     }
     let (folded, offsets) = fold_with_offsets(text);
-    for (name, role) in people {
-        let key = person_key(name);
-        if key.chars().count() < 2 {
-            continue;
-        }
-        for (start, _) in folded.match_indices(&key) {
+    for (key, name, role) in &keys {
+        for (start, _) in folded.match_indices(key.as_str()) {
             let end = start + key.len();
             let before = folded[..start].chars().next_back();
             let after = folded[end..].chars().next();
@@ -294,35 +296,44 @@ fn names(text: &str, people: &[(&str, &str)], found: &mut Vec<Finding>) {
     }
 }
 
+/// Whether the name `key` ([`person_key`] form) may occur in a text whose
+/// ASCII lower-cased form is `lower`: false only when one of the key's
+/// all-ASCII words is missing from it (a cheap test that skips folding the
+/// text for the names it cannot hold; a word with other letters proves
+/// nothing, since the text may spell it in another normalisation form).
+fn may_occur(key: &str, lower: &str) -> bool {
+    key.split(' ')
+        .filter(|word| word.is_ascii())
+        .all(|word| lower.contains(word))
+}
+
 /// `text` in the form [`person_key`] gives names, with the offset in `text`
-/// of every byte of the result.
+/// of every byte of the result. ASCII letters are lower-cased directly (the
+/// common case, and what the key does to them); anything else is folded a
+/// base character with its combining marks at a time, so that NFD text folds
+/// to the same NFC form as the names.
 fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
-    let key = person_key(text);
-    if key.len() == text.len() && key.eq_ignore_ascii_case(text) {
-        return (key, (0..text.len()).collect());
-    }
     let mut folded = String::with_capacity(text.len());
     let mut offsets = Vec::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
+    let is_mark = |c: char| unicode_normalization::char::canonical_combining_class(c) != 0;
     while let Some((offset, c)) = chars.next() {
-        let run = if c.is_whitespace() {
-            while chars.peek().is_some_and(|(_, next)| next.is_whitespace()) {
-                chars.next();
-            }
-            " ".to_string()
+        if c.is_whitespace() {
+            while chars.next_if(|(_, next)| next.is_whitespace()).is_some() {}
+            folded.push(' ');
+            offsets.push(offset);
+        } else if c.is_ascii() && !chars.peek().is_some_and(|(_, next)| is_mark(*next)) {
+            folded.push(c.to_ascii_lowercase());
+            offsets.push(offset);
         } else {
-            // A base character with its combining marks, so that NFD text
-            // folds to the same NFC form as the names.
             let mut cluster = c.to_string();
-            while let Some((_, mark)) = chars.next_if(|(_, next)| {
-                unicode_normalization::char::canonical_combining_class(*next) != 0
-            }) {
+            while let Some((_, mark)) = chars.next_if(|(_, next)| is_mark(*next)) {
                 cluster.push(mark);
             }
-            person_key(&cluster)
-        };
-        offsets.extend(std::iter::repeat_n(offset, run.len()));
-        folded.push_str(&run);
+            let run = person_key(&cluster);
+            offsets.extend(std::iter::repeat_n(offset, run.len()));
+            folded.push_str(&run);
+        }
     }
     (folded, offsets)
 }
