@@ -2,12 +2,15 @@
 //! changelog with per-tier RSS feeds, an internal audit site, and build-time
 //! policy flags.
 //!
-//! The pipeline, one module per stage: [`load`] (files -> [`model`]) ->
-//! [`checks`] (flags) -> [`render`] (public, internal, feeds) -> [`output`]
-//! (atomic write); [`paths`] names every output path and URL, [`layout`]
-//! where each output comes from.
-//! [`pipeline`] ties load and checks together for every command in [`cmd`];
-//! [`serve`] watches and rebuilds.
+//! The pipeline, one module per stage (`docs/architecture.md` has the map):
+//! [`load`] (files -> [`model`], with the text lints that need the raw file)
+//! -> [`policy`] (each record's facts) -> [`checks`] (facts -> flags) ->
+//! [`pipeline`] (the [`pipeline::Analysis`] and the one "blocked" decision)
+//! -> [`render`] (public, internal, feeds) -> [`output`] (atomic write).
+//! [`build`] drives it for every command in [`cmd`] and for [`serve`];
+//! [`diagnostics`] (flags, positions, sources) sits at the bottom, and
+//! [`paths`] names every output path and URL.
+#![deny(missing_docs)]
 
 pub mod build;
 pub mod checks;

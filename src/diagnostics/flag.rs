@@ -37,7 +37,7 @@ macro_rules! flag_codes {
     ($($variant:ident => $name:literal, $level:ident, $description:literal;)+) => {
         /// A flag code of SPEC section 4.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code { $($variant),+ }
+        pub enum Code { $(#[doc = concat!("`", $name, "`: ", $description)] $variant),+ }
 
         impl Code {
             /// Every code, in the order of the spec's table.
