@@ -27,13 +27,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("cmd", 10),
 ];
 
-/// Upward imports still to remove, each with its reason. Keep this short.
-const KNOWN_EXCEPTIONS: &[(&str, &str, &str)] = &[(
-    "load",
-    "render",
-    "load checks theme assets against page paths (render::theme::asset_claims and the theme folder names); moves with the paths module",
-)];
-
 fn layer_of(module: &str) -> Option<u8> {
     LAYERS
         .iter()
@@ -102,10 +95,7 @@ fn no_module_imports_from_a_layer_above_it() {
                     relative.display()
                 );
             };
-            let excepted = KNOWN_EXCEPTIONS
-                .iter()
-                .any(|(from, to, _)| *from == module && *to == target);
-            if theirs >= own && !excepted {
+            if theirs >= own {
                 upward.push(format!(
                     "{}:{line}: `{module}` (layer {own}) uses `crate::{target}` (layer {theirs})",
                     relative.display()
@@ -114,14 +104,4 @@ fn no_module_imports_from_a_layer_above_it() {
         }
     }
     assert!(upward.is_empty(), "upward imports:\n{}", upward.join("\n"));
-}
-
-#[test]
-fn the_bottom_layers_have_no_exceptions() {
-    for (from, _, _) in KNOWN_EXCEPTIONS {
-        assert!(
-            layer_of(from).is_some_and(|layer| layer > 1),
-            "diagnostics and model may not import upward"
-        );
-    }
 }

@@ -282,7 +282,7 @@ fn every_rendered_path_is_known_to_the_layout() {
     let theme = build.theme().expect("theme");
     let buildable = analysis.buildable(false).expect("the example builds");
     let sites = changeportal::build::render(buildable, &theme).expect("render");
-    let mut known = changeportal::render::theme::asset_claims(&[]);
+    let mut known = changeportal::layout::asset_claims(&[]);
     known.extend(
         analysis
             .portal

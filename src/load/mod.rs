@@ -15,9 +15,9 @@ pub mod tree;
 pub use crate::diagnostics::Sources;
 use crate::diagnostics::{Code, Flag, Level};
 use crate::layout::{self, Claim};
+use crate::layout::{STATIC_FOLDER, TEMPLATES_FOLDER};
 use crate::model::config::Config;
 use crate::model::portal::{Document, Page, Portal, SourceFile};
-use crate::render::theme::{self, STATIC_FOLDER, TEMPLATES_FOLDER};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -254,7 +254,7 @@ fn published_file_flags(root: &Path, config: &Config, page_claims: Vec<Claim>) -
         .map(|path| relative(&root.join(TEMPLATES_FOLDER), path))
         .collect();
     let mut claims = layout::generated();
-    claims.extend(theme::asset_claims(&template_files));
+    claims.extend(layout::asset_claims(&template_files));
     claims.extend(page_claims);
     for path in &statics.files {
         claims.extend(layout::static_claims(&relative(

@@ -8,9 +8,10 @@
 
 use super::markdown::PageIds;
 use super::{OutputFile, RenderError};
-use crate::layout::{Claim, Origin, Site};
+use crate::layout::{
+    embedded_files, is_template, Site, DEFAULT_THEME, STATIC_FOLDER, TEMPLATES_FOLDER,
+};
 use crate::load::tree;
-use include_dir::{include_dir, Dir};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -24,8 +25,6 @@ const PAGE_CAPACITY: usize = 16 * 1024;
 /// Rows per template call in [`Theme::render_rows`]: enough to keep the
 /// per-call overhead small, few enough to spread a table over the cores.
 pub const ROWS_PER_CHUNK: usize = 256;
-
-static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// Compiled templates and static assets.
 pub struct Theme {
@@ -210,59 +209,6 @@ fn literal_ids(template: &str) -> Vec<String> {
         .filter_map(|rest| rest.split('"').next())
         .filter(|value| !value.is_empty() && !value.contains(['{', '}']))
         .map(str::to_string)
-        .collect()
-}
-
-/// The portal folder whose files override the theme's.
-pub const TEMPLATES_FOLDER: &str = "templates";
-
-/// The portal folder copied as-is into both sites.
-pub const STATIC_FOLDER: &str = "static";
-
-/// Whether the theme file `path` is a Tera template (else an asset copied
-/// to the same path in its site).
-fn is_template(path: &str) -> bool {
-    path.ends_with(".html") || path.ends_with(".xml")
-}
-
-/// Every file of the embedded theme folder `dir`: path (`public/base.html`)
-/// and contents.
-fn embedded_files(dir: &'static Dir<'static>) -> Vec<(String, &'static [u8])> {
-    let mut files: Vec<(String, &'static [u8])> = dir
-        .files()
-        .map(|file| {
-            let path = file.path().to_string_lossy().replace('\\', "/");
-            (path, file.contents())
-        })
-        .collect();
-    for sub in dir.dirs() {
-        files.extend(embedded_files(sub));
-    }
-    files
-}
-
-/// The output paths of the theme's assets (SPEC 1, 5): those of the
-/// embedded theme, each replaced by the file of the same path under
-/// `templates/` when there is one, plus the other assets under
-/// `templates/public/` and `templates/internal/`. `template_files` are the
-/// paths of the files under `templates/`, relative to it (`public/x.png`).
-pub fn asset_claims(template_files: &[String]) -> Vec<Claim> {
-    let mut assets: BTreeMap<String, String> = embedded_files(&DEFAULT_THEME)
-        .into_iter()
-        .map(|(path, _)| (path.clone(), path))
-        .collect();
-    for path in template_files {
-        assets.insert(path.clone(), format!("{TEMPLATES_FOLDER}/{path}"));
-    }
-    assets
-        .into_iter()
-        .filter(|(path, _)| !is_template(path))
-        .filter_map(|(path, file)| {
-            Site::ALL.iter().find_map(|site| {
-                let relative = path.strip_prefix(&format!("{}/", site.name()))?;
-                Some(Claim::file(*site, relative, Origin::Theme(file.clone())))
-            })
-        })
         .collect()
 }
 
