@@ -15,6 +15,6 @@ pub fn run(args: &ServeArgs) -> Outcome {
     };
     match serve::run(&options) {
         Ok(never) => match never {},
-        Err(message) => Err(Failure::usage(message)),
+        Err(error) => Err(Failure::usage(error.to_string())),
     }
 }

@@ -78,17 +78,56 @@ pub struct Options {
     pub expose_internal: bool,
 }
 
+/// Why `serve` could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The folder holds no `portal.yaml` ([`crate::load::not_a_portal`]).
+    #[error("{0}")]
+    NotAPortal(String),
+    /// A system call failed: `what` says what serve was doing ("listen on
+    /// 127.0.0.1 port 1111").
+    #[error("cannot {what}: {source}")]
+    Io {
+        /// What serve was doing.
+        what: String,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The file watcher could not start or watch a folder.
+    #[error("cannot {what}: {source}")]
+    Watch {
+        /// What serve was doing ("watch /x/content").
+        what: String,
+        /// The watcher's error.
+        source: notify::Error,
+    },
+    /// The Ctrl-C handler could not be installed.
+    #[error("cannot handle Ctrl-C: {0}")]
+    CtrlC(#[from] ctrlc::Error),
+    /// The file watcher's channel closed.
+    #[error("the file watcher stopped")]
+    WatcherStopped,
+}
+
+impl ServeError {
+    /// An [`ServeError::Io`] for `what`, to use in `map_err`.
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ServeError {
+        let what = what.into();
+        move |source| ServeError::Io { what, source }
+    }
+}
+
 /// Serves until the process is stopped; returns only on errors (cannot
 /// listen, not a portal, the watcher failed).
-pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
-    crate::load::require_portal(&options.root)?;
+pub fn run(options: &Options) -> Result<std::convert::Infallible, ServeError> {
+    crate::load::require_portal(&options.root).map_err(ServeError::NotAPortal)?;
     stop_on_ctrl_c()?;
     // Watch before the first build, so that no edit made during it is lost.
     let mut watcher = Watcher::start(&options.root)?;
     let listener = bind(&options.bind, options.port)?;
     let address = listener
         .local_addr()
-        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+        .map_err(ServeError::io("read the listening address"))?;
     let context = server::Context {
         shared: Arc::new(Shared::new()),
         reloader: Arc::new(Reloader::default()),
@@ -106,7 +145,7 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
     let listener = {
         let _entered = runtime.enter();
         tokio::net::TcpListener::from_std(listener)
-            .map_err(|e| format!("cannot listen on {address}: {e}"))?
+            .map_err(ServeError::io(format!("listen on {address}")))?
     };
     print_urls(address, context.audience, &options.root)?;
     runtime.spawn(listen::serve(listener, server::router(context.clone())));
@@ -114,12 +153,12 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, String> {
         watcher.refresh();
         rebuild(&mut builder, &mut terminal, &context, &changes);
     }
-    Err("the file watcher stopped".to_string())
+    Err(ServeError::WatcherStopped)
 }
 
 /// The runtime answering requests: [`limits::WORKER_THREADS`] threads
 /// whatever the number of clients (rebuilds run on the calling thread).
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+fn runtime() -> Result<tokio::runtime::Runtime, ServeError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(limits::WORKER_THREADS)
         .max_blocking_threads(1)
@@ -127,18 +166,18 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .enable_io()
         .enable_time()
         .build()
-        .map_err(|e| format!("cannot start the server threads: {e}"))
+        .map_err(ServeError::io("start the server threads"))
 }
 
 /// Installs an explicit Ctrl-C handler: serve then stops even when it was
 /// started with SIGINT ignored (non-interactive shells start background jobs
 /// that way). Sites live in memory only, so exiting at once loses nothing.
-fn stop_on_ctrl_c() -> Result<(), String> {
+fn stop_on_ctrl_c() -> Result<(), ServeError> {
     ctrlc::set_handler(|| {
         eprintln!("stopped");
         std::process::exit(0);
-    })
-    .map_err(|error| format!("cannot handle Ctrl-C: {error}"))
+    })?;
+    Ok(())
 }
 
 /// Builds, swaps the result in, then tells open pages.
@@ -165,19 +204,19 @@ fn rebuild(
 
 /// Listens on `address` (an IP address, or a name tried address by
 /// address) and `port`, non-blocking, ready for tokio.
-fn bind(address: &str, port: u16) -> Result<TcpListener, String> {
+fn bind(address: &str, port: u16) -> Result<TcpListener, ServeError> {
     let addresses: Vec<SocketAddr> = match address.parse::<IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
         Err(_) => (address, port)
             .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve --bind {address}: {e}"))?
+            .map_err(ServeError::io(format!("resolve --bind {address}")))?
             .collect(),
     };
-    let listener = TcpListener::bind(&addresses[..])
-        .map_err(|e| format!("cannot listen on {address} port {port}: {e}"))?;
+    let listen = format!("listen on {address} port {port}");
+    let listener = TcpListener::bind(&addresses[..]).map_err(ServeError::io(listen.clone()))?;
     listener
         .set_nonblocking(true)
-        .map_err(|e| format!("cannot listen on {address} port {port}: {e}"))?;
+        .map_err(ServeError::io(listen))?;
     Ok(listener)
 }
 
@@ -185,7 +224,7 @@ fn print_urls(
     address: SocketAddr,
     audience: Audience,
     root: &std::path::Path,
-) -> Result<(), String> {
+) -> Result<(), ServeError> {
     let browse = browsable(address);
     let internal = if audience.serves_internal() {
         format!("http://{browse}{}", paths::INTERNAL_MOUNT)
@@ -202,7 +241,7 @@ fn print_urls(
     );
     out.write_all(lines.as_bytes())
         .and_then(|()| out.flush())
-        .map_err(|e| format!("cannot print the URLs: {e}"))?;
+        .map_err(ServeError::io("print the URLs"))?;
     if let Some(warning) = exposure_warning(address, audience) {
         eprintln!("{warning}");
     }

@@ -83,18 +83,24 @@ pub struct Watcher {
 
 impl Watcher {
     /// Starts watching the portal at `root`.
-    pub fn start(root: &Path) -> Result<Self, String> {
+    pub fn start(root: &Path) -> Result<Self, super::ServeError> {
         let root = std::fs::canonicalize(root)
-            .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+            .map_err(super::ServeError::io(format!("watch {}", root.display())))?;
         let (sender, events) = mpsc::channel();
         let mut watcher = notify::recommended_watcher(move |event| {
             // The receiver only goes away when serve stops.
             let _ = sender.send(event);
         })
-        .map_err(|e| format!("cannot start the file watcher: {e}"))?;
+        .map_err(|source| super::ServeError::Watch {
+            what: "start the file watcher".to_string(),
+            source,
+        })?;
         watcher
             .watch(&root, RecursiveMode::NonRecursive)
-            .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+            .map_err(|source| super::ServeError::Watch {
+                what: format!("watch {}", root.display()),
+                source,
+            })?;
         let mut this = Self {
             root,
             watcher,
