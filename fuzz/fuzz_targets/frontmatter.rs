@@ -52,11 +52,16 @@ fn check_split(text: &str) {
     assert!(text.starts_with("---"));
     assert!(yaml_start + parts.yaml.len() <= body_start);
     assert_eq!(body_start + parts.body.len(), text.len());
-    let lines_before = |offset: usize| text[..offset].matches('\n').count() + 1;
+    // Lines end at LF, CRLF or a bare CR (SPEC section 2).
+    let lines_before = |offset: usize| {
+        let before = &text[..offset];
+        before.matches('\n').count() + before.matches('\r').count() - before.matches("\r\n").count()
+            + 1
+    };
     assert_eq!(parts.yaml_first_line, lines_before(yaml_start));
     // A closing fence without a newline ends the file: the (empty) body
     // would start on the next line.
-    let fence_unterminated = !text[..body_start].ends_with('\n');
+    let fence_unterminated = !text[..body_start].ends_with(['\n', '\r']);
     assert_eq!(
         parts.body_first_line,
         lines_before(body_start) + usize::from(fence_unterminated)

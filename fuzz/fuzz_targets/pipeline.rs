@@ -23,9 +23,13 @@ use std::sync::LazyLock;
 /// Appended below a marker to every record: internal by construction.
 const CANARY: &str = "FUZZ-INTERNAL-CANARY";
 
-/// The built-in theme (no portal overrides).
-static THEME: LazyLock<Theme> =
-    LazyLock::new(|| Theme::load(&PathBuf::from("/nonexistent-portal")).expect("built-in theme"));
+/// The built-in theme (no portal overrides), loaded from an empty portal
+/// folder: the theme loader only reads files inside a real portal.
+static THEME: LazyLock<Theme> = LazyLock::new(|| {
+    let root = std::env::temp_dir().join("changeportal-fuzz-empty-portal");
+    std::fs::create_dir_all(&root).expect("empty portal folder");
+    Theme::load(&root).expect("built-in theme")
+});
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
