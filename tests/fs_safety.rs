@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::cases::copy_case_into;
 use common::{normal_record, PORTAL_YAML};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -431,27 +432,10 @@ fn a_read_only_output_folder_gives_a_clear_error() {
     assert_same_tree(&before, &snapshot(workspace.base()), "read-only build");
 }
 
-/// Copies the case folder `tests/cases/<name>` (without its EXPECT.md).
-fn copy_case(name: &str, to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cases")
-        .join(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk case");
-        let relative = entry.path().strip_prefix(&from).expect("below case");
-        let target = to.join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else if relative != Path::new("EXPECT.md") {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn case_out_dotdot() {
     let base = tempfile::tempdir().expect("tempdir");
-    copy_case("out-dotdot", base.path());
+    copy_case_into("out-dotdot", base.path());
     let before = snapshot(base.path());
     let output = common::run_in(
         base.path(),

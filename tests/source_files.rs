@@ -10,6 +10,7 @@
 
 mod common;
 
+use common::cases::copy_case_into;
 use common::{normal_record, PORTAL_YAML};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -114,28 +115,11 @@ impl Sandbox {
     }
 }
 
-/// Copies the case folder `tests/cases/<name>` (without its EXPECT.md).
-fn copy_case(name: &str, to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cases")
-        .join(name);
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.expect("walk case");
-        let relative = entry.path().strip_prefix(&from).expect("below case");
-        let target = to.join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else if relative != Path::new("EXPECT.md") {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn case_static_symlink_escape() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join("portal");
-    copy_case("static-symlink-escape", &root);
+    copy_case_into("static-symlink-escape", &root);
     std::fs::create_dir_all(root.join("static")).expect("static");
     std::os::unix::fs::symlink("/proc/self/environ", root.join("static/env.txt")).expect("link");
     std::os::unix::fs::symlink("/etc/passwd", root.join("static/passwd.txt")).expect("link");

@@ -17,17 +17,21 @@ pub fn case_dir(name: &str) -> PathBuf {
 pub fn copy_case(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().join(name);
-    copy_tree(&case_dir(name), &root);
+    copy_case_into(name, &root);
     (dir, root)
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
+/// Copies the case folder `tests/cases/<name>` into `to` (created when
+/// missing), without its `EXPECT.md`, which is not part of the portal.
+pub fn copy_case_into(name: &str, to: &Path) {
+    let from = case_dir(name);
+    for entry in walkdir::WalkDir::new(&from) {
         let entry = entry.expect("walk case");
-        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        let relative = entry.path().strip_prefix(&from).expect("below case");
+        let target = to.join(relative);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
+        } else if relative != Path::new("EXPECT.md") {
             std::fs::copy(entry.path(), &target).expect("copy");
         }
     }

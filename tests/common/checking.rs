@@ -23,28 +23,12 @@ pub struct Reported {
     pub message: String,
 }
 
-/// A copy of `tests/cases/<name>` in a temporary folder (the case's
-/// `EXPECT.md` included; it is not part of the portal).
+/// A copy of `tests/cases/<name>` in a temporary folder, which is the
+/// portal root ([`super::cases::copy_case_into`]).
 pub fn copy_case(name: &str) -> tempfile::TempDir {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cases")
-        .join(name);
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_tree(&source, dir.path());
+    super::cases::copy_case_into(name, dir.path());
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read case folder") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// `check --format json --now <now>` in `root`: the flags and the exit code.
