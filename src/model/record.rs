@@ -144,6 +144,16 @@ pub struct Record {
     /// When the change went live.
     #[serde(default)]
     pub deployed: Option<Timestamp>,
+    /// End of the planned change window (after `scheduled`).
+    #[serde(default)]
+    pub window_end: Option<Timestamp>,
+    /// Who carried out the deployment (segregation of duties, deploy-log
+    /// reconciliation).
+    #[serde(default)]
+    pub deployed_by: Option<String>,
+    /// When a cancelled change was called off; dates the cancellation notice.
+    #[serde(default)]
+    pub cancelled: Option<Timestamp>,
     /// No public output mentions the record before this instant.
     #[serde(default)]
     pub embargo_until: Option<Timestamp>,
