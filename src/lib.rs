@@ -17,6 +17,7 @@ pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod diagnostics;
+pub mod history;
 pub mod layout;
 pub mod load;
 pub mod model;

@@ -5,7 +5,9 @@
 
 use crate::checks;
 use crate::diagnostics::{Flag, Level};
+use crate::history::{self, Provenance};
 use crate::load::{self, ConfigError, Sources};
+use crate::model::portal::Document;
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
 use rayon::prelude::*;
@@ -26,6 +28,9 @@ pub struct Analysis {
     /// computed once, in the order of `portal.documents`: the checks, the
     /// dashboard figures and the record pages all read them from here.
     pub facts: Vec<RecordFacts>,
+    /// The records' git history, or why there is none (SPEC 3,
+    /// Provenance): read once per analysis.
+    pub provenance: Provenance,
 }
 
 impl Analysis {
@@ -56,6 +61,15 @@ impl Analysis {
             return Err(Blocked::Denied);
         }
         Ok(Buildable(self))
+    }
+
+    /// The ICS `SEQUENCE` of `document` (SPEC 5): the number of distinct
+    /// earlier `scheduled` values in its git history, 0 without history.
+    pub fn sequence_of(&self, document: &Document) -> u32 {
+        self.provenance
+            .history()
+            .and_then(|history| history.of(&document.path))
+            .map_or(0, |file| file.sequence(document.record.scheduled.as_ref()))
     }
 
     /// The flags of the record with `id`.
@@ -107,7 +121,15 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         .par_iter()
         .map(|document| policy::assess(&document.record, &portal.config, now))
         .collect();
-    let raised = checks::run(&portal, &facts);
+    let provenance = history::read(root, &portal.config, &portal.documents);
+    let mut raised = checks::run(&portal, &facts);
+    if let Some(history) = provenance.history() {
+        raised.extend(
+            history::flags::flags(&portal, history)
+                .into_iter()
+                .map(|pending| checks::Unplaced::new(pending.flag, pending.field)),
+        );
+    }
     let flagged = load_flags
         .iter()
         .chain(raised.iter().map(|unplaced| &unplaced.flag))
@@ -124,5 +146,6 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         sources,
         now,
         facts,
+        provenance,
     })
 }

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("report", 1),
     ("load", 2),
     ("policy", 3),
+    ("history", 3),
     ("checks", 4),
     ("pipeline", 5),
     ("render", 6),

@@ -32,6 +32,14 @@ pub struct Unplaced {
     field: String,
 }
 
+impl Unplaced {
+    /// A flag raised outside `checks` (the git provenance flags of
+    /// [`crate::history::flags`]) that names the key `field` it concerns.
+    pub fn new(flag: Flag, field: String) -> Self {
+        Self { flag, field }
+    }
+}
+
 /// Gives each flag the line and column of its key. `positions_of(path)` is
 /// asked once per flagged file.
 pub fn place(unplaced: Vec<Unplaced>, positions_of: impl Fn(&str) -> FieldPositions) -> Vec<Flag> {

@@ -110,7 +110,7 @@ record_enum!(
 );
 
 /// One change record's front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
     /// Unique, stable identifier; URLs use it lower-cased.
@@ -193,7 +193,7 @@ pub struct Record {
 }
 
 /// One review board decision.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// Board member's name.
@@ -210,7 +210,7 @@ pub struct Approval {
 }
 
 /// Why a change could not wait, and who decided.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Emergency {
     /// Why waiting would put the organisation at significant risk.
@@ -225,7 +225,7 @@ pub struct Emergency {
 }
 
 /// Code review after the change.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// Reviewer.
@@ -241,7 +241,7 @@ pub struct Review {
 }
 
 /// One war-room timeline entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
     /// When.
@@ -257,7 +257,7 @@ pub struct TimelineEntry {
 }
 
 /// Post-incident review.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PostIncident {
     /// When the discussion took place.

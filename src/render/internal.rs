@@ -26,6 +26,7 @@ pub mod compliance;
 mod dashboard;
 mod flags;
 mod offsite;
+mod provenance;
 mod record;
 mod records;
 mod systems;

@@ -4,14 +4,50 @@
 use super::{run_in, stderr};
 use std::path::{Path, PathBuf};
 
-/// The example portal (the repository's `content/`) built at the reference
-/// instant into a temp folder; returns the folder (keep it alive) and `out`.
-pub fn build_example() -> (tempfile::TempDir, PathBuf) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// A copy of the example portal (the repository root's `portal.yaml`, other
+/// top-level files such as a deploy log, `content/`, `static/` and
+/// `templates/`) in a temp folder outside git: the repository's own history
+/// is one import commit of the example, which the git provenance flags
+/// would rightly report as backdated, and HEAD's id would change every
+/// snapshot. Provenance is tested on scripted histories
+/// (`tests/provenance.rs`). Returns the guard and the portal root.
+pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("example");
+    for entry in walkdir::WalkDir::new(source).max_depth(1).min_depth(1) {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().is_file() {
+            std::fs::create_dir_all(&root).unwrap();
+            std::fs::copy(entry.path(), root.join(&name)).unwrap();
+        } else if ["content", "static", "templates"].contains(&name.as_str()) {
+            copy_tree(entry.path(), &root.join(&name));
+        }
+    }
+    (dir, root)
+}
+
+/// Copies the folder `from` into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The example portal ([`example_copy`]) built at the reference instant
+/// into a temp folder; returns the folder (keep it alive) and `out`.
+pub fn build_example() -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = example_copy();
     let out = dir.path().join("out");
     let output = run_in(
-        root,
+        &root,
         &[
             "build",
             "--root",

@@ -75,6 +75,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
             paths::internal::DASHBOARD,
             "scheduled",
         )?,
+        provenance: super::provenance::note(&site.analysis.provenance),
     };
     let file = site.page(
         theme,
@@ -101,6 +102,7 @@ struct Dashboard {
     months: Vec<Month>,
     upcoming: TableRows,
     in_progress: TableRows,
+    provenance: super::provenance::ProvenanceNote,
 }
 
 #[derive(Serialize)]

@@ -72,6 +72,7 @@ struct RecordPage<'a> {
     /// `deny` when any flag is deny-level, else `warn`.
     flag_level: &'static str,
     file: &'a str,
+    history: Option<super::provenance::HistoryView>,
 }
 
 /// The record page's context; `ids` are the ids its template uses. Every
@@ -158,6 +159,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
             "warn"
         },
         file: &document.path,
+        history: super::provenance::history_of(site, document),
     }
 }
 

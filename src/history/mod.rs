@@ -1,0 +1,267 @@
+//! Git provenance (SPEC section 3, Provenance; section 4's git flags): when
+//! the portal folder is inside a git repository, the committed history of
+//! every record file, read with gix (pure Rust, no C library, no `git`
+//! binary needed at run time).
+//!
+//! What is read: the first-parent chain from HEAD (the history `git log
+//! --first-parent` shows; a merge counts as one commit that brings in all
+//! of its branch's changes, at the merge's time and author). Each commit's
+//! `content/changes/` tree is compared with its parent's; a file deleted and
+//! another added in the same commit are one record moved when the blob is
+//! the same or the parsed record id is the same. Every version is parsed by
+//! the loader ([`crate::load::record::parse_str`]) and compared field by
+//! field ([`fields::changed`]). Working-tree files that differ from HEAD
+//! are marked uncommitted and are evidence of nothing yet.
+//!
+//! History is read once per analysis; the walk over the commits is cached
+//! in memory keyed by repository, portal folder and HEAD id, so `serve`
+//! reads it again only after a commit.
+
+pub mod fields;
+pub mod flags;
+mod snapshot;
+mod walk;
+
+pub use snapshot::{checkout, head_id};
+
+use crate::model::config::Config;
+use crate::model::portal::Document;
+use crate::model::Timestamp;
+use fields::Version;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// A problem reading the repository (a corrupt object, an unreadable HEAD).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HistoryError(pub String);
+
+impl HistoryError {
+    fn new(error: impl std::fmt::Display) -> Self {
+        Self(error.to_string())
+    }
+}
+
+/// Whether history was available for a build, and what it holds.
+#[derive(Debug, Clone)]
+pub enum Provenance {
+    /// The portal folder is not inside a git repository (or HEAD has no
+    /// commit yet): no provenance flags, the audit site says so.
+    Unavailable(String),
+    /// The history that was read.
+    Read(Arc<History>),
+}
+
+impl Provenance {
+    /// The history, when it was read.
+    pub fn history(&self) -> Option<&History> {
+        match self {
+            Provenance::Read(history) => Some(history),
+            Provenance::Unavailable(_) => None,
+        }
+    }
+}
+
+/// One commit of the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    /// Full commit id, lower-case hex.
+    pub id: String,
+    /// The commit author's name.
+    pub author: String,
+    /// The commit (committer) time, UTC.
+    pub time: Timestamp,
+}
+
+impl Commit {
+    /// The first 10 hex digits of the id.
+    pub fn short_id(&self) -> &str {
+        self.id.get(..10).unwrap_or(&self.id)
+    }
+}
+
+/// How a commit touched a record file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// The commit added the file.
+    Added,
+    /// The commit changed the file in place.
+    Modified,
+    /// The commit moved the file from this portal-relative path (possibly
+    /// changing it too).
+    Renamed {
+        /// The path before the move.
+        from: String,
+    },
+}
+
+/// One commit that added or changed a record file.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The commit.
+    pub commit: Arc<Commit>,
+    /// Added, changed or moved.
+    pub kind: ChangeKind,
+    /// Front-matter fields whose parsed value changed against the previous
+    /// readable version (SPEC 2 names, plus `body`); empty when added.
+    pub fields: Vec<&'static str>,
+    /// The file as this commit left it, when it was a readable record.
+    pub version: Option<Arc<Version>>,
+}
+
+/// The history of one record file, oldest commit first.
+#[derive(Debug, Clone)]
+pub struct FileHistory {
+    /// Every commit that added, changed or moved the file.
+    pub changes: Vec<Change>,
+    /// Whether the working-tree file differs from HEAD's.
+    pub uncommitted: bool,
+}
+
+impl FileHistory {
+    /// The last committed readable version.
+    pub fn latest(&self) -> Option<&Version> {
+        self.changes
+            .iter()
+            .rev()
+            .find_map(|change| change.version.as_deref())
+    }
+
+    /// The first commit whose version satisfies `holds`: the commit in
+    /// which a piece of evidence, in the form `holds` tests, first appears.
+    pub fn first_holding(&self, holds: impl Fn(&Version) -> bool) -> Option<&Commit> {
+        self.changes
+            .iter()
+            .find(|change| change.version.as_deref().is_some_and(&holds))
+            .map(|change| &*change.commit)
+    }
+
+    /// The ICS `SEQUENCE` of the record (SPEC 5): how many distinct
+    /// `scheduled` values its committed versions held other than
+    /// `current` (the working record's).
+    pub fn sequence(&self, current: Option<&Timestamp>) -> u32 {
+        let earlier: HashSet<Timestamp> = self
+            .changes
+            .iter()
+            .filter_map(|change| change.version.as_deref()?.record.scheduled)
+            .filter(|scheduled| Some(scheduled) != current)
+            .collect();
+        u32::try_from(earlier.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// A record file that a commit deleted without moving it.
+#[derive(Debug, Clone)]
+pub struct Removed {
+    /// Its last path, relative to the portal root.
+    pub path: String,
+    /// The record id of its last readable version.
+    pub id: Option<String>,
+    /// The commit that deleted it.
+    pub commit: Arc<Commit>,
+}
+
+/// The committed history of a portal's records.
+#[derive(Debug, Clone)]
+pub struct History {
+    /// HEAD's full commit id: the commit the site is built from.
+    pub head: String,
+    /// Whether any record file in the working tree differs from HEAD (or is
+    /// new, or was deleted without a commit).
+    pub dirty: bool,
+    /// Each record file at HEAD by its portal-relative path.
+    pub files: HashMap<String, FileHistory>,
+    /// Record files deleted by a commit, oldest first.
+    pub removed: Vec<Removed>,
+}
+
+impl History {
+    /// The history of the record file at `path` (portal-relative).
+    pub fn of(&self, path: &str) -> Option<&FileHistory> {
+        self.files.get(path)
+    }
+}
+
+/// The cached walk: key (repository, portal prefix, HEAD) and its result.
+type CachedWalk = ((std::path::PathBuf, String, String), Arc<walk::Walked>);
+
+/// The last walk, so that `serve` reads history again only after a commit.
+static LAST_WALK: Mutex<Option<CachedWalk>> = Mutex::new(None);
+
+/// Reads the history of the portal at `root` (SPEC 3, Provenance), whose
+/// working-tree records are `documents`. Output: [`Provenance::Read`], or
+/// [`Provenance::Unavailable`] with the reason (not a git repository, no
+/// commit yet, or a repository that could not be read).
+pub fn read(root: &Path, config: &Config, documents: &[Document]) -> Provenance {
+    let Some((repo, prefix)) = snapshot::open(root) else {
+        return Provenance::Unavailable("the portal folder is not in a git repository".into());
+    };
+    let head = match repo.head_id() {
+        Ok(head) => head.detach().to_string(),
+        Err(_) => return Provenance::Unavailable("the git repository has no commit yet".into()),
+    };
+    let key = (repo.git_dir().to_path_buf(), prefix.clone(), head);
+    let walked = match cached_walk(&key, || walk::walk(&repo, &prefix, config)) {
+        Ok(walked) => walked,
+        Err(error) => {
+            return Provenance::Unavailable(format!("the git history could not be read: {error}"))
+        }
+    };
+    Provenance::Read(Arc::new(with_working_tree(root, &walked, documents)))
+}
+
+/// The walk for `key`, from the cache or from `walk`.
+fn cached_walk(
+    key: &(std::path::PathBuf, String, String),
+    walk: impl FnOnce() -> Result<walk::Walked, HistoryError>,
+) -> Result<Arc<walk::Walked>, HistoryError> {
+    let mut last = LAST_WALK
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner());
+    if let Some((cached_key, walked)) = last.as_ref() {
+        if cached_key == key {
+            return Ok(walked.clone());
+        }
+    }
+    let walked = Arc::new(walk()?);
+    *last = Some((key.clone(), walked.clone()));
+    Ok(walked)
+}
+
+/// The walked history with each file's uncommitted state: a working file
+/// whose bytes hash to another blob than HEAD's, a working record HEAD does
+/// not have, and a HEAD record missing from the working tree all make the
+/// history dirty.
+fn with_working_tree(root: &Path, walked: &walk::Walked, documents: &[Document]) -> History {
+    let mut files = HashMap::with_capacity(walked.files.len());
+    let mut dirty = false;
+    let mut seen = HashSet::new();
+    for document in documents {
+        seen.insert(document.path.as_str());
+        let Some((blob, history)) = walked.files.get(&document.path) else {
+            dirty = true;
+            continue;
+        };
+        let uncommitted = snapshot::blob_id_of_file(root, &document.path) != Some(*blob);
+        dirty |= uncommitted;
+        files.insert(
+            document.path.clone(),
+            FileHistory {
+                uncommitted,
+                ..history.clone()
+            },
+        );
+    }
+    dirty |= walked
+        .files
+        .iter()
+        .filter(|(path, _)| !seen.contains(path.as_str()))
+        .any(|(path, (blob, _))| snapshot::blob_id_of_file(root, path) != Some(*blob));
+    History {
+        head: walked.head.clone(),
+        dirty,
+        files,
+        removed: walked.removed.clone(),
+    }
+}

@@ -1,0 +1,297 @@
+//! Git provenance (SPEC 3 Provenance, SPEC 4 git flags, issue 14): portals
+//! made into git repositories with scripted commits at fixed author and
+//! committer dates (the `git` command line), checked and built by the
+//! binary; flags read back as JSON, pages as HTML.
+
+mod common;
+
+use common::checking::{build, check_json, with_code, Reported};
+use common::TempPortal;
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `git args` in `root` with fixed identity and dates (`at`, RFC 3339).
+fn git(root: &Path, at: &str, author: &str, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(root)
+        .env("GIT_AUTHOR_NAME", author)
+        .env("GIT_AUTHOR_EMAIL", "someone@example.com")
+        .env("GIT_COMMITTER_NAME", author)
+        .env("GIT_COMMITTER_EMAIL", "someone@example.com")
+        .env("GIT_AUTHOR_DATE", at)
+        .env("GIT_COMMITTER_DATE", at)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", root)
+        .output()
+        .expect("run git");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// A portal that is a fresh git repository.
+fn repo() -> TempPortal {
+    let portal = TempPortal::new();
+    git(
+        portal.root(),
+        "2026-01-01T00:00:00Z",
+        "Setup",
+        &["init", "-q", "-b", "main"],
+    );
+    portal
+}
+
+/// Commits everything in the portal at `at` by `author`; returns the id.
+fn commit(portal: &TempPortal, at: &str, author: &str) -> String {
+    git(portal.root(), at, author, &["add", "-A"]);
+    git(
+        portal.root(),
+        at,
+        author,
+        &["commit", "-q", "-m", "change", "--allow-empty"],
+    );
+    git(portal.root(), at, author, &["rev-parse", "HEAD"])
+}
+
+/// A deployed normal change with two approvals, `extra` front matter
+/// appended.
+fn deployed(id: &str, omar_at: &str, extra: &str) -> String {
+    format!(
+        "---\nid: {id}\ntitle: Faster search\ntype: improvement\nstatus: deployed\nrisk: low\n\
+         author: Sam Writer\ncreated: 2026-02-01\nscheduled: 2026-03-05T10:00:00Z\n\
+         deployed: 2026-03-05T10:30:00Z\nsystems: [api]\napprovals:\n\
+         \x20 - {{ by: Alice Chen, role: engineering, decision: approve, at: 2026-02-20T09:00:00Z }}\n\
+         \x20 - {{ by: Omar Haddad, role: operations, decision: approve, at: {omar_at} }}\n\
+         testing: Load tested.\nrollback: Revert.\n{extra}---\nBody.\n"
+    )
+}
+
+/// The same change before deploy, with Alice's approval only.
+fn scheduled(id: &str) -> String {
+    format!(
+        "---\nid: {id}\ntitle: Faster search\ntype: improvement\nstatus: scheduled\nrisk: low\n\
+         author: Sam Writer\ncreated: 2026-02-01\nscheduled: 2026-03-05T10:00:00Z\n\
+         systems: [api]\napprovals:\n\
+         \x20 - {{ by: Alice Chen, role: engineering, decision: approve, at: 2026-02-20T09:00:00Z }}\n\
+         testing: Load tested.\nrollback: Revert.\n---\nBody.\n"
+    )
+}
+
+/// The 1-based line of the first line of `file` that contains `needle`.
+fn line_of(portal: &TempPortal, file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(portal.root().join(file)).expect("read record");
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|index| index + 1)
+        .unwrap_or_else(|| panic!("{needle} not in {file}"))
+}
+
+const NOW: &str = "2026-04-01";
+const PROVENANCE: [&str; 3] = [
+    "backdated-evidence",
+    "edited-after-deploy",
+    "record-removed",
+];
+
+fn provenance_flags(flags: &[Reported]) -> Vec<&Reported> {
+    flags
+        .iter()
+        .filter(|flag| PROVENANCE.contains(&flag.code.as_str()))
+        .collect()
+}
+
+#[test]
+fn an_approval_committed_25_hours_late_after_deploy_is_backdated_23_hours_is_not() {
+    let portal = repo();
+    portal.record("late.md", &scheduled("C-LATE"));
+    portal.record("ontime.md", &scheduled("C-ONTIME"));
+    commit(&portal, "2026-02-20T12:00:00Z", "Sam Writer");
+    // Deployed at 10:30; both second approvals committed at 11:00 the next
+    // day: one states 09:59 the day before (25 hours), one 12:00 (23 hours).
+    portal.record("late.md", &deployed("C-LATE", "2026-03-05T09:59:00Z", ""));
+    portal.record(
+        "ontime.md",
+        &deployed("C-ONTIME", "2026-03-05T12:00:00Z", ""),
+    );
+    let id = commit(&portal, "2026-03-06T11:00:00Z", "Mallory Late");
+    let (flags, code) = check_json(portal.root(), NOW);
+    let backdated = with_code(&flags, "backdated-evidence");
+    assert_eq!(backdated.len(), 1, "{flags:#?}");
+    let flag = backdated[0];
+    assert_eq!(flag.level, "deny");
+    assert_eq!(flag.file, "content/changes/late.md");
+    assert_eq!(
+        flag.line,
+        line_of(&portal, "content/changes/late.md", "Omar Haddad")
+    );
+    assert!(flag.message.contains(&id[..10]), "{}", flag.message);
+    assert!(flag.message.contains("Mallory Late"), "{}", flag.message);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn evidence_edits_after_deploy_are_fine_but_title_and_systems_are_flagged() {
+    let portal = repo();
+    let okay = "2026-03-04T12:00:00Z";
+    portal.record("evidence.md", &deployed("C-EVIDENCE", okay, ""));
+    portal.record("rewritten.md", &deployed("C-REWRITTEN", okay, ""));
+    // Committed half an hour before the deploy it records: no edit after it.
+    commit(&portal, "2026-03-05T10:00:00Z", "Sam Writer");
+    let evidence = "review: { by: Priya Nair, at: 2026-03-06T09:00:00Z }\n\
+                    post_incident: { at: 2026-03-06T09:30:00Z, lessons: None, policy_review: none }\n\
+                    timeline:\n  - { at: 2026-03-05T10:30:00Z, note: Deployed }\n";
+    portal.record("evidence.md", &deployed("C-EVIDENCE", okay, evidence));
+    let rewritten = deployed("C-REWRITTEN", okay, "")
+        .replace("title: Faster search", "title: Much faster search")
+        .replace("systems: [api]", "systems: [api, web]");
+    portal.record("rewritten.md", &rewritten);
+    let id = commit(&portal, "2026-03-06T10:00:00Z", "Eve Editor");
+    let (flags, _) = check_json(portal.root(), NOW);
+    let edited = with_code(&flags, "edited-after-deploy");
+    assert_eq!(edited.len(), 1, "{flags:#?}");
+    assert_eq!(edited[0].level, "warn");
+    assert_eq!(edited[0].file, "content/changes/rewritten.md");
+    assert_eq!(
+        edited[0].line,
+        line_of(&portal, "content/changes/rewritten.md", "title:")
+    );
+    for needle in ["`title`", "`systems`", &id[..10], "Eve Editor"] {
+        assert!(edited[0].message.contains(needle), "{}", edited[0].message);
+    }
+    assert!(
+        with_code(&flags, "backdated-evidence").is_empty(),
+        "{flags:#?}"
+    );
+}
+
+#[test]
+fn a_moved_record_is_a_rename_and_a_cancelled_one_is_retired_not_removed() {
+    let portal = repo();
+    portal.record("2026/moved.md", &scheduled("C-MOVED"));
+    portal.record("2026/edited-move.md", &scheduled("C-EDITMOVE"));
+    portal.record("2026/retired.md", &scheduled("C-RETIRED"));
+    commit(&portal, "2026-02-20T12:00:00Z", "Sam Writer");
+    git(
+        portal.root(),
+        "2026-02-21T12:00:00Z",
+        "Sam Writer",
+        &[
+            "mv",
+            "content/changes/2026/moved.md",
+            "content/changes/archive.md",
+        ],
+    );
+    std::fs::remove_file(portal.root().join("content/changes/2026/edited-move.md")).expect("rm");
+    portal.record(
+        "archive/other-name.md",
+        &scheduled("C-EDITMOVE").replace("Faster search", "Faster search, moved"),
+    );
+    portal.record(
+        "2026/retired.md",
+        &scheduled("C-RETIRED").replace("status: scheduled", "status: cancelled"),
+    );
+    commit(&portal, "2026-02-21T12:00:00Z", "Sam Writer");
+    let (flags, _) = check_json(portal.root(), NOW);
+    assert!(provenance_flags(&flags).is_empty(), "{flags:#?}");
+    let built = build(portal.root(), NOW, false);
+    assert!(built.output.status.success());
+    let page = std::fs::read_to_string(built.out.join("internal/changes/c-editmove.html"))
+        .expect("record page");
+    assert!(
+        page.contains("moved from content/changes/2026/edited-move.md"),
+        "history shows the move"
+    );
+}
+
+#[test]
+fn a_deleted_record_is_removed_at_line_1_of_its_last_path_naming_the_commit() {
+    let portal = repo();
+    portal.record("kept.md", &scheduled("C-KEPT"));
+    portal.record("gone.md", &scheduled("C-GONE"));
+    commit(&portal, "2026-02-20T12:00:00Z", "Sam Writer");
+    std::fs::remove_file(portal.root().join("content/changes/gone.md")).expect("rm");
+    let id = commit(&portal, "2026-02-22T12:00:00Z", "Rita Remover");
+    let (flags, code) = check_json(portal.root(), NOW);
+    let removed = provenance_flags(&flags);
+    assert_eq!(removed.len(), 1, "{flags:#?}");
+    let flag = removed[0];
+    assert_eq!(
+        (
+            flag.code.as_str(),
+            flag.level.as_str(),
+            flag.file.as_str(),
+            flag.line
+        ),
+        ("record-removed", "deny", "content/changes/gone.md", 1)
+    );
+    assert!(flag.message.contains(&id[..10]), "{}", flag.message);
+    assert!(flag.message.contains("C-GONE"), "{}", flag.message);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_portal_outside_git_has_no_provenance_flags_and_says_so() {
+    let portal = TempPortal::new();
+    portal.record("gone.md", &deployed("C-1", "2026-03-04T12:00:00Z", ""));
+    let (flags, _) = check_json(portal.root(), NOW);
+    assert!(provenance_flags(&flags).is_empty(), "{flags:#?}");
+    let built = build(portal.root(), NOW, false);
+    assert!(built.output.status.success());
+    let dashboard =
+        std::fs::read_to_string(built.out.join("internal/index.html")).expect("dashboard");
+    assert!(
+        dashboard.contains("No git history was available"),
+        "{dashboard}"
+    );
+    let page = std::fs::read_to_string(built.out.join("internal/changes/c-1.html")).expect("page");
+    assert!(page.contains("No git history was available for this build"));
+}
+
+#[test]
+fn uncommitted_edits_raise_nothing_and_are_shown_as_uncommitted() {
+    let portal = repo();
+    let okay = "2026-03-04T12:00:00Z";
+    portal.record("a.md", &deployed("C-A", okay, ""));
+    let id = commit(&portal, "2026-03-05T10:00:00Z", "Sam Writer");
+    // After deploy, not committed: a rewritten title and a backdated approval.
+    let edited = deployed("C-A", "2026-02-01T12:00:00Z", "").replace("Faster search", "Renamed");
+    portal.record("a.md", &edited);
+    let (flags, _) = check_json(portal.root(), NOW);
+    assert!(provenance_flags(&flags).is_empty(), "{flags:#?}");
+    let built = build(portal.root(), NOW, false);
+    let dashboard =
+        std::fs::read_to_string(built.out.join("internal/index.html")).expect("dashboard");
+    assert!(dashboard.contains(&id[..10]), "dashboard names HEAD");
+    assert!(dashboard.contains("+ uncommitted changes"));
+    let page = std::fs::read_to_string(built.out.join("internal/changes/c-a.html")).expect("page");
+    assert!(page.contains("uncommitted changes"));
+    assert!(page.contains(&id[..10]) && page.contains("Sam Writer"));
+}
+
+#[test]
+fn the_record_page_highlights_the_commit_that_raised_a_flag() {
+    let portal = repo();
+    let okay = "2026-03-04T12:00:00Z";
+    portal.record("a.md", &deployed("C-A", okay, ""));
+    commit(&portal, "2026-03-05T10:00:00Z", "Sam Writer");
+    portal.record(
+        "a.md",
+        &deployed("C-A", okay, "").replace("Faster search", "Renamed"),
+    );
+    let id = commit(&portal, "2026-03-07T11:00:00Z", "Eve Editor");
+    let built = build(portal.root(), NOW, false);
+    let page = std::fs::read_to_string(built.out.join("internal/changes/c-a.html")).expect("page");
+    let row = page
+        .split("<tr")
+        .find(|row| row.contains(&id[..10]))
+        .expect("a history row for the commit");
+    assert!(row.contains("class=\"flagged"), "{row}");
+    assert!(
+        row.contains("edited-after-deploy") && row.contains("<code>title</code>"),
+        "{row}"
+    );
+}
