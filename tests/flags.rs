@@ -220,8 +220,18 @@ fn base_records_are_clean() {
     }
 }
 
-/// One firing record per code, in one portal: every code of `Code::ALL` is
-/// raised, so a new code cannot be added without a firing case here.
+/// The codes that need a git history to fire (SPEC 4, "git:"): their firing
+/// case is `every_git_code_fires_in_one_repository` in
+/// `tests/provenance.rs`, which scripts the commits.
+const GIT_CODES: [&str; 3] = [
+    "backdated-evidence",
+    "edited-after-deploy",
+    "record-removed",
+];
+
+/// One firing record per code, in one portal: every code of `Code::ALL`
+/// (but [`GIT_CODES`]) is raised, so a new code cannot be added without a
+/// firing case here.
 #[test]
 fn every_code_fires_in_one_run() {
     let records = firing_records();
@@ -231,7 +241,11 @@ fn every_code_fires_in_one_run() {
         .collect();
     let (flags, code) = check(&portal_with(&named), LATER);
     let raised: BTreeSet<&str> = flags.iter().map(|flag| flag.code.as_str()).collect();
-    let all: BTreeSet<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
+    let all: BTreeSet<&str> = Code::ALL
+        .iter()
+        .map(|code| code.as_str())
+        .filter(|code| !GIT_CODES.contains(code))
+        .collect();
     assert_eq!(raised, all);
     assert_eq!(code, 1);
     for flag in &flags {

@@ -295,3 +295,31 @@ fn the_record_page_highlights_the_commit_that_raised_a_flag() {
         "{row}"
     );
 }
+
+/// The firing case of the git codes that `tests/flags.rs`'s
+/// `every_code_fires_in_one_run` leaves out: each fires, at its default level.
+#[test]
+fn every_git_code_fires_in_one_repository() {
+    let portal = repo();
+    portal.record("late.md", &scheduled("C-LATE"));
+    portal.record("gone.md", &scheduled("C-GONE"));
+    commit(&portal, "2026-02-20T12:00:00Z", "Sam Writer");
+    portal.record("late.md", &deployed("C-LATE", "2026-03-01T09:00:00Z", ""));
+    std::fs::remove_file(portal.root().join("content/changes/gone.md")).expect("rm");
+    commit(&portal, "2026-03-09T11:00:00Z", "Mallory Late");
+    let (flags, _) = check_json(portal.root(), NOW);
+    let mut raised: Vec<(&str, &str)> = provenance_flags(&flags)
+        .iter()
+        .map(|flag| (flag.code.as_str(), flag.level.as_str()))
+        .collect();
+    raised.sort();
+    raised.dedup();
+    assert_eq!(
+        raised,
+        [
+            ("backdated-evidence", "deny"),
+            ("edited-after-deploy", "warn"),
+            ("record-removed", "deny")
+        ]
+    );
+}
