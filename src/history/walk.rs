@@ -9,6 +9,8 @@ use crate::load::{is_ignored_name, record::parse_str};
 use crate::model::config::Config;
 use crate::model::Timestamp;
 use gix::ObjectId;
+use rayon::prelude::*;
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -30,9 +32,6 @@ struct Entry {
     tree: bool,
     oid: ObjectId,
 }
-
-/// An entry's object before and after a commit (either may be absent).
-type Sides = (Option<ObjectId>, Option<ObjectId>);
 
 /// A file that one commit added, deleted or modified, relative to the
 /// records folder.
@@ -82,6 +81,7 @@ pub(super) fn walk(
         files: HashMap::new(),
         removed: Vec::new(),
     };
+    let mut commits = Vec::new();
     let mut previous: Option<ObjectId> = None;
     for id in chain {
         let commit = repo.find_commit(id).map_err(HistoryError::new)?;
@@ -90,10 +90,18 @@ pub(super) fn walk(
         if records != previous {
             let mut deltas = Vec::new();
             walker.diff(previous, records, "", &mut deltas)?;
-            let info = commit_info(&commit, id)?;
-            walker.apply(&info, deltas)?;
+            commits.push((commit_info(&commit, id)?, deltas));
         }
         previous = records;
+    }
+    walker.parse_all(
+        commits
+            .iter()
+            .flat_map(|(_, deltas)| deltas)
+            .filter_map(|d| d.new),
+    )?;
+    for (info, deltas) in commits {
+        walker.apply(&info, deltas)?;
     }
     Ok(Walked {
         head: head.to_string(),
@@ -149,7 +157,8 @@ impl Walker<'_> {
     }
 
     /// Appends to `out` every record file that differs between the trees
-    /// `old` and `new` (either may be absent), below the folder `base`.
+    /// `old` and `new` (either may be absent), below the folder `base`:
+    /// a merge of the two entry lists, which git keeps sorted.
     fn diff(
         &self,
         old: Option<ObjectId>,
@@ -160,22 +169,42 @@ impl Walker<'_> {
         if old == new {
             return Ok(());
         }
-        let old_entries = old.map(|id| self.entries(id)).transpose()?;
-        let new_entries = new.map(|id| self.entries(id)).transpose()?;
-        let mut both: std::collections::BTreeMap<(&[u8], bool), Sides> =
-            std::collections::BTreeMap::new();
-        for entry in old_entries.iter().flatten() {
-            both.entry((&entry.name, entry.tree)).or_default().0 = Some(entry.oid);
-        }
-        for entry in new_entries.iter().flatten() {
-            both.entry((&entry.name, entry.tree)).or_default().1 = Some(entry.oid);
-        }
-        for ((name, tree), (before, after)) in both {
-            let name = String::from_utf8_lossy(name);
+        let old_tree = old
+            .map(|id| self.repo.find_tree(id))
+            .transpose()
+            .map_err(HistoryError::new)?;
+        let new_tree = new
+            .map(|id| self.repo.find_tree(id))
+            .transpose()
+            .map_err(HistoryError::new)?;
+        let old_entries = entries_of(old_tree.as_ref())?;
+        let new_entries = entries_of(new_tree.as_ref())?;
+        let (mut i, mut j) = (0, 0);
+        while i < old_entries.len() || j < new_entries.len() {
+            let order = match (old_entries.get(i), new_entries.get(j)) {
+                (Some(a), Some(b)) => git_order(a, b),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            let (entry, before, after) = match order {
+                Ordering::Less => (&old_entries[i], Some(old_entries[i].oid.to_owned()), None),
+                Ordering::Greater => (&new_entries[j], None, Some(new_entries[j].oid.to_owned())),
+                Ordering::Equal => (
+                    &new_entries[j],
+                    Some(old_entries[i].oid.to_owned()),
+                    Some(new_entries[j].oid.to_owned()),
+                ),
+            };
+            i += usize::from(order != Ordering::Greater);
+            j += usize::from(order != Ordering::Less);
+            if before == after {
+                continue;
+            }
+            let name = String::from_utf8_lossy(entry.filename);
             let path = format!("{base}{name}");
-            if tree {
+            if entry.mode.is_tree() {
                 self.diff(before, after, &format!("{path}/"), out)?;
-            } else if before != after && is_record_name(&name) {
+            } else if is_record_name(&name) {
                 out.push(Delta {
                     path,
                     old: before,
@@ -186,6 +215,27 @@ impl Walker<'_> {
         Ok(())
     }
 
+    /// Parses every blob of `ids` not parsed yet, in parallel: reading
+    /// the objects is quick, parsing records is most of a walk's time.
+    fn parse_all(&mut self, ids: impl Iterator<Item = ObjectId>) -> Result<(), HistoryError> {
+        let mut texts = Vec::new();
+        for id in ids {
+            if self.versions.contains_key(&id) {
+                continue;
+            }
+            self.versions.insert(id, None);
+            let blob = self.repo.find_blob(id).map_err(HistoryError::new)?;
+            texts.push((id, blob.data.clone()));
+        }
+        let config = self.config;
+        let parsed: Vec<(ObjectId, Option<Arc<Version>>)> = texts
+            .into_par_iter()
+            .map(|(id, bytes)| (id, parse_version(&bytes, config)))
+            .collect();
+        self.versions.extend(parsed);
+        Ok(())
+    }
+
     /// The parsed version of the blob `id` (`None` when it is not a
     /// readable record), parsed once per blob.
     fn version(&mut self, id: ObjectId) -> Result<Option<Arc<Version>>, HistoryError> {
@@ -193,15 +243,7 @@ impl Walker<'_> {
             return Ok(found.clone());
         }
         let blob = self.repo.find_blob(id).map_err(HistoryError::new)?;
-        let parsed = std::str::from_utf8(&blob.data)
-            .ok()
-            .and_then(|text| parse_str(text, "history.md", self.config).document)
-            .map(|document| {
-                Arc::new(Version {
-                    record: document.record,
-                    body: (document.public_body, document.internal_body),
-                })
-            });
+        let parsed = parse_version(&blob.data, self.config);
         self.versions.insert(id, parsed.clone());
         Ok(parsed)
     }
@@ -320,6 +362,49 @@ impl Walker<'_> {
         self.files.insert(to.to_string(), (new, history));
         Ok(())
     }
+}
+
+/// The blob and tree entries of `tree` (none when absent), in git's order.
+fn entries_of<'t>(
+    tree: Option<&'t gix::Tree<'_>>,
+) -> Result<Vec<gix::objs::tree::EntryRef<'t>>, HistoryError> {
+    let Some(tree) = tree else {
+        return Ok(Vec::new());
+    };
+    let decoded = tree.decode().map_err(HistoryError::new)?;
+    Ok(decoded
+        .entries
+        .into_iter()
+        .filter(|entry| entry.mode.is_tree() || entry.mode.is_blob())
+        .collect())
+}
+
+/// Git's tree order: by name bytes, a tree's name as if it ended in `/`.
+fn git_order(a: &gix::objs::tree::EntryRef<'_>, b: &gix::objs::tree::EntryRef<'_>) -> Ordering {
+    let common = a.filename.len().min(b.filename.len());
+    a.filename[..common]
+        .cmp(&b.filename[..common])
+        .then_with(|| {
+            let next = |entry: &gix::objs::tree::EntryRef<'_>| {
+                entry
+                    .filename
+                    .get(common)
+                    .copied()
+                    .or(entry.mode.is_tree().then_some(b'/'))
+            };
+            next(a).cmp(&next(b))
+        })
+}
+
+/// A blob parsed as a record by the loader; `None` when it is not UTF-8
+/// or not a valid record.
+fn parse_version(bytes: &[u8], config: &Config) -> Option<Arc<Version>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let document = parse_str(text, "history.md", config).document?;
+    Some(Arc::new(Version {
+        record: document.record,
+        body: (document.public_body, document.internal_body),
+    }))
 }
 
 /// Whether a file name is a record file the loader would read.
