@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod internal;
 pub mod markdown;
 pub mod public;
+pub mod schedule;
 pub mod theme;
 pub mod view;
 
@@ -133,6 +134,7 @@ pub fn render_into(
     );
     public_done?;
     internal_done?;
+    internal.put(schedule::file(analysis))?;
     put_all(public, theme.assets_for("public"))?;
     put_all(internal, theme.assets_for("internal"))
 }
