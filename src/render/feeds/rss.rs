@@ -40,7 +40,8 @@ pub fn write(channel: &Channel<'_>, items: &[FeedItem]) -> Result<OutputFile, Re
 fn item(feed_item: &FeedItem) -> Item {
     let mut guid = Guid::default();
     guid.set_value(feed_item.guid.clone());
-    // Only the deployed item's guid is the page itself (SPEC section 5).
+    // Only the deployed item's guid is the page itself (SPEC section 5);
+    // `isPermaLink` defaults to true in RSS 2.0, so only `false` is written.
     guid.set_permalink(feed_item.kind == ItemKind::Deployed);
     let mut category = Category::default();
     category.set_name(feed_item.category.to_string());
