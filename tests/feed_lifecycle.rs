@@ -199,7 +199,10 @@ fn a_scheduled_change_through_its_life() {
         items(&out, "business"),
         set(&[notice(SECOND), deployed.clone()])
     );
-    assert_eq!(items(&out, "standard"), set(&[deployed.clone()]));
+    assert_eq!(
+        items(&out, "standard"),
+        set(std::slice::from_ref(&deployed))
+    );
     assert_eq!(items(&out, ""), set(&[notice(SECOND), deployed]));
     assert!(
         !out.join("public/changes/l-1/event.ics").exists(),
