@@ -278,7 +278,10 @@ mod tests {
             internal::month_page("2026-03"),
             "calendar/2026-03/index.html"
         );
-        assert_eq!(internal::period_page("2026-q4"), "period/2026-q4/index.html");
+        assert_eq!(
+            internal::period_page("2026-q4"),
+            "period/2026-q4/index.html"
+        );
         assert_eq!(root_of(&internal::period_page("2026")), "../../");
     }
 }

@@ -109,10 +109,7 @@ fn read(path: &Path) -> String {
 
 /// The text between `start` and the next `end` after it.
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text
-        .find(start)
-        .unwrap_or_else(|| panic!("no {start:?}"))
-        + start.len();
+    let from = text.find(start).unwrap_or_else(|| panic!("no {start:?}")) + start.len();
     let rest = &text[from..];
     &rest[..rest.find(end).unwrap_or(rest.len())]
 }
@@ -168,10 +165,7 @@ fn period_pages_exist_for_each_year_and_quarter_and_agree_with_the_flags() {
             .iter()
             .filter(|f| f.record.as_deref().is_some_and(|id| ids.contains(id)))
             .collect();
-        let deny = flags
-            .iter()
-            .filter(|f| f.level.as_str() == "deny")
-            .count();
+        let deny = flags.iter().filter(|f| f.level.as_str() == "deny").count();
         let html = read(&site.join(format!("period/{key}/index.html")));
         let lead = between(&html, "<p class=\"lead\">", "</p>");
         assert!(
@@ -179,24 +173,30 @@ fn period_pages_exist_for_each_year_and_quarter_and_agree_with_the_flags() {
             "{key}: {lead}"
         );
         assert!(
-            lead.contains(&format!(
-                "{} open flag(s)",
-                flags.len()
-            )) && lead.contains(&format!("{deny} deny</strong>"))
+            lead.contains(&format!("{} open flag(s)", flags.len()))
+                && lead.contains(&format!("{deny} deny</strong>"))
                 && lead.contains(&format!("{} warn</strong>", flags.len() - deny)),
             "{key}: {lead} (expected {} flags, {deny} deny)",
             flags.len()
         );
-        assert!(lead.contains(&format!("export --from {first} --to {last}")), "{key}");
         assert!(
-            html.contains(&format!("href=\"../../records/index.html#from={first}&amp;to={last}\"")),
+            lead.contains(&format!("export --from {first} --to {last}")),
+            "{key}"
+        );
+        assert!(
+            html.contains(&format!(
+                "href=\"../../records/index.html#from={first}&amp;to={last}\""
+            )),
             "{key} links its population"
         );
         assert!(html.contains("aria-current=\"page\">"), "{key} selector");
     }
     let q1 = read(&site.join("period/2026-q1/index.html"));
     assert!(q1.contains("<h1>Change management dashboard: Q1 2026</h1>"));
-    assert!(!q1.contains("id=\"upcoming\""), "periods have no upcoming list");
+    assert!(
+        !q1.contains("id=\"upcoming\""),
+        "periods have no upcoming list"
+    );
     let dashboard = read(&site.join("index.html"));
     for key in ["2025", "2025-q4", "2026", "2026-q1", "2026-q2"] {
         assert!(
@@ -222,16 +222,39 @@ fn change_metrics_count_failures_lead_time_and_compliance() {
     ] {
         assert!(figures.contains(shown), "metrics lack {shown}: {figures}");
     }
-    let quarters = between(&dashboard, "<caption>Change metrics per quarter</caption>", "</table>");
+    let quarters = between(
+        &dashboard,
+        "<caption>Change metrics per quarter</caption>",
+        "</table>",
+    );
     assert!(quarters.contains(
         "<a href=\"period/2026-q1/index.html\">Q1 2026</a></th><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">0%</td><td class=\"num\">2</td><td class=\"num\">100%</td>"
     ), "{quarters}");
-    let systems = between(&dashboard, "<caption>Change metrics per system</caption>", "</table>");
-    assert!(systems.contains("<a href=\"systems/api/index.html\">Public API</a></th><td class=\"num\">2</td>"), "{systems}");
-    assert!(systems.contains("<a href=\"systems/web/index.html\">Web App</a></th><td class=\"num\">3</td>"), "{systems}");
-    assert!(dashboard.contains("<svg class=\"chart\"") && dashboard.contains("id=\"chart-volume-title\""));
+    let systems = between(
+        &dashboard,
+        "<caption>Change metrics per system</caption>",
+        "</table>",
+    );
+    assert!(
+        systems.contains(
+            "<a href=\"systems/api/index.html\">Public API</a></th><td class=\"num\">2</td>"
+        ),
+        "{systems}"
+    );
+    assert!(
+        systems.contains(
+            "<a href=\"systems/web/index.html\">Web App</a></th><td class=\"num\">3</td>"
+        ),
+        "{systems}"
+    );
+    assert!(
+        dashboard.contains("<svg class=\"chart\"")
+            && dashboard.contains("id=\"chart-volume-title\"")
+    );
     let q2 = read(&site.join("period/2026-q2/index.html"));
-    assert!(q2.contains("<p class=\"value\">1</p><p class=\"note\">1 standard, 0 normal, 0 emergency (0%)"));
+    assert!(q2.contains(
+        "<p class=\"value\">1</p><p class=\"note\">1 standard, 0 normal, 0 emergency (0%)"
+    ));
 }
 
 #[test]
@@ -248,12 +271,24 @@ fn cab_agenda_lists_what_awaits_approval_earliest_first() {
     let row = |id: &str| between(&cab, &format!("<tr data-id=\"{id}\">"), "</tr>").to_string();
     let c2 = row("C2");
     assert!(c2.contains("1 of 2") && c2.contains("<li>1 more approval(s) by board members</li><li>an approval from the operations role</li>"), "{c2}");
-    assert!(!c2.contains("engineering role"), "C2 has its engineering approval");
+    assert!(
+        !c2.contains("engineering role"),
+        "C2 has its engineering approval"
+    );
     let c4 = row("C4");
-    assert!(c4.contains("0 of 2") && c4.contains("(1 not counted)"), "{c4}");
-    assert!(c4.contains("<li>2 more approval(s) by board members</li>"), "{c4}");
+    assert!(
+        c4.contains("0 of 2") && c4.contains("(1 not counted)"),
+        "{c4}"
+    );
+    assert!(
+        c4.contains("<li>2 more approval(s) by board members</li>"),
+        "{c4}"
+    );
     assert!(row("C1").contains("href=\"../changes/c1.html\""));
-    for nav in [read(&site.join("index.html")), read(&site.join("changes/d1.html"))] {
+    for nav in [
+        read(&site.join("index.html")),
+        read(&site.join("changes/d1.html")),
+    ] {
         assert!(nav.contains(">CAB agenda</a>"), "the nav links the agenda");
     }
 }
@@ -270,13 +305,18 @@ fn evidence_urls_are_external_links_and_other_text_is_not() {
     ] {
         let tag = format!("<a class=\"url external\" href=\"{url}\" rel=\"noopener noreferrer\">");
         assert!(d1.contains(&tag), "D1 lacks {tag}");
-        assert!(d1.contains(&format!("{tag}{url} <span class=\"leaves\">(external)</span></a>")));
+        assert!(d1.contains(&format!(
+            "{tag}{url} <span class=\"leaves\">(external)</span></a>"
+        )));
     }
     assert!(d1.contains("<code class=\"url\">javascript:alert(1)</code>"));
     assert!(d1.contains("<code class=\"url\">OPS-12</code>"));
     assert!(!d1.contains("href=\"javascript"));
     let d4 = read(&site.join("changes/d4.html"));
-    assert!(d4.contains("<a href=\"../changes/d2.html\">d2</a>"), "a follow-up id links its record");
+    assert!(
+        d4.contains("<a href=\"../changes/d2.html\">d2</a>"),
+        "a follow-up id links its record"
+    );
     assert!(d4.contains("href=\"https://tickets.example/T-1\" rel=\"noopener noreferrer\""));
     // Every link off the site, on every page, is marked and has the rel.
     for page in common::site::html_files(&site) {
@@ -284,7 +324,8 @@ fn evidence_urls_are_external_links_and_other_text_is_not() {
         for tag in anchors(&html) {
             if tag.contains("href=\"http") || tag.contains("href=\"//") {
                 assert!(
-                    tag.contains("class=\"url external\"") && tag.contains("rel=\"noopener noreferrer\""),
+                    tag.contains("class=\"url external\"")
+                        && tag.contains("rel=\"noopener noreferrer\""),
                     "{}: {tag}",
                     page.display()
                 );
@@ -306,7 +347,11 @@ fn records_table_has_approvers_sort_headers_and_missed_marks() {
     let d2 = between(&html, "<tr data-id=\"D2\"", "</tr>");
     assert!(d2.contains("data-missed=\"|normal-approvals|\""), "{d2}");
     assert!(html.contains("<input id=\"f-from\" name=\"from\" type=\"date\">"));
-    assert_eq!(html.matches("<tr data-id=").count(), 9, "every record, without JavaScript");
+    assert_eq!(
+        html.matches("<tr data-id=").count(),
+        9,
+        "every record, without JavaScript"
+    );
 }
 
 #[test]

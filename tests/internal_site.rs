@@ -253,7 +253,9 @@ fn every_page_is_noindex_offline_and_under_csp() {
         );
         // Only evidence URLs leave the site, marked and without referrer
         // (tests/audit_site.rs checks each such link).
-        let evidence = html.matches(r#"<a class="url external" href="http"#).count();
+        let evidence = html
+            .matches(r#"<a class="url external" href="http"#)
+            .count();
         assert_eq!(
             html.matches("href=\"http").count(),
             evidence,
@@ -280,8 +282,12 @@ fn every_page_is_noindex_offline_and_under_csp() {
     );
     // Record evidence URLs are links leaving the site.
     let e1 = read(&site.join("changes/e1.html"));
-    assert!(e1.contains(r#"<a class="url external" href="https://git.example/pr/1" rel="noopener noreferrer">"#));
-    assert!(e1.contains(r#"<a class="url external" href="https://grafana.example/d/1" rel="noopener noreferrer">"#));
+    assert!(e1.contains(
+        r#"<a class="url external" href="https://git.example/pr/1" rel="noopener noreferrer">"#
+    ));
+    assert!(e1.contains(
+        r#"<a class="url external" href="https://grafana.example/d/1" rel="noopener noreferrer">"#
+    ));
 }
 
 #[test]

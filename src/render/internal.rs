@@ -639,7 +639,11 @@ mod tests {
 
     #[test]
     fn only_http_urls_are_external() {
-        for url in ["https://git.example/pr/1", "HTTP://x.example", "https://h?q"] {
+        for url in [
+            "https://git.example/pr/1",
+            "HTTP://x.example",
+            "https://h?q",
+        ] {
             assert!(is_web_url(url), "{url}");
         }
         for text in [

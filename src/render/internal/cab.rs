@@ -24,7 +24,9 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
         .collect();
     items.sort_by(|(a, _), (b, _)| {
         let key = |d: &Document| (d.record.scheduled.is_none(), d.record.scheduled);
-        key(a).cmp(&key(b)).then_with(|| a.record.id.cmp(&b.record.id))
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.record.id.cmp(&b.record.id))
     });
     let page = Agenda {
         items: items.into_iter().map(|(_, item)| item).collect(),
@@ -83,7 +85,10 @@ fn item<'a>(site: &Site<'a>, document: &'a Document) -> Option<AgendaItem<'a>> {
         heading: Heading::of(record),
         href: paths::internal::change_page(&record.slug()),
         author: &record.author,
-        scheduled: record.scheduled.as_ref().map(|at| When::full(at, site.zone())),
+        scheduled: record
+            .scheduled
+            .as_ref()
+            .map(|at| When::full(at, site.zone())),
         counted: facts.approvers,
         needed,
         not_counted: facts

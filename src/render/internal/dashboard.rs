@@ -69,10 +69,8 @@ impl<'a> Scope<'a> {
 
     /// The page's path from the site root.
     fn path(&self) -> String {
-        self.period.map_or_else(
-            || paths::internal::DASHBOARD.to_string(),
-            AuditPeriod::page,
-        )
+        self.period
+            .map_or_else(|| paths::internal::DASHBOARD.to_string(), AuditPeriod::page)
     }
 }
 
@@ -153,17 +151,19 @@ fn render_scope(
             Some(_) => None,
         },
         in_progress: match scope.period {
-            None => Some(site.record_rows(
-                theme,
-                &site
-                    .documents
-                    .iter()
-                    .copied()
-                    .filter(|d| d.record.status == Status::InProgress)
-                    .collect::<Vec<_>>(),
-                &path,
-                "scheduled",
-            )?),
+            None => Some(
+                site.record_rows(
+                    theme,
+                    &site
+                        .documents
+                        .iter()
+                        .copied()
+                        .filter(|d| d.record.status == Status::InProgress)
+                        .collect::<Vec<_>>(),
+                    &path,
+                    "scheduled",
+                )?,
+            ),
             Some(_) => None,
         },
     };
@@ -171,7 +171,14 @@ fn render_scope(
         None => "Dashboard".to_string(),
         Some(p) => format!("Dashboard: {}", p.title()),
     };
-    site.page(theme, "internal/index.html", path, "dashboard", title, &page)
+    site.page(
+        theme,
+        "internal/index.html",
+        path,
+        "dashboard",
+        title,
+        &page,
+    )
 }
 
 #[derive(Serialize)]

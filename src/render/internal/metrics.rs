@@ -287,12 +287,20 @@ mod tests {
             ..Measure::default()
         };
         assert_eq!(measure(&[]).median_lead_days(), None);
-        assert_eq!(measure(&[86_400 * 3]).median_lead_days().as_deref(), Some("3.0"));
         assert_eq!(
-            measure(&[86_400 * 4, 0, 86_400]).median_lead_days().as_deref(),
+            measure(&[86_400 * 3]).median_lead_days().as_deref(),
+            Some("3.0")
+        );
+        assert_eq!(
+            measure(&[86_400 * 4, 0, 86_400])
+                .median_lead_days()
+                .as_deref(),
             Some("1.0")
         );
-        assert_eq!(measure(&[0, 86_400]).median_lead_days().as_deref(), Some("0.5"));
+        assert_eq!(
+            measure(&[0, 86_400]).median_lead_days().as_deref(),
+            Some("0.5")
+        );
         assert_eq!(percent(Ratio { met: 1, total: 4 }), "25%");
         assert_eq!(percent(Ratio::default()), "n/a");
     }

@@ -194,12 +194,21 @@ mod tests {
         let q4 = AuditPeriod::of(&at("2026-12-31T23:59:59Z"), true);
         assert_eq!((q4.key(), q4.title()), ("2026-q4".into(), "Q4 2026".into()));
         let (first, last) = q4.days();
-        assert_eq!((first.to_string(), last.to_string()), ("2026-10-01".into(), "2026-12-31".into()));
+        assert_eq!(
+            (first.to_string(), last.to_string()),
+            ("2026-10-01".into(), "2026-12-31".into())
+        );
         assert!(q4.range().contains(&at("2026-12-31T23:59:59Z")));
         assert!(!q4.range().contains(&at("2027-01-01T00:00:00Z")));
         // An offset is read as its UTC instant.
-        assert_eq!(AuditPeriod::of(&at("2027-01-01T00:30:00+01:00"), false).key(), "2026");
-        let q1 = AuditPeriod { year: 2024, quarter: Some(1) };
+        assert_eq!(
+            AuditPeriod::of(&at("2027-01-01T00:30:00+01:00"), false).key(),
+            "2026"
+        );
+        let q1 = AuditPeriod {
+            year: 2024,
+            quarter: Some(1),
+        };
         assert_eq!(q1.days().1.to_string(), "2024-03-31");
     }
 
@@ -216,7 +225,10 @@ mod tests {
             quarters(&["2025-11-01", "2026-04-01"], 8),
             ["2025-q4", "2026-q1", "2026-q2"]
         );
-        assert_eq!(quarters(&["2020-01-01", "2026-04-01"], 2), ["2026-q1", "2026-q2"]);
+        assert_eq!(
+            quarters(&["2020-01-01", "2026-04-01"], 2),
+            ["2026-q1", "2026-q2"]
+        );
         assert!(quarters(&[], 4).is_empty());
     }
 
