@@ -30,7 +30,7 @@ mod record;
 mod records;
 mod systems;
 
-use super::export::{self, FlagIndex, Period};
+use super::export::{Export, ExportError, FlagIndex, Period};
 use super::theme::SharedVars;
 use super::{put_all, OutputFile, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
@@ -66,16 +66,18 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
         .try_for_each(|task| task(&site, theme, sink))
 }
 
-/// `export/changes.csv` and `export/changes.json`: the whole population.
+/// `export/changes.csv`, `export/changes.json` and `export/manifest.json`:
+/// the population of all dates (SPEC 5), as `changeportal export` prints it.
 fn export_files(site: &Site<'_>, _theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    let rows = export::rows(site.analysis, &site.flags, &Period::default());
-    let cannot =
-        |path: &str, e: &dyn std::fmt::Display| RenderError(format!("cannot write {path}: {e}"));
-    let csv = export::to_csv(&rows).map_err(|e| cannot(paths::export::CSV, &e))?;
-    let json = export::to_json(&rows).map_err(|e| cannot(paths::export::JSON, &e))?;
+    let export = Export::new(site.analysis, &site.flags, Period::default());
+    let cannot = |path: &str, e: ExportError| RenderError(format!("cannot write {path}: {e}"));
     Ok(vec![
-        OutputFile::new(paths::export::CSV, csv),
-        OutputFile::new(paths::export::JSON, json),
+        OutputFile::new(paths::export::CSV, export.csv().map_err(|e| cannot(paths::export::CSV, e))?),
+        OutputFile::new(paths::export::JSON, export.json().map_err(|e| cannot(paths::export::JSON, e))?),
+        OutputFile::new(
+            paths::export::MANIFEST,
+            export.manifest_json().map_err(|e| cannot(paths::export::MANIFEST, e))?,
+        ),
     ])
 }
 

@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod public;
 pub mod theme;
 pub mod view;
+pub mod workpaper;
 
 use crate::pipeline::Analysis;
 use rayon::prelude::*;
