@@ -213,6 +213,9 @@ pub mod internal {
         format!("calendar/{key}/index.html")
     }
 
+    /// The list of workpapers, one per calendar year with deployed records.
+    pub const WORKPAPERS: &str = "workpaper/index.html";
+
     /// The printable workpaper of calendar year `year`:
     /// `workpaper/<year>/index.html`.
     pub fn workpaper_page(year: i32) -> String {

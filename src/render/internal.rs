@@ -5,8 +5,10 @@
 //! `records/index.html` (filterable table, with `records/search-index.js`),
 //! `changes/<slug>.html` (one per record), `flags/index.html`,
 //! `calendar/index.html` and `calendar/<yyyy-mm>/index.html`,
-//! `systems/index.html` and `systems/<slug>/index.html`, and the population
-//! as `export/changes.csv` and `export/changes.json`.
+//! `systems/index.html` and `systems/<slug>/index.html`,
+//! `workpaper/index.html` and `workpaper/<year>/index.html` (printable
+//! workpapers), and the population as `export/changes.csv`,
+//! `export/changes.json` and `export/manifest.json`.
 //!
 //! Conventions:
 //! - Links are relative and name `index.html` explicitly, so the site works
@@ -29,6 +31,7 @@ mod offsite;
 mod record;
 mod records;
 mod systems;
+mod workpaper;
 
 use super::export::{Export, ExportError, FlagIndex, Period};
 use super::theme::SharedVars;
@@ -52,8 +55,9 @@ use std::collections::HashMap;
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
-    let tasks: [Task; 7] = [
+    let tasks: [Task; 8] = [
         |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
+        |site, theme, sink| put_all(sink, workpaper::render(site, theme)?),
         |site, theme, sink| put_all(sink, records::render(site, theme)?),
         |site, theme, sink| put_all(sink, flags::render(site, theme)?),
         calendar::render,
