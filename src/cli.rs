@@ -2,8 +2,8 @@
 
 use crate::model::record::{ChangeClass, ChangeType};
 use crate::model::Timestamp;
-use chrono::NaiveDate;
 use crate::report::Format;
+use chrono::NaiveDate;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -28,7 +28,10 @@ fn minify(json: &str) -> String {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 const AWKWARD_TITLE: &str = "Fix \"quoted\" totals, commas, and\na newline";
@@ -146,7 +149,11 @@ fn csv_has_one_row_per_record_and_round_trips_awkward_titles() {
         assert!(headers.iter().any(|h| h == column), "no {column} column");
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 40, "one row per deployed record, none for X1-X3");
+    assert_eq!(
+        rows.len(),
+        40,
+        "one row per deployed record, none for X1-X3"
+    );
     let title = headers.iter().position(|h| h == "title").unwrap();
     let d01 = rows.iter().find(|r| &r[0] == "D01").unwrap();
     assert_eq!(&d01[title], AWKWARD_TITLE);
@@ -179,15 +186,25 @@ fn csv_has_one_row_per_record_and_round_trips_awkward_titles() {
     assert_eq!(site_json, json_text);
     let export: serde_json::Value = serde_json::from_str(&json_text).unwrap();
     assert_eq!(export["generated_at"], "2026-12-01T00:00:00Z");
-    assert_eq!(export["period"], serde_json::json!({"from": null, "to": null}));
-    assert_eq!(export["source"], serde_json::Value::Null, "not a git repository");
+    assert_eq!(
+        export["period"],
+        serde_json::json!({"from": null, "to": null})
+    );
+    assert_eq!(
+        export["source"],
+        serde_json::Value::Null,
+        "not a git repository"
+    );
     assert_eq!(export["count"], 40);
     let rows = export["records"].as_array().unwrap();
     assert_eq!(rows.len(), 40);
     assert_eq!(rows[0]["id"], "D01");
     assert_eq!(rows[0]["title"], AWKWARD_TITLE);
     assert_eq!(rows[0]["deployed"], "2026-01-05T12:00:00Z");
-    assert_eq!(rows[0]["created"], "2025-12-01T00:00:00Z", "dates are instants");
+    assert_eq!(
+        rows[0]["created"], "2025-12-01T00:00:00Z",
+        "dates are instants"
+    );
     assert_eq!(rows[0]["in_policy"], true);
     assert!(rows[0]["approvals"].as_array().unwrap().is_empty());
     assert_eq!(rows[0]["evidence_page"], "changes/d01.html");
@@ -213,7 +230,15 @@ fn export_period_is_whole_utc_days_of_deployed() {
     assert_eq!(csv_ids(&csv_text), ["D05", "D06", "D07"]);
     let (csv_text, _) = run_ok(
         &portal,
-        &["export", "--from", "2026-01-12", "--to", "2026-01-12", "--now", "2026-12-01"],
+        &[
+            "export",
+            "--from",
+            "2026-01-12",
+            "--to",
+            "2026-01-12",
+            "--now",
+            "2026-12-01",
+        ],
     );
     assert_eq!(csv_ids(&csv_text), ["D02"], "a one-day period");
     for args in [
@@ -221,8 +246,14 @@ fn export_period_is_whole_utc_days_of_deployed() {
         ["--from", "2026-02-01", "--to", "2026-02-16T12:00:00Z"],
     ] {
         for command in ["export", "sample"] {
-            let output = portal.run(&[&[command][..], &args[..], &["--now", "2026-12-01"]].concat());
-            assert_eq!(output.status.code(), Some(2), "{command} {args:?}: {}", stderr(&output));
+            let output =
+                portal.run(&[&[command][..], &args[..], &["--now", "2026-12-01"]].concat());
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} {args:?}: {}",
+                stderr(&output)
+            );
         }
     }
 }
@@ -292,7 +323,10 @@ fn same_seed_same_sample_other_seed_other_sample() {
     let json: serde_json::Value = serde_json::from_str(&json_text).unwrap();
     assert_eq!(json["seed"], 42);
     assert_eq!(json["population"], 40);
-    let (export_json, _) = run_ok(&portal, &["export", "--format", "json", "--now", "2026-12-01"]);
+    let (export_json, _) = run_ok(
+        &portal,
+        &["export", "--format", "json", "--now", "2026-12-01"],
+    );
     let compact = minify(&export_json);
     let records = compact
         .split_once("\"records\":")

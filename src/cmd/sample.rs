@@ -55,7 +55,10 @@ pub fn run(args: &SampleArgs) -> Outcome {
             period.describe()
         );
     }
-    let ids: Vec<&str> = members.iter().map(|m| m.document.record.id.as_str()).collect();
+    let ids: Vec<&str> = members
+        .iter()
+        .map(|m| m.document.record.id.as_str())
+        .collect();
     let chosen = draw(&ids, size, seed);
     let header = SampleHeader {
         seed,
@@ -66,7 +69,14 @@ pub fn run(args: &SampleArgs) -> Outcome {
         population_sha256,
         size: chosen.len(),
     };
-    let bytes = render(args.format, &header, &chosen, &members, &population_rows, &flags)?;
+    let bytes = render(
+        args.format,
+        &header,
+        &chosen,
+        &members,
+        &population_rows,
+        &flags,
+    )?;
     if args.format != SampleFormat::Table {
         eprintln!("{}", header.describe());
     }
@@ -83,7 +93,8 @@ fn render(
     rows: &[ExportRow<'_>],
     flags: &FlagIndex<'_>,
 ) -> Result<Vec<u8>, Failure> {
-    let failed = |e: &dyn std::fmt::Display| Failure::failed(format!("cannot write the sample: {e}"));
+    let failed =
+        |e: &dyn std::fmt::Display| Failure::failed(format!("cannot write the sample: {e}"));
     let sampled: Vec<ExportRow<'_>> = chosen.iter().map(|&i| rows[i].clone()).collect();
     match format {
         SampleFormat::Table => Ok(table(header, &sampled).into_bytes()),

@@ -23,7 +23,10 @@ use std::process::ExitCode;
 pub fn run(args: &VerifyArgs) -> Outcome {
     let expected = read_manifest(&args.manifest)?;
     let now = Timestamp::parse(&expected.metadata.generated_at).map_err(|e| {
-        Failure::usage(format!("{}: bad generated_at: {e}", args.manifest.display()))
+        Failure::usage(format!(
+            "{}: bad generated_at: {e}",
+            args.manifest.display()
+        ))
     })?;
     let root = portal_at(&args.root.root, expected.metadata.source.as_deref());
     let analysis = analyze(&root, now)?;
@@ -69,7 +72,10 @@ fn read_manifest(path: &Path) -> Result<Manifest, Failure> {
 /// gets a note saying so.
 fn portal_at(root: &Path, source: Option<&str>) -> PathBuf {
     if let Some(commit) = source {
-        eprintln!("note: verifying the working tree at {}, not commit {commit}", root.display());
+        eprintln!(
+            "note: verifying the working tree at {}, not commit {commit}",
+            root.display()
+        );
     }
     root.to_path_buf()
 }

@@ -169,7 +169,12 @@ fn read_bytes(root: &Path, path: &Path, config: &Config) -> Result<Vec<u8>, Box<
 }
 
 /// The bytes of the file at `path` as UTF-8 text with its BOM stripped.
-fn decode(root: &Path, path: &Path, config: &Config, bytes: Vec<u8>) -> Result<SourceFile, Box<Flag>> {
+fn decode(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    bytes: Vec<u8>,
+) -> Result<SourceFile, Box<Flag>> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {

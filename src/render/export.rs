@@ -83,7 +83,8 @@ impl Period {
 
     /// Human description, e.g. `2026-01-01 .. 2026-06-30` or `all dates`.
     pub fn describe(&self) -> String {
-        let end = |day: Option<NaiveDate>, open: &str| day.map_or(open.to_string(), |d| d.to_string());
+        let end =
+            |day: Option<NaiveDate>, open: &str| day.map_or(open.to_string(), |d| d.to_string());
         match (self.from, self.to) {
             (None, None) => "all dates".to_string(),
             (from, to) => format!("{} .. {}", end(from, "start"), end(to, "end")),
@@ -394,9 +395,16 @@ fn approvals(member: Member<'_>) -> Vec<ExportApproval<'_>> {
 }
 
 /// The export rows of a population, in population order.
-pub fn rows<'a>(analysis: &'a Analysis, flags: &FlagIndex<'_>, members: &[Member<'a>]) -> Vec<ExportRow<'a>> {
+pub fn rows<'a>(
+    analysis: &'a Analysis,
+    flags: &FlagIndex<'_>,
+    members: &[Member<'a>],
+) -> Vec<ExportRow<'a>> {
     let config = &analysis.portal.config;
-    members.iter().map(|&member| row(member, config, flags)).collect()
+    members
+        .iter()
+        .map(|&member| row(member, config, flags))
+        .collect()
 }
 
 /// What `changes.json` and `manifest.json` say about themselves (SPEC 5).
@@ -549,7 +557,9 @@ pub const CSV_COLUMNS: &[Column] = &[
     ("scheduled", |r| r.scheduled.clone().unwrap_or_default()),
     ("window_end", |r| r.window_end.clone().unwrap_or_default()),
     ("deployed", |r| r.deployed.clone().unwrap_or_default()),
-    ("deployed_by", |r| r.deployed_by.unwrap_or_default().to_string()),
+    ("deployed_by", |r| {
+        r.deployed_by.unwrap_or_default().to_string()
+    }),
     ("systems", |r| r.systems.join("; ")),
     ("tiers", |r| r.tiers.join("; ")),
     ("approvals", |r| {
@@ -567,7 +577,9 @@ pub const CSV_COLUMNS: &[Column] = &[
     }),
     ("review_by", |r| review(r, |v| v.by.to_string())),
     ("review_at", |r| review(r, |v| v.at.clone())),
-    ("review_link", |r| review(r, |v| v.link.unwrap_or_default().to_string())),
+    ("review_link", |r| {
+        review(r, |v| v.link.unwrap_or_default().to_string())
+    }),
     ("post_incident_at", |r| post_incident(r, |p| p.at.clone())),
     ("post_incident_policy_review", |r| {
         post_incident(r, |p| p.policy_review.to_string())
@@ -597,7 +609,10 @@ fn approval_cell(a: &ExportApproval<'_>) -> String {
         Some(reason) => format!("not counted: {reason}"),
     };
     let note = a.note.map_or_else(String::new, |note| format!(" - {note}"));
-    format!("{} ({}) {} {}, {standing}{note}", a.by, a.role, a.decision, a.at)
+    format!(
+        "{} ({}) {} {}, {standing}{note}",
+        a.by, a.role, a.decision, a.at
+    )
 }
 
 fn emergency(r: &ExportRow<'_>, cell: impl Fn(&ExportEmergency<'_>) -> Option<String>) -> String {
@@ -674,7 +689,10 @@ mod tests {
     #[test]
     fn instants_are_rfc3339_utc() {
         assert_eq!(rfc3339(&at("2026-03-01")), "2026-03-01T00:00:00Z");
-        assert_eq!(rfc3339(&at("2026-03-01T10:00:00+02:00")), "2026-03-01T08:00:00Z");
+        assert_eq!(
+            rfc3339(&at("2026-03-01T10:00:00+02:00")),
+            "2026-03-01T08:00:00Z"
+        );
     }
 
     #[test]

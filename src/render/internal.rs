@@ -76,11 +76,19 @@ fn export_files(site: &Site<'_>, _theme: &Theme) -> Result<Vec<OutputFile>, Rend
     let export = Export::new(site.analysis, &site.flags, Period::default());
     let cannot = |path: &str, e: ExportError| RenderError(format!("cannot write {path}: {e}"));
     Ok(vec![
-        OutputFile::new(paths::export::CSV, export.csv().map_err(|e| cannot(paths::export::CSV, e))?),
-        OutputFile::new(paths::export::JSON, export.json().map_err(|e| cannot(paths::export::JSON, e))?),
+        OutputFile::new(
+            paths::export::CSV,
+            export.csv().map_err(|e| cannot(paths::export::CSV, e))?,
+        ),
+        OutputFile::new(
+            paths::export::JSON,
+            export.json().map_err(|e| cannot(paths::export::JSON, e))?,
+        ),
         OutputFile::new(
             paths::export::MANIFEST,
-            export.manifest_json().map_err(|e| cannot(paths::export::MANIFEST, e))?,
+            export
+                .manifest_json()
+                .map_err(|e| cannot(paths::export::MANIFEST, e))?,
         ),
     ])
 }

@@ -152,7 +152,10 @@ pub const ATTRIBUTES: &[Attribute] = &[
 
 /// The verdict of `attribute` for `member`, whose flags are `flags`.
 pub fn verdict(attribute: &Attribute, member: &Member<'_>, flags: &[&Flag]) -> Verdict {
-    if flags.iter().any(|flag| attribute.codes.contains(&flag.code)) {
+    if flags
+        .iter()
+        .any(|flag| attribute.codes.contains(&flag.code))
+    {
         Verdict::Fail
     } else if !(attribute.applies)(member) {
         Verdict::NotApplicable

@@ -17,7 +17,10 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
     let mut years: BTreeMap<i32, Vec<Member<'_>>> = BTreeMap::new();
     for member in population(site.analysis, &Period::default()) {
         if let Some(deployed) = member.document.record.deployed {
-            years.entry(deployed.date().year()).or_default().push(member);
+            years
+                .entry(deployed.date().year())
+                .or_default()
+                .push(member);
         }
     }
     let links: Vec<YearLink> = years
