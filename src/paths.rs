@@ -190,8 +190,19 @@ pub mod internal {
         "flags",
         "systems",
         "export",
+        "period",
+        "cab",
         "workpaper",
     ];
+
+    /// The CAB agenda: changes awaiting approval (SPEC 5).
+    pub const CAB: &str = "cab/index.html";
+
+    /// The dashboard of one audit period, `key` being `YYYY` (a calendar
+    /// year) or `YYYY-qN` (a quarter): `period/<key>/index.html`.
+    pub fn period_page(key: &str) -> String {
+        format!("period/{key}/index.html")
+    }
 
     /// The page of the record with `slug`: `changes/<slug>.html`. A plain
     /// file rather than the public site's folder: staff open the internal
@@ -286,5 +297,10 @@ mod tests {
             internal::month_page("2026-03"),
             "calendar/2026-03/index.html"
         );
+        assert_eq!(
+            internal::period_page("2026-q4"),
+            "period/2026-q4/index.html"
+        );
+        assert_eq!(root_of(&internal::period_page("2026")), "../../");
     }
 }

@@ -111,10 +111,7 @@ pub fn population<'a>(analysis: &'a Analysis, period: &Period) -> Vec<Member<'a>
         .documents
         .iter()
         .zip(&analysis.facts)
-        .filter(|(document, _)| {
-            let record = &document.record;
-            record.is_live() && record.deployed.is_some_and(|at| period.contains(&at))
-        })
+        .filter(|(document, _)| in_population(&document.record, period))
         .map(|(document, facts)| Member { document, facts })
         .collect();
     members.sort_by(|a, b| {
@@ -131,6 +128,12 @@ pub fn period_date(record: &Record) -> Timestamp {
         .deployed
         .or(record.scheduled)
         .unwrap_or(record.created)
+}
+
+/// Whether `record` is in the population of `period` (SPEC 6): it went
+/// live (`deployed` or `rolled_back`) with `deployed` on a day of the period.
+pub fn in_population(record: &Record, period: &Period) -> bool {
+    record.is_live() && record.deployed.is_some_and(|at| period.contains(&at))
 }
 
 /// The instant `at` in RFC 3339 UTC with seconds, e.g.
