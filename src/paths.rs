@@ -284,7 +284,15 @@ pub mod internal {
     /// Folders whose whole content the build generates (names without the
     /// trailing `/`).
     pub const FOLDERS: &[&str] = &[
-        "changes", "records", "calendar", "flags", "systems", "export", "period", "cab",
+        "changes",
+        "records",
+        "calendar",
+        "flags",
+        "systems",
+        "export",
+        "period",
+        "cab",
+        "workpaper",
     ];
 
     /// The CAB agenda: changes awaiting approval (SPEC 5).
@@ -315,6 +323,15 @@ pub mod internal {
     pub fn month_page(key: &str) -> String {
         format!("calendar/{key}/index.html")
     }
+
+    /// The list of workpapers, one per calendar year with deployed records.
+    pub const WORKPAPERS: &str = "workpaper/index.html";
+
+    /// The printable workpaper of calendar year `year`:
+    /// `workpaper/<year>/index.html`.
+    pub fn workpaper_page(year: i32) -> String {
+        format!("workpaper/{year}/index.html")
+    }
 }
 
 /// The population exports, in the internal site.
@@ -323,6 +340,8 @@ pub mod export {
     pub const CSV: &str = "export/changes.csv";
     /// Every record as JSON.
     pub const JSON: &str = "export/changes.json";
+    /// The population's manifest: each record file's SHA-256 (SPEC 5).
+    pub const MANIFEST: &str = "export/manifest.json";
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@
 //! `calendar/index.html` and `calendar/<yyyy-mm>/index.html`,
 //! `systems/index.html` and `systems/<slug>/index.html`, `cab/index.html`
 //! (the CAB agenda), `period/<key>/index.html` (the dashboard of each year
-//! and quarter with deployments), and the population
-//! as `export/changes.csv` and `export/changes.json`.
+//! and quarter with deployments), `workpaper/index.html` and
+//! `workpaper/<year>/index.html` (printable workpapers), and the population
+//! as `export/changes.csv`, `export/changes.json` and `export/manifest.json`.
 //!
 //! Conventions:
 //! - Links are relative and name `index.html` explicitly, so the site works
@@ -36,8 +37,9 @@ mod periods;
 mod record;
 mod records;
 mod systems;
+mod workpaper;
 
-use super::export::{self, FlagIndex, Period};
+use super::export::{Export, ExportError, FlagIndex, Period};
 use super::theme::SharedVars;
 use super::{put_all, OutputFile, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
@@ -59,8 +61,9 @@ use std::collections::HashMap;
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
-    let tasks: [Task; 8] = [
+    let tasks: [Task; 9] = [
         |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
+        |site, theme, sink| put_all(sink, workpaper::render(site, theme)?),
         |site, theme, sink| put_all(sink, cab::render(site, theme)?),
         |site, theme, sink| put_all(sink, records::render(site, theme)?),
         |site, theme, sink| put_all(sink, flags::render(site, theme)?),
@@ -74,16 +77,26 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
         .try_for_each(|task| task(&site, theme, sink))
 }
 
-/// `export/changes.csv` and `export/changes.json`: the whole population.
+/// `export/changes.csv`, `export/changes.json` and `export/manifest.json`:
+/// the population of all dates (SPEC 5), as `changeportal export` prints it.
 fn export_files(site: &Site<'_>, _theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    let rows = export::rows(site.analysis, &site.flags, &Period::default());
-    let cannot =
-        |path: &str, e: &dyn std::fmt::Display| RenderError(format!("cannot write {path}: {e}"));
-    let csv = export::to_csv(&rows).map_err(|e| cannot(paths::export::CSV, &e))?;
-    let json = export::to_json(&rows).map_err(|e| cannot(paths::export::JSON, &e))?;
+    let export = Export::new(site.analysis, &site.flags, Period::default());
+    let cannot = |path: &str, e: ExportError| RenderError(format!("cannot write {path}: {e}"));
     Ok(vec![
-        OutputFile::new(paths::export::CSV, csv),
-        OutputFile::new(paths::export::JSON, json),
+        OutputFile::new(
+            paths::export::CSV,
+            export.csv().map_err(|e| cannot(paths::export::CSV, e))?,
+        ),
+        OutputFile::new(
+            paths::export::JSON,
+            export.json().map_err(|e| cannot(paths::export::JSON, e))?,
+        ),
+        OutputFile::new(
+            paths::export::MANIFEST,
+            export
+                .manifest_json()
+                .map_err(|e| cannot(paths::export::MANIFEST, e))?,
+        ),
     ])
 }
 

@@ -11,6 +11,7 @@ pub mod public;
 pub mod schedule;
 pub mod theme;
 pub mod view;
+pub mod workpaper;
 
 use crate::pipeline::Analysis;
 use rayon::prelude::*;

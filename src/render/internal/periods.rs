@@ -11,7 +11,7 @@
 use crate::model::record::Record;
 use crate::model::Timestamp;
 use crate::paths;
-use crate::render::export::Period;
+use crate::render::export::{in_population, Period};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -83,10 +83,10 @@ impl AuditPeriod {
     /// The period as whole UTC days, as `export --from --to` reads them.
     pub(super) fn range(&self) -> Period {
         let (first, last) = self.days();
-        Period::new(
-            Some(Timestamp::from_date(first)),
-            Some(Timestamp::from_date(last)),
-        )
+        Period {
+            from: Some(first),
+            to: Some(last),
+        }
     }
 
     /// Whether this is a quarter of `year`'s year.
@@ -95,13 +95,11 @@ impl AuditPeriod {
     }
 }
 
-/// Whether `record` belongs to the population of `period`: it went live
-/// (deployed or rolled back) with `deployed` inside the period (SPEC 6).
-/// The one rule for the audit site's periods; it should become the export
-/// engineer's population function in `render/export.rs` once that is the
-/// shared definition.
+/// Whether `record` belongs to the population of `period` (SPEC 6): the
+/// population rule of `export` and `sample`
+/// ([`crate::render::export::in_population`]).
 pub(super) fn deployed_in(record: &Record, period: &Period) -> bool {
-    record.is_live() && record.deployed.is_some_and(|at| period.contains(&at))
+    in_population(record, period)
 }
 
 /// Every year in which a record of `records` was deployed, each followed by
