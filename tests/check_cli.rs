@@ -10,9 +10,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Output;
 
-/// The repository root, which is the example portal.
+/// The example portal (the repository root), copied once outside git
+/// ([`common::site::example_copy`]): its real history is one import commit,
+/// which the git provenance flags would report.
 fn example_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    static EXAMPLE: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    &EXAMPLE.get_or_init(common::site::example_copy).1
 }
 
 /// The reference "now" of the example portal.

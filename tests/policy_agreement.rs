@@ -15,7 +15,6 @@ use changeportal::policy;
 use changeportal::render::internal::compliance;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use std::path::Path;
 
 const NOW: &str = "2026-11-24";
 
@@ -163,7 +162,8 @@ fn approved_in_policy_agrees_with_the_approval_flags() {
 
 #[test]
 fn the_example_portal_counts_flagged_changes_as_not_approved() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_example, root) = common::site::example_copy();
+    let root = root.as_path();
     let analysis = Build::new(root, Timestamp::parse(NOW).unwrap())
         .analyze()
         .unwrap();

@@ -37,7 +37,8 @@ fn key_pages_and_feeds_of_the_example_portal() {
 
 #[test]
 fn sarif_output_of_the_example_portal() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_example, root) = common::site::example_copy();
+    let root = root.as_path();
     let output = run_in(
         root,
         &[

@@ -18,6 +18,11 @@ pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
     for entry in walkdir::WalkDir::new(source).max_depth(1).min_depth(1) {
         let entry = entry.unwrap();
         let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            // `.git` (a file in a worktree) and other dot files are no part
+            // of the portal.
+            continue;
+        }
         if entry.file_type().is_file() {
             std::fs::create_dir_all(&root).unwrap();
             std::fs::copy(entry.path(), root.join(&name)).unwrap();
