@@ -31,7 +31,7 @@ const NORMAL_TWO_ROLES: &str =
     "{ approvals: { normal: { min: 2, roles: [engineering, operations] } } }";
 
 fn approvals(record: &Record, policy: &str) -> ApprovalFacts {
-    approvals::assess(record, &config(policy), at("2026-06-01"))
+    assess(record, &config(policy), at("2026-06-01"), &[]).approvals
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn approvals_count_up_to_the_deploy_instant_and_never_the_authors() {
     assert_eq!(facts.approvers, 1);
     assert_eq!(
         facts.standings,
-        [Standing::NotCounted(Reason::AfterCutoff), Standing::Counted]
+        [Standing::not_counted(Reason::AfterCutoff), Standing::COUNTED]
     );
     assert_eq!(
         facts.roles,
@@ -77,7 +77,7 @@ fn approvals_count_up_to_the_deploy_instant_and_never_the_authors() {
     );
     let facts = approvals(&own, NORMAL_TWO_ROLES);
     assert_eq!(facts.approvers, 1, "the author's approval does not count");
-    assert_eq!(facts.standings[0], Standing::NotCounted(Reason::ByAuthor));
+    assert_eq!(facts.standings[0], Standing::not_counted(Reason::ByAuthor));
     assert_eq!(
         facts.breaches,
         [
@@ -141,12 +141,12 @@ approvals:
             })
         }]
     );
-    let open = approvals::assess(&too_late, &config(window), at("2026-03-02"));
+    let open = approvals::assess(&too_late, &config(window), at("2026-03-02"), &[]);
     assert!(open.breaches.is_empty(), "an open window is not judged yet");
 }
 
 #[test]
-fn the_board_informs_but_does_not_decide_what_counts() {
+fn approvals_off_the_board_or_under_another_role_do_not_count() {
     let board =
         "{ board: [{ name: Alice, role: engineering }], approvals: { normal: { min: 1 } } }";
     let off_board = record(
@@ -155,14 +155,78 @@ fn the_board_informs_but_does_not_decide_what_counts() {
   - { by: Alice, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
     );
     let facts = approvals(&off_board, board);
-    assert_eq!(facts.approvers, 2);
+    assert_eq!(facts.approvers, 0);
+    assert_eq!(
+        facts.standings,
+        [
+            Standing::not_counted(Reason::NotOnBoard),
+            Standing::not_counted(Reason::OtherRole)
+        ]
+    );
     assert_eq!(
         facts.breaches,
         [
             ApprovalBreach::NotOnBoard(0),
-            ApprovalBreach::OtherRole(1, vec!["engineering".to_string()])
+            ApprovalBreach::OtherRole(1, vec!["engineering".to_string()]),
+            ApprovalBreach::TooFew {
+                given: 0,
+                required: 1,
+                window_days: None
+            },
         ]
     );
+}
+
+#[test]
+fn membership_dates_bound_what_counts_and_a_date_only_to_includes_its_day() {
+    let board = "{ board: [{ name: Alice, role: engineering, from: 2026-01-10, to: 2026-02-01 }, { name: Alice, role: engineering, from: 2026-02-20T12:00:00+02:00 }], approvals: { normal: { min: 1 } } }";
+    let standing_at = |at: &str| {
+        let approval = format!(
+            "approvals:\n  - {{ by: Alice, role: engineering, decision: approve, at: {at} }}"
+        );
+        approvals(&record(&approval), board).standings[0]
+    };
+    let outside = Standing::not_counted(Reason::OutsideMembership);
+    for (at, expected) in [
+        ("2026-01-09T23:59:59Z", outside),
+        ("2026-01-10", Standing::COUNTED),
+        ("2026-02-01T23:59:59Z", Standing::COUNTED),
+        ("2026-02-01T23:30:00-01:00", outside),
+        ("2026-02-02", outside),
+        ("2026-02-20T09:59:59Z", outside),
+        ("2026-02-20T10:00:00Z", Standing::COUNTED),
+    ] {
+        assert_eq!(standing_at(at), expected, "{at}");
+    }
+}
+
+#[test]
+fn a_deployers_approval_does_not_count() {
+    let one = "{ approvals: { normal: { min: 1 } } }";
+    let own = record(
+        "deployed_by: alice
+approvals:
+  - { by: Alice, role: engineering, decision: approve, at: 2026-02-01T10:00:00Z }",
+    );
+    let facts = approvals(&own, one);
+    assert_eq!(facts.standings, [Standing::not_counted(Reason::ByDeployer)]);
+    assert_eq!(
+        facts.breaches,
+        [
+            ApprovalBreach::DeployerApproved(0),
+            ApprovalBreach::TooFew {
+                given: 0,
+                required: 1,
+                window_days: None
+            }
+        ]
+    );
+    let from_log = record(
+        "approvals:
+  - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
+    );
+    let facts = assess(&from_log, &config(one), at("2026-06-01"), &["OMAR".to_string()]);
+    assert_eq!(facts.approvals.breaches[0], ApprovalBreach::DeployerApproved(0));
 }
 
 #[test]
