@@ -91,8 +91,9 @@ pub struct Collision {
 
 /// For each of `records`, the changes it collides with, one entry per
 /// shared system in key order: two records that go ahead (neither
-/// cancelled nor rejected) and list the same system collide when any of
-/// their [`occupied`] spans overlap. A sweep per system over spans sorted
+/// cancelled nor rejected) and list the same system collide when a planned
+/// window of one overlaps a span ([`occupied`]) of the other; two single
+/// instants (deploys without a planned window) do not collide. A sweep per system over spans sorted
 /// by start: O(n log n + k) for n spans and k colliding pairs. Implements
 /// SPEC 4 `change-collision`.
 pub fn collisions(records: &[&Record]) -> Vec<Vec<Collision>> {
@@ -129,39 +130,34 @@ pub fn collisions(records: &[&Record]) -> Vec<Vec<Collision>> {
         .collect()
 }
 
-/// The pairs of distinct owners whose spans overlap, each pair possibly
-/// more than once. Sweep: spans in start order; the active heap holds the
-/// spans that may still overlap a later start, keyed by the last start they
-/// overlap (a span `[s, e)` overlaps starts before `e`, an instant `t`
-/// overlaps starts up to `t`).
+/// The pairs of distinct owners whose spans overlap, where two single
+/// instants never do (without a window there is no duration to overlap),
+/// each pair possibly more than once. Sweep: spans in start order, windows
+/// before instants at the same start; the active heap holds the windows
+/// that may still overlap a later start, keyed by their end. An instant
+/// pairs with the active windows but never needs to be active itself:
+/// every later span starts after it, or is an instant.
 fn overlapping_pairs(mut spans: Vec<(Span, usize)>) -> Vec<(usize, usize)> {
-    spans.sort_by_key(|(span, _)| span.start);
-    // (limit, inclusive, owner): `inclusive` is false for `[s, e)` (the
-    // limit `e` itself is excluded), so at equal limits it leaves first.
-    let mut active: BinaryHeap<Reverse<(Timestamp, bool, usize)>> = BinaryHeap::new();
+    spans.sort_by_key(|(span, _)| (span.start, span.is_instant()));
+    let mut active: BinaryHeap<Reverse<(Timestamp, usize)>> = BinaryHeap::new();
     let mut pairs = Vec::new();
     for (span, owner) in spans {
-        let start = span.start;
-        while let Some(Reverse((limit, inclusive, _))) = active.peek() {
-            if *limit < start || (!*inclusive && *limit == start) {
-                active.pop();
-            } else {
-                break;
-            }
+        while active
+            .peek()
+            .is_some_and(|Reverse((end, _))| *end <= span.start)
+        {
+            active.pop();
         }
         pairs.extend(
             active
                 .iter()
-                .map(|Reverse((_, _, other))| *other)
+                .map(|Reverse((_, other))| *other)
                 .filter(|other| *other != owner)
                 .map(|other| (other, owner)),
         );
-        let key = if span.is_instant() {
-            (span.start, true, owner)
-        } else {
-            (span.end, false, owner)
-        };
-        active.push(Reverse(key));
+        if !span.is_instant() {
+            active.push(Reverse((span.end, owner)));
+        }
     }
     pairs
 }
