@@ -335,7 +335,10 @@ fn firing_records() -> Vec<(&'static str, Rec)> {
             "future-evidence.md",
             Rec::normal("CHG-32").set("deployed:", "deployed: 2026-12-01T10:30:00Z"),
         ),
-        ("change-in-blackout.md", in_holiday_freeze(Rec::normal("CHG-33"))),
+        (
+            "change-in-blackout.md",
+            in_holiday_freeze(Rec::normal("CHG-33")),
+        ),
         ("change-collision-a.md", with_window(Rec::normal("CHG-34"))),
         ("change-collision-b.md", with_window(Rec::normal("CHG-35"))),
         (

@@ -56,7 +56,10 @@ fn approvals_count_up_to_the_deploy_instant_and_never_the_authors() {
     assert_eq!(facts.approvers, 1);
     assert_eq!(
         facts.standings,
-        [Standing::not_counted(Reason::AfterCutoff), Standing::COUNTED]
+        [
+            Standing::not_counted(Reason::AfterCutoff),
+            Standing::COUNTED
+        ]
     );
     assert_eq!(
         facts.roles,
@@ -225,8 +228,16 @@ approvals:
         "approvals:
   - { by: Omar, role: operations, decision: approve, at: 2026-02-01T10:00:00Z }",
     );
-    let facts = assess(&from_log, &config(one), at("2026-06-01"), &["OMAR".to_string()]);
-    assert_eq!(facts.approvals.breaches[0], ApprovalBreach::DeployerApproved(0));
+    let facts = assess(
+        &from_log,
+        &config(one),
+        at("2026-06-01"),
+        &["OMAR".to_string()],
+    );
+    assert_eq!(
+        facts.approvals.breaches[0],
+        ApprovalBreach::DeployerApproved(0)
+    );
 }
 
 #[test]
@@ -302,7 +313,10 @@ fn windowed(id: usize, systems: &str, scheduled: u32, length: Option<u32>, statu
         "id: R{id}\ntitle: T\ntype: feature\nstatus: {status}\nauthor: Sam\ncreated: 2026-01-01\nsystems: [{systems}]\nscheduled: {start}\n"
     );
     if let Some(length) = length {
-        yaml.push_str(&format!("window_end: {}\n", hour(scheduled + length).to_rfc3339()));
+        yaml.push_str(&format!(
+            "window_end: {}\n",
+            hour(scheduled + length).to_rfc3339()
+        ));
     }
     serde_yaml::from_str(&yaml).unwrap()
 }
@@ -312,7 +326,12 @@ fn windowed(id: usize, systems: &str, scheduled: u32, length: Option<u32>, statu
 fn the_collision_sweep_agrees_with_pairwise_comparison() {
     use proptest::prelude::*;
     use proptest::test_runner::{Config as Cases, TestRunner};
-    let record = (0u32..3, 0u32..40, prop::option::of(0u32..10), prop::bool::weighted(0.9));
+    let record = (
+        0u32..3,
+        0u32..40,
+        prop::option::of(0u32..10),
+        prop::bool::weighted(0.9),
+    );
     let mut runner = TestRunner::new(Cases {
         cases: 200,
         failure_persistence: None,
