@@ -4,6 +4,7 @@ pub mod config;
 pub mod person;
 pub mod portal;
 pub mod record;
+pub mod schema;
 pub mod time;
 
 pub use config::Config;
