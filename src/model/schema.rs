@@ -14,6 +14,7 @@ use super::record::Record;
 use super::time::{Timestamp, Zone};
 use crate::diagnostics::{Code, Level};
 use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use std::borrow::Cow;
 
@@ -38,6 +39,7 @@ pub enum SchemaKind {
 pub fn schema_json(kind: SchemaKind) -> String {
     let generator = SchemaSettings::draft2020_12()
         .for_deserialize()
+        .with_transform(RecursiveTransform(refuse_null))
         .into_generator();
     let mut schema = match kind {
         SchemaKind::Record => generator.into_root_schema_for::<Record>(),
@@ -67,6 +69,36 @@ pub fn schema_base() -> String {
         1,
     );
     format!("{raw}/main/docs/schema")
+}
+
+/// An optional field may be left out but never be `null` (SPEC section 2:
+/// `null` or `~` where a value is expected is an error): drops the `null`
+/// alternative schemars gives `Option` fields, and their `default: null`.
+fn refuse_null(schema: &mut Schema) {
+    let Some(object) = schema.as_object_mut() else {
+        return;
+    };
+    if object.get("default") == Some(&serde_json::Value::Null) {
+        object.remove("default");
+    }
+    if let Some(serde_json::Value::Array(types)) = object.get_mut("type") {
+        types.retain(|kind| kind != "null");
+        if let [single] = types.as_slice() {
+            let single = single.clone();
+            object.insert("type".into(), single);
+        }
+    }
+    let null = serde_json::json!({ "type": "null" });
+    if let Some(serde_json::Value::Array(choices)) = object.get_mut("anyOf") {
+        choices.retain(|choice| *choice != null);
+        if let [serde_json::Value::Object(single)] = choices.as_slice() {
+            let single = single.clone();
+            object.remove("anyOf");
+            for (key, value) in single {
+                object.entry(key).or_insert(value);
+            }
+        }
+    }
 }
 
 impl JsonSchema for Timestamp {
