@@ -375,15 +375,39 @@ fn flag_doc(code: Code) -> Option<&'static str> {
     Some(rest[..end].trim())
 }
 
+/// `markdown` from `docs/flags.md` with its relative links made absolute
+/// (into the repository's `docs/` folder), as code-scanning tools show the
+/// help far from the repository.
+fn absolute_links(markdown: &str) -> String {
+    let docs = format!(
+        "{}/blob/main/docs/",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+    );
+    let mut text = String::with_capacity(markdown.len());
+    let mut pieces = markdown.split("](");
+    text.push_str(pieces.next().unwrap_or_default());
+    for piece in pieces {
+        text.push_str("](");
+        if piece.starts_with('#') {
+            text.push_str(&docs);
+            text.push_str("flags.md");
+        } else if !piece.contains("://") || piece.find("://") > piece.find(')') {
+            text.push_str(&docs);
+        }
+        text.push_str(piece);
+    }
+    text
+}
+
 /// One SARIF `reportingDescriptor` for `code`.
 fn sarif_rule(code: Code) -> serde_json::Value {
     let uri = help_uri(code);
-    let doc = flag_doc(code).unwrap_or_else(|| code.description());
+    let doc = flag_doc(code).map_or_else(|| code.description().to_string(), absolute_links);
     json!({
         "id": code.as_str(),
         "name": rule_name(code),
         "shortDescription": { "text": code.description() },
-        "fullDescription": { "text": first_paragraph(doc) },
+        "fullDescription": { "text": full_description(code, &doc) },
         "help": {
             "text": format!("{}\n\nMore: {uri}", code.description()),
             "markdown": format!("{doc}\n\n[Documentation of `{}`]({uri})", code.as_str()),
@@ -407,10 +431,20 @@ fn rule_name(code: Code) -> String {
         .collect()
 }
 
-/// The first paragraph of a markdown text, on one line.
-fn first_paragraph(markdown: &str) -> String {
-    let paragraph = markdown.split("\n\n").next().unwrap_or(markdown);
-    paragraph.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The "**Raised when** ..." paragraph of a flag's documentation, on one
+/// line and without emphasis; the table's one-sentence description when the
+/// documentation has none.
+fn full_description(code: Code, doc: &str) -> String {
+    doc.split("\n\n")
+        .find(|paragraph| paragraph.starts_with("**Raised when**"))
+        .map(|paragraph| {
+            paragraph
+                .replace("**", "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| code.description().to_string())
 }
 
 /// A `partialFingerprints` value per flag, in order: the SHA-256 (hex) of
