@@ -40,8 +40,8 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff) of changeportal.
-    Man,
+    /// Print the man page (roff) of changeportal, or of one subcommand.
+    Man(ManArgs),
 }
 
 /// Options every portal command shares.
@@ -273,6 +273,14 @@ pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `man` options.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (the page `changeportal-COMMAND(1)`
+    /// that the main page lists); without it, the main page.
+    pub command: Option<String>,
 }
 
 fn parse_timestamp(text: &str) -> Result<Timestamp, String> {

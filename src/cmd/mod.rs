@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Gate(args) => gate::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Completions(args) => completions::run(&args),
-        Command::Man => completions::man(),
+        Command::Man(args) => completions::man(&args),
     };
     match outcome {
         Ok(code) => code,
