@@ -51,7 +51,11 @@ pub fn run(args: &BuildArgs) -> Outcome {
         } else {
             format!("; {}", report::totals(&analysis.flags))
         };
-        eprintln!(
+        let next = match crate::render::schedule::schedule(&analysis).next_rebuild_at {
+            Some(at) => format!("next rebuild due at {at}"),
+            None => "no rebuild due".to_string(),
+        };
+        let built = format!(
             "built {} record(s): {} public file(s) in {}, {} internal file(s) in {}{flags}",
             analysis.portal.documents.len(),
             written.public,
@@ -59,6 +63,12 @@ pub fn run(args: &BuildArgs) -> Outcome {
             written.internal,
             args.out.join("internal").display()
         );
+        // --quiet: one summary line, the rebuild instant included.
+        if args.report.quiet {
+            eprintln!("{built}; {next}");
+        } else {
+            eprintln!("{built}\n{next}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

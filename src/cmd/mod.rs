@@ -10,6 +10,7 @@ pub mod new;
 pub mod sample;
 pub mod schema;
 pub mod serve;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::load::{ConfigError, Sources};
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(args) => new::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Gate(args) => gate::run(&args),
         Command::Schema(args) => schema::run(&args),
