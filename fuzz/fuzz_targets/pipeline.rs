@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
     for flag in &analysis.flags {
         let _ = report::human_text(flag, &analysis.sources);
     }
-    let _ = report::sarif(&analysis.flags);
+    let _ = report::sarif(&analysis.flags, &analysis.sources, "");
     let Ok(buildable) = analysis.buildable(false) else {
         return;
     };

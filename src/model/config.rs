@@ -5,11 +5,12 @@ use super::record::{ChangeClass, ChangeType, Status};
 use super::time::{Span, Timestamp, Zone};
 use crate::diagnostics::{Code, Level};
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The portal configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Site title.
@@ -43,6 +44,7 @@ pub struct Config {
     pub public_text: PublicText,
     /// Per-flag level overrides.
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::lints")]
     pub lints: BTreeMap<String, Level>,
     /// Items per feed (extension, default 50).
     #[serde(default = "default_feed_items")]
@@ -53,7 +55,7 @@ pub struct Config {
 }
 
 /// A customer tier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     /// Display name.
@@ -91,7 +93,7 @@ impl Tier {
 /// `public_text:`: what `internal-detail-in-public` looks for in
 /// customer-facing text beyond e-mail addresses, private IP addresses and
 /// people's names (SPEC sections 3 and 4).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublicText {
     /// Internal DNS domains: a host name equal to one of them, or under one,
@@ -129,7 +131,7 @@ impl<'de> Deserialize<'de> for Pattern {
 }
 
 /// A catalogued system.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct System {
     /// Display name.
@@ -143,7 +145,7 @@ pub struct System {
 }
 
 /// Change management policy.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The review board roster; empty means "not defined".
@@ -165,7 +167,7 @@ pub struct Policy {
 }
 
 /// A review board member.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoardMember {
     /// Full name as approvals spell it (compared as people read names,
@@ -192,7 +194,7 @@ impl BoardMember {
 }
 
 /// A freeze window of `policy.blackouts` (SPEC 3).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Blackout {
     /// First instant of the freeze (a date means its midnight UTC).
@@ -226,7 +228,7 @@ impl Blackout {
 }
 
 /// Approval rules per change class.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalPolicy {
     /// Rule for normal changes (default: at least one approval).
@@ -262,7 +264,7 @@ impl ApprovalPolicy {
 }
 
 /// How many approvals, from which roles, within which window.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalRule {
     /// Minimum number of approvals.
@@ -277,7 +279,7 @@ pub struct ApprovalRule {
 }
 
 /// Emergency change rules.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmergencyPolicy {
     /// Who may declare an emergency; empty means anyone.
