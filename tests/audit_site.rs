@@ -386,3 +386,25 @@ fn audit_site_in_a_real_browser() {
     }
     tools::run_browser_script("audit.mjs", &["playwright-core", "axe-core"], &args);
 }
+
+/// More missed records than the dashboard lists (12) give an "and N more"
+/// link to the records table filtered by that figure.
+#[test]
+fn a_long_missed_list_links_to_the_filtered_table() {
+    let portal = TempPortal::new();
+    for n in 0..15 {
+        let id = format!("U{n:02}");
+        portal.record(
+            &format!("{id}.md"),
+            &record(
+                &id,
+                "status: deployed\ncreated: 2026-01-01\ndeployed: 2026-01-10T00:00:00Z\nsystems: [api]",
+            ),
+        );
+    }
+    let dashboard = read(&build(&portal).join("index.html"));
+    assert!(
+        dashboard.contains("href=\"records/index.html#missed=normal-approvals\">3 more</a>"),
+        "{dashboard}"
+    );
+}
