@@ -67,6 +67,8 @@ pub mod public {
     pub const ROBOTS: &str = "robots.txt";
     /// The RSS feed of every public change.
     pub const ALL_FEED: &str = "feed.xml";
+    /// The search and filter script's index of published changes.
+    pub const SEARCH_INDEX: &str = "search-index.js";
     /// Folder of the per-tier (and, later, per-system) feeds.
     const FEEDS: &str = "feeds";
     /// Folder of the types index and the type pages.
@@ -77,6 +79,8 @@ pub mod public {
     const CHANGES: &str = "changes";
     /// Folder of the home list's following pages.
     const PAGE: &str = "page";
+    /// Folder of the list of every upcoming change.
+    const UPCOMING: &str = "upcoming";
 
     /// Names at the site root the build generates or reserves: today's
     /// pages and feeds, and the all-changes feeds of the next formats
@@ -90,12 +94,13 @@ pub mod public {
         "feed.atom",
         "feed.json",
         "calendar.ics",
+        SEARCH_INDEX,
     ];
 
     /// Folders whose whole content the build generates (names without the
     /// trailing `/`): change pages, type pages, pagination, the subscribe
-    /// page, tier and system feeds.
-    pub const FOLDERS: &[&str] = &[CHANGES, TYPES, PAGE, SUBSCRIBE, FEEDS];
+    /// page, tier and system feeds, the upcoming changes' pages.
+    pub const FOLDERS: &[&str] = &[CHANGES, TYPES, PAGE, SUBSCRIBE, FEEDS, UPCOMING];
 
     /// Folder of the types index: `types/`.
     pub fn types_dir() -> String {
@@ -122,6 +127,18 @@ pub mod public {
     /// URL without trailing slash): `<base>/changes/<slug>/`.
     pub fn change_url(base: &str, slug: &str) -> String {
         super::url(base, &change_dir(slug))
+    }
+
+    /// The calendar event of the change with `slug` ("Add to calendar"):
+    /// `changes/<slug>/event.ics`.
+    pub fn change_event_ics(slug: &str) -> String {
+        format!("{}event.ics", change_dir(slug))
+    }
+
+    /// Folder of the first page of the upcoming changes: `upcoming/`
+    /// (following pages at [`paged_dir`]`("upcoming/", n)`).
+    pub fn upcoming_dir() -> String {
+        format!("{UPCOMING}/")
     }
 
     /// Whether `path` is one of the RSS feeds: [`ALL_FEED`] or a file under
@@ -247,6 +264,11 @@ mod tests {
         assert_eq!(public::feed("pro"), "feeds/pro.xml");
         assert!(public::is_feed(&public::feed("pro")) && public::is_feed(public::ALL_FEED));
         assert!(!public::is_feed(public::SITEMAP) && !public::is_feed("feedsx/a.xml"));
+        assert_eq!(public::change_event_ics("chg-1"), "changes/chg-1/event.ics");
+        assert_eq!(
+            public::paged_dir(&public::upcoming_dir(), 2),
+            "upcoming/page/2/"
+        );
         assert_eq!(public::types_dir(), "types/");
         assert_eq!(public::subscribe_dir(), "subscribe/");
         assert_eq!(public::paged_dir("", 1), "");
