@@ -526,4 +526,62 @@ mod tests {
         cancelled.status = Status::Cancelled;
         assert!(is_published(&cancelled, &now));
     }
+
+    #[test]
+    fn stages_follow_status_and_the_window() {
+        let window = "scheduled: 2026-03-10T10:00:00Z\nwindow_end: 2026-03-10T12:00:00Z\n";
+        let cases = [
+            ("scheduled", window, "2026-03-10T09:59:59Z", Stage::Upcoming),
+            (
+                "approved",
+                window,
+                "2026-03-10T10:00:00Z",
+                Stage::WindowOpen,
+            ),
+            ("scheduled", window, "2026-03-10T12:00:00Z", Stage::Overdue),
+            (
+                "in_progress",
+                window,
+                "2026-03-10T11:00:00Z",
+                Stage::InProgress,
+            ),
+            (
+                "in_progress",
+                window,
+                "2026-03-10T12:00:00Z",
+                Stage::Overdue,
+            ),
+            (
+                "in_progress",
+                "scheduled: 2026-03-10T10:00:00Z\n",
+                "2026-04-01",
+                Stage::InProgress,
+            ),
+            (
+                "scheduled",
+                "scheduled: 2026-03-10T10:00:00Z\n",
+                "2026-03-10T10:00:00Z",
+                Stage::Overdue,
+            ),
+            // An end before the start is not a window (date-out-of-order).
+            (
+                "scheduled",
+                "scheduled: 2026-03-10T10:00:00Z\nwindow_end: 2026-03-10T09:00:00Z\n",
+                "2026-03-10T10:30:00Z",
+                Stage::Overdue,
+            ),
+            ("approved", "", "2026-03-10", Stage::Planned),
+            ("cancelled", window, "2026-03-01", Stage::Cancelled),
+            ("rolled_back", window, "2026-03-01", Stage::RolledBack),
+        ];
+        for (status, extra, now, stage) in cases {
+            let mut r = record(extra);
+            r.status = serde_yaml::from_str(status).unwrap();
+            r.deployed = None;
+            assert_eq!(Stage::of(&r, &at(now)), stage, "{status} {extra} at {now}");
+        }
+        assert_eq!(Stage::of(&record(""), &at("2026-01-01")), Stage::Deployed);
+        assert!(Stage::WindowOpen.is_upcoming() && !Stage::Overdue.is_upcoming());
+        assert_eq!(Stage::Overdue.label(), "Overdue");
+    }
 }
