@@ -380,3 +380,40 @@ fn a_few_upcoming_changes_need_no_link_to_more() {
     let upcoming = file(&files, "upcoming/index.html");
     assert!(!upcoming.contains("rel=\"next\""));
 }
+
+#[test]
+fn search_filters_the_home_page_in_a_real_browser() {
+    if common::tools::skip_external("public search in headless Chromium") {
+        return;
+    }
+    let portal = lifecycle_portal();
+    let out = portal.root().join("out");
+    let output = portal.run(&[
+        "build",
+        "--out",
+        &out.to_string_lossy(),
+        "--now",
+        "2026-11-25T00:00:00Z",
+    ]);
+    assert!(output.status.success(), "build failed: {}", stderr(&output));
+    let home = out.join("public/index.html");
+    let url = format!("file://{}", home.display());
+    let screenshot = portal.root().join("search.png");
+    common::tools::run_browser_script(
+        "public_search.mjs",
+        &["playwright-core", "axe-core"],
+        &[
+            url.as_ref(),
+            screenshot.as_os_str(),
+            "migration".as_ref(),
+            "CAN-1".as_ref(),
+            "improvement".as_ref(),
+            "DEP-1".as_ref(),
+        ],
+    );
+    let size = screenshot.metadata().map(|m| m.len()).unwrap_or(0);
+    assert!(size > 10_000, "no screenshot ({size} bytes)");
+    if let Ok(keep) = std::env::var("CHANGEPORTAL_KEEP_SCREENSHOT") {
+        std::fs::copy(&screenshot, keep).expect("copy the screenshot");
+    }
+}
