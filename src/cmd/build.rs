@@ -36,6 +36,10 @@ pub fn run(args: &BuildArgs) -> Outcome {
             written.internal,
             args.out.join("internal").display()
         );
+        match crate::render::schedule::schedule(&analysis).next_rebuild_at {
+            Some(at) => eprintln!("next rebuild due at {at}"),
+            None => eprintln!("no rebuild due"),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ pub mod init;
 pub mod new;
 pub mod sample;
 pub mod serve;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::load::{ConfigError, Sources};
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(args) => new::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Init(args) => init::run(&args),
     };
     match outcome {

@@ -67,6 +67,11 @@ pub struct Tier {
     /// Optional description shown on the subscribe page (extension).
     #[serde(default)]
     pub description: Option<String>,
+    /// Days before `scheduled` at which the tier's feeds carry a reminder
+    /// item (SPEC section 3, e.g. `[7, 1]`); each at least 1, advance-notice
+    /// tiers only.
+    #[serde(default)]
+    pub reminders: Vec<u32>,
 }
 
 impl Tier {
@@ -302,6 +307,22 @@ impl Config {
                 problems.push((
                     format!("tiers.{key}"),
                     format!("tier key `{key}` must match [A-Za-z0-9][A-Za-z0-9._-]*"),
+                ));
+            }
+        }
+        for (key, tier) in &self.tiers {
+            if tier.reminders.contains(&0) {
+                problems.push((
+                    format!("tiers.{key}.reminders"),
+                    format!(
+                        "tier `{key}`: reminders are days before the change and must be at least 1"
+                    ),
+                ));
+            }
+            if !tier.reminders.is_empty() && !tier.is_advance_notice() {
+                problems.push((
+                    format!("tiers.{key}.reminders"),
+                    format!("tier `{key}` has reminders but notice_days: 0; only advance-notice tiers hear of a change before it is live"),
                 ));
             }
         }

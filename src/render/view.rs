@@ -30,19 +30,39 @@ use serde::Serialize;
 ///   ahead of time appears nowhere until then);
 /// - its status is not `proposed` or `rejected` (nothing was promised to
 ///   customers yet, or never will be);
-/// - when `cancelled`, it had been `scheduled`: customers were told a date, so
-///   the record stays visible, with a "Cancelled" badge, on its page and in
-///   the lists, so that they learn the change will not happen. Cancelled
-///   records are never in feeds (see [`crate::render::feeds`]) nor in the
-///   "Upcoming" section. A cancelled record that was never scheduled was never
-///   promised and is not published.
+/// - when `cancelled`, it had been `scheduled` and was public before it was
+///   called off (`created`, and the end of any embargo, at or before
+///   [`called_off_at`]): customers were told a date, so the record stays
+///   visible, with a "Cancelled" badge, on its page and in the lists, and
+///   feeds carry a cancellation item where it had been announced (see
+///   [`crate::render::feeds`]); it is never in the "Upcoming" section. A
+///   cancelled record that was never scheduled, or never public before it
+///   was called off, was never promised and is not published.
 pub fn is_published(record: &Record, now: &Timestamp) -> bool {
     let status_shown = match record.status {
         Status::Proposed | Status::Rejected => false,
-        Status::Cancelled => record.scheduled.is_some(),
+        Status::Cancelled => called_off_at(record).is_some_and(|at| public_from(record) <= at),
         _ => true,
     };
     record.is_public() && !record.is_embargoed(now) && record.created <= *now && status_shown
+}
+
+/// The first instant customers could read about `record`: `created`, or
+/// the end of its embargo when later (SPEC section 2).
+fn public_from(record: &Record) -> Timestamp {
+    record
+        .embargo_until
+        .map_or(record.created, |until| until.max(record.created))
+}
+
+/// When a cancelled record was called off: `cancelled`, else `scheduled`
+/// (SPEC section 5, the cancellation item's date). `None` for any other
+/// status, or a cancelled record never scheduled.
+pub fn called_off_at(record: &Record) -> Option<Timestamp> {
+    (record.status == Status::Cancelled)
+        .then_some(record.scheduled)
+        .flatten()
+        .map(|scheduled| record.cancelled.unwrap_or(scheduled))
 }
 
 /// A date as templates show it: machine form for `<time datetime>` and the
@@ -188,7 +208,7 @@ impl PublicChange {
             window_end: window_end(record).as_ref().map(view),
             upcoming,
             calendar: (upcoming && record.scheduled.is_some())
-                .then(|| paths::public::change_event_ics(&slug)),
+                .then(|| paths::public::change_event(&slug)),
             deployed: record.deployed.as_ref().map(view),
             date: view(&date),
             date_label: date_label(record),
@@ -319,13 +339,68 @@ impl Published<'_> {
                 | Status::InProgress
                 | Status::Deployed
                 | Status::RolledBack
+                | Status::Cancelled
         );
         record.scheduled?;
         let at = record
             .embargo_until
             .map_or(announced, |until| until.max(announced));
         let before_live = record.deployed.is_none_or(|deployed| at < deployed);
-        (schedulable && before_live).then_some(at)
+        let before_called_off = called_off_at(record).is_none_or(|off| at <= off);
+        (schedulable && before_live && before_called_off).then_some(at)
+    }
+
+    /// The planned start of the change window (`scheduled`, an instant).
+    pub fn scheduled(&self) -> Option<Timestamp> {
+        self.record.scheduled
+    }
+
+    /// The planned end of the change window (`window_end`, an instant).
+    pub fn window_end(&self) -> Option<Timestamp> {
+        self.record.window_end
+    }
+
+    /// When the change was called off, if it is cancelled
+    /// ([`called_off_at`]).
+    pub fn called_off_at(&self) -> Option<Timestamp> {
+        called_off_at(self.record)
+    }
+
+    /// Whether the change has not happened yet and is still planned: status
+    /// `approved`, `scheduled` or `in_progress` (SPEC section 5, reminders).
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self.record.status,
+            Status::Approved | Status::Scheduled | Status::InProgress
+        )
+    }
+
+    /// Whether the change was planned but not confirmed yet (status
+    /// `approved`): calendars mark it tentative.
+    pub fn is_tentative(&self) -> bool {
+        self.record.status == Status::Approved
+    }
+
+    /// Whether the change lists system `key` among its `systems`.
+    pub fn concerns_system(&self, key: &str) -> bool {
+        self.record.systems.iter().any(|system| system == key)
+    }
+
+    /// The latest of the record's public instants that is at or before
+    /// `now`: `created`, the end of its embargo, `deployed`, and when it
+    /// was called off; `created` when none is. Calendars use it as the
+    /// event's `DTSTAMP`, so it never comes from the clock.
+    pub fn last_public_change(&self, now: &Timestamp) -> Timestamp {
+        let record = self.record;
+        [
+            record.embargo_until,
+            record.deployed.filter(|_| record.is_live()),
+            called_off_at(record),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|at| at <= now)
+        .fold(record.created, Timestamp::max)
     }
 
     /// When the change went live (`deployed`, an instant), if it did: its

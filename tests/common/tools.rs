@@ -135,3 +135,39 @@ pub fn assert_feedparser_parses(
         }
     }
 }
+
+/// Parses every iCalendar file in `files` with Python's `icalendar`
+/// (`tests/tools/ical_check.py`: strict parse, CRLF line ends, lines of at
+/// most 75 octets) and returns each file's report (`{file, name, events:
+/// [{uid, sequence, status, start, end, stamp, summary}]}`), in order.
+/// `None` when the package is missing and external tools are skipped.
+pub fn ical_reports(files: &[PathBuf]) -> Option<Vec<serde_json::Value>> {
+    let probe = Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output();
+    if !probe.is_ok_and(|output| output.status.success()) {
+        if skip_external("python icalendar") {
+            return None;
+        }
+        panic!("icalendar is missing: pip install -r scripts/requirements-test.txt (or set CHANGEPORTAL_SKIP_EXTERNAL=1)");
+    }
+    if files.is_empty() {
+        return Some(Vec::new());
+    }
+    let output = Command::new("python3")
+        .arg(repo().join("tests/tools/ical_check.py"))
+        .args(files)
+        .output()
+        .expect("run python3");
+    assert!(
+        output.status.success(),
+        "icalendar: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json line"))
+        .collect();
+    assert_eq!(reports.len(), files.len());
+    Some(reports)
+}

@@ -3,7 +3,7 @@
 //! the war-room timeline, post-incident notes, flags and the source file.
 
 use super::offsite::without_offsite_links;
-use super::{FlagView, Heading, Site, When};
+use super::{approvals_needed, EvidenceUrl, FlagView, Heading, Site, When};
 use crate::checks::Level;
 use crate::model::person::same_person;
 use crate::model::portal::Document;
@@ -62,7 +62,7 @@ struct RecordPage<'a> {
     post_incident: Option<PostIncidentView<'a>>,
     testing: Option<String>,
     rollback: Option<String>,
-    links: Vec<&'a str>,
+    links: Vec<EvidenceUrl<'a>>,
     public_body: String,
     internal_body: String,
     is_public: bool,
@@ -120,7 +120,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         review: record.review.as_ref().map(|r| ReviewView {
             by: &r.by,
             at: When::full(&r.at, zone),
-            link: r.link.as_deref(),
+            link: r.link.as_deref().map(EvidenceUrl::new),
             note: r.note.as_deref(),
         }),
         timeline: timeline(record, zone),
@@ -133,7 +133,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
             .rollback
             .as_deref()
             .map(|md| markdown(md, "rollback-", &mut ids)),
-        links: record.links.iter().map(String::as_str).collect(),
+        links: record.links.iter().map(|l| EvidenceUrl::new(l)).collect(),
         public_body,
         internal_body,
         is_public: record.is_public(),
@@ -246,10 +246,7 @@ fn requirement(site: &Site<'_>, record: &Record, assessment: &ApprovalFacts) -> 
         (_, Some(_), _) => " before deploy".to_string(),
         (_, None, _) => " so far (not deployed)".to_string(),
     };
-    let minimum = match record.class {
-        ChangeClass::Normal => rule.min.max(1),
-        _ => rule.min,
-    };
+    let minimum = approvals_needed(record, site.config);
     let summary = match record.class {
         ChangeClass::Standard if minimum == 0 && rule.roles.is_empty() => {
             "Standard change: pre-approved by policy; no board approval is required.".to_string()
@@ -416,7 +413,7 @@ fn deadlines(site: &Site<'_>, facts: &RecordFacts) -> Vec<Deadline> {
 struct ReviewView<'a> {
     by: &'a str,
     at: When,
-    link: Option<&'a str>,
+    link: Option<EvidenceUrl<'a>>,
     note: Option<&'a str>,
 }
 
@@ -428,7 +425,7 @@ struct TimelineItem<'a> {
     offset: String,
     by: Option<&'a str>,
     note: String,
-    link: Option<&'a str>,
+    link: Option<EvidenceUrl<'a>>,
     /// `entry` for war-room notes; otherwise the milestone kind.
     kind: &'static str,
     /// The milestone kind for reading (`post incident`).
@@ -554,7 +551,7 @@ fn item<'a>(
         offset: String::new(),
         by,
         note,
-        link,
+        link: link.map(EvidenceUrl::new),
         kind,
         label: if kind == "post-incident" {
             "post incident"
@@ -573,12 +570,14 @@ struct PostIncidentView<'a> {
     follow_ups: Vec<FollowUp<'a>>,
 }
 
-/// A follow-up: a record of this portal (linked), or any other text or URL.
+/// A follow-up: a record of this portal (linked to its page), or any other
+/// text or URL (an [`EvidenceUrl`]).
 #[derive(Serialize)]
 struct FollowUp<'a> {
     text: &'a str,
     href: Option<String>,
     title: Option<&'a str>,
+    url: EvidenceUrl<'a>,
 }
 
 fn post_incident<'a>(
@@ -605,6 +604,7 @@ fn post_incident<'a>(
                     text,
                     href: target.map(|d| paths::internal::change_page(&d.record.slug())),
                     title: target.map(|d| d.record.title.as_str()),
+                    url: EvidenceUrl::new(text),
                 }
             })
             .collect(),
