@@ -216,6 +216,12 @@ fn a_change_is_upcoming_then_in_its_window_then_overdue() {
         );
         let calendar = page.contains("href=\"../../changes/up-1/event.ics\"");
         assert_eq!(calendar, upcoming, "{now}: add-to-calendar link");
+        if calendar {
+            assert!(
+                file(&files, "changes/up-1/event.ics").contains("BEGIN:VEVENT"),
+                "{now}: the linked event exists"
+            );
+        }
         let listed = file(&files, "upcoming/index.html").contains("<span class=\"card-id\">UP-1<");
         assert_eq!(listed, upcoming, "{now}: on upcoming/");
     }
