@@ -8,7 +8,6 @@ use crate::diagnostics::{Flag, Level};
 use crate::load::{self, ConfigError, Sources};
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
-use rayon::prelude::*;
 use std::path::Path;
 
 /// A loaded and checked portal.
@@ -102,11 +101,7 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         flags: load_flags,
         mut sources,
     } = load::load(root)?;
-    let facts: Vec<RecordFacts> = portal
-        .documents
-        .par_iter()
-        .map(|document| policy::assess(&document.record, &portal.config, now))
-        .collect();
+    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &|_| Vec::new());
     let raised = checks::run(&portal, &facts);
     let flagged = load_flags
         .iter()
