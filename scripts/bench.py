@@ -56,27 +56,33 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def free_bytes(path: str) -> int:
-    try:
-        st = os.statvfs(path)
-        return st.f_bavail * st.f_frsize
-    except OSError:
-        return 0
+def choose_workdir(requested: str | None) -> str:
+    """--workdir, else $BENCH_DIR, else $TMPDIR/changeportal-bench (a disk folder on this machine kind).
 
-
-def choose_workdir(requested: str | None, largest_n: int, corpora: int = 1) -> str:
+    Not /dev/shm any more, though RAM would keep disk write-back out of the timings: changeportal
+    refuses to read any file whose real path lies under /proc, /sys or /dev (src/load/tree.rs,
+    SYSTEM_FOLDERS), and /dev/shm is under /dev, so every build there fails with invalid-record.
+    Pass --workdir /dev/shm/... again once changeportal reads portals there."""
     if requested:
         return os.path.abspath(requested)
     env = os.environ.get("BENCH_DIR")
     if env:
         return os.path.abspath(env)
-    # Corpus + Hugo copy per shape + the output trees (4 KB blocks): budget ~60 KB per record and corpus.
-    need = largest_n * 60 * 1024 * max(1, corpora)
-    shm = "/dev/shm"
-    if os.path.isdir(shm) and os.access(shm, os.W_OK) and free_bytes(shm) > 2 * need:
-        # RAM-backed: keeps disk write-back and discard noise out of the timings
-        return os.path.join(shm, "changeportal-bench")
     return os.path.join(tempfile.gettempdir(), "changeportal-bench")
+
+
+def fs_type(path: str) -> str:
+    """File system type of the mount holding `path` (tmpfs, ext4, ...), from /proc/mounts."""
+    best, kind = "", "?"
+    try:
+        with open("/proc/mounts", encoding="utf-8") as fh:
+            for ln in fh:
+                f = ln.split()
+                if len(f) > 2 and (path == f[1] or path.startswith(f[1].rstrip("/") + "/")) and len(f[1]) >= len(best):
+                    best, kind = f[1], f[2]
+    except OSError:
+        pass
+    return kind
 
 
 def corpus_ready(path: str, seed: int, n: int, digest: str, want_hugo: bool, shape: str) -> bool:
@@ -301,8 +307,8 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=1, help="untimed warm-up runs per command (default 1)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--now", default="2026-11-24", help="--now passed to changeportal (default 2026-11-24)")
-    ap.add_argument("--workdir", help="where corpora and outputs live (default /dev/shm/changeportal-bench "
-                                      "when it has room, else $TMPDIR/changeportal-bench; env BENCH_DIR)")
+    ap.add_argument("--workdir", help="where corpora and outputs live (default $TMPDIR/changeportal-bench; "
+                                      "env BENCH_DIR)")
     ap.add_argument("--skip-hugo", action="store_true")
     ap.add_argument("--skip-changeportal", "--hugo-only", dest="skip_cp", action="store_true",
                     help="only run Hugo (e.g. before the binary exists)")
@@ -343,7 +349,7 @@ def main(argv=None) -> int:
     if sizes and not (use_cp or use_hugo):
         ap.error("nothing to run")
 
-    workdir = choose_workdir(a.workdir, max(sizes + ([a.serve_records] if serve else [])), len(shapes))
+    workdir = choose_workdir(a.workdir)
     os.makedirs(workdir, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="scratch-", dir=workdir)
     env_info = {
@@ -352,6 +358,7 @@ def main(argv=None) -> int:
         "cores": os.cpu_count(),
         "loadavg": os.getloadavg(),
         "workdir": workdir,
+        "workdir_fs": fs_type(os.path.realpath(workdir)),
         "changeportal": ("%s (repo HEAD %s)" % (a.bin, git_rev())) if use_cp else None,
         "hugo": version_of([a.hugo_bin, "version"]) if use_hugo else None,
         "runs": a.runs,
@@ -416,7 +423,7 @@ def main(argv=None) -> int:
         print("changeportal: %s" % env_info["changeportal"])
     if use_hugo:
         print("hugo: %s" % env_info["hugo"])
-    print("workdir: %s" % workdir)
+    print("workdir: %s (%s)" % (workdir, env_info["workdir_fs"]))
     failed = []
     ok = lambda r, k: r.get(k) if r.get(k) and "error" not in r[k] else None  # noqa: E731
     cell = lambda r, k, text: "FAILED" if (k in r and "error" in r[k]) else text  # noqa: E731
