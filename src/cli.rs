@@ -1,6 +1,7 @@
 //! The command line of SPEC section 6.
 
 use crate::model::record::{ChangeClass, ChangeType};
+use crate::model::schema::SchemaKind;
 use crate::model::Timestamp;
 use crate::report::Format;
 use chrono::NaiveDate;
@@ -36,6 +37,14 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Create a minimal portal skeleton in DIR.
     Init(InitArgs),
+    /// May this change go ahead now (or at --at)? Exit 0 yes, 1 no with the reasons.
+    Gate(GateArgs),
+    /// Print the JSON Schema of a change record or of portal.yaml.
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of changeportal, or of one subcommand.
+    Man(ManArgs),
 }
 
 /// Options every portal command shares.
@@ -69,9 +78,25 @@ pub struct BuildArgs {
     /// Fail (exit 1, nothing written) on deny-level flags.
     #[arg(long)]
     pub strict: bool,
+    /// `--format`, `--quiet`, `--path-prefix`.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// How `build` and `check` print flags.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// How to print flags.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print only the summary line (no diagnostics, no progress).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// The portal folder's path relative to the repository root, put
+    /// before file paths in SARIF locations (default: found by looking
+    /// for the enclosing git repository's .git).
+    #[arg(long, value_name = "P")]
+    pub path_prefix: Option<String>,
 }
 
 /// `check` options.
@@ -83,9 +108,14 @@ pub struct CheckArgs {
     /// `--now`.
     #[command(flatten)]
     pub now: NowArg,
-    /// How to print flags.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// `--format`, `--quiet`, `--path-prefix`.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Report only the flags of these files (paths relative to the current
+    /// folder or to --root); the whole portal is still loaded, so duplicate
+    /// ids and references are checked against every record.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 /// `serve` options.
@@ -230,6 +260,56 @@ pub struct VerifyArgs {
 pub struct InitArgs {
     /// Folder to create the portal in (must be empty or absent).
     pub dir: PathBuf,
+}
+
+/// `gate` output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFormat {
+    /// The decision and each reason, one per line.
+    Human,
+    /// One JSON object: `{id, at, allowed, reasons: [{code, message}]}`.
+    Json,
+}
+
+/// `gate` options.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The id of the change record to evaluate.
+    pub id: String,
+    /// `--root`.
+    #[command(flatten)]
+    pub root: RootArg,
+    /// When the change would be deployed: a date or RFC 3339 datetime
+    /// (default: now, i.e. SOURCE_DATE_EPOCH or the clock).
+    #[arg(long, value_parser = parse_timestamp)]
+    pub at: Option<Timestamp>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GateFormat::Human)]
+    pub format: GateFormat,
+}
+
+/// `schema` options.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema: a change record's front matter, or portal.yaml.
+    #[arg(value_enum)]
+    pub kind: SchemaKind,
+}
+
+/// `completions` options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man` options.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (the page `changeportal-COMMAND(1)`
+    /// that the main page lists); without it, the main page.
+    pub command: Option<String>,
 }
 
 fn parse_timestamp(text: &str) -> Result<Timestamp, String> {

@@ -118,6 +118,8 @@ pub mod public {
     pub const ROBOTS: &str = "robots.txt";
     /// The RSS feed of every public change.
     pub const ALL_FEED: &str = "feed.xml";
+    /// The search and filter script's index of published changes.
+    pub const SEARCH_INDEX: &str = "search-index.js";
     /// The Atom feed of every public change.
     pub const ALL_ATOM: &str = "feed.atom";
     /// The JSON Feed of every public change.
@@ -136,18 +138,28 @@ pub mod public {
     const CHANGES: &str = "changes";
     /// Folder of the home list's following pages.
     const PAGE: &str = "page";
+    /// Folder of the list of every upcoming change.
+    const UPCOMING: &str = "upcoming";
 
     /// Names at the site root the build generates: the home page, the
-    /// 404 page, the sitemap, `robots.txt` and the all-changes feeds in
-    /// every format, so no portal file takes them.
+    /// 404 page, the sitemap, `robots.txt`, the all-changes feeds in every
+    /// format and the search index, so no portal file takes them.
     pub const FILES: &[&str] = &[
-        HOME, NOT_FOUND, SITEMAP, ROBOTS, ALL_FEED, ALL_ATOM, ALL_JSON, CALENDAR,
+        HOME,
+        NOT_FOUND,
+        SITEMAP,
+        ROBOTS,
+        ALL_FEED,
+        ALL_ATOM,
+        ALL_JSON,
+        CALENDAR,
+        SEARCH_INDEX,
     ];
 
     /// Folders whose whole content the build generates (names without the
     /// trailing `/`): change pages, type pages, pagination, the subscribe
-    /// page, tier and system feeds.
-    pub const FOLDERS: &[&str] = &[CHANGES, TYPES, PAGE, SUBSCRIBE, FEEDS];
+    /// page, tier and system feeds, the upcoming changes' pages.
+    pub const FOLDERS: &[&str] = &[CHANGES, TYPES, PAGE, SUBSCRIBE, FEEDS, UPCOMING];
 
     /// Folder of the types index: `types/`.
     pub fn types_dir() -> String {
@@ -174,6 +186,12 @@ pub mod public {
     /// URL without trailing slash): `<base>/changes/<slug>/`.
     pub fn change_url(base: &str, slug: &str) -> String {
         super::url(base, &change_dir(slug))
+    }
+
+    /// Folder of the first page of the upcoming changes: `upcoming/`
+    /// (following pages at [`paged_dir`]`("upcoming/", n)`).
+    pub fn upcoming_dir() -> String {
+        format!("{UPCOMING}/")
     }
 
     /// Whether `path` is one of the RSS feeds: [`ALL_FEED`] or a `.xml`
@@ -375,6 +393,10 @@ mod tests {
         assert_eq!(public::feed("pro"), "feeds/pro.xml");
         assert!(public::is_feed(&public::feed("pro")) && public::is_feed(public::ALL_FEED));
         assert!(!public::is_feed(public::SITEMAP) && !public::is_feed("feedsx/a.xml"));
+        assert_eq!(
+            public::paged_dir(&public::upcoming_dir(), 2),
+            "upcoming/page/2/"
+        );
         assert_eq!(public::tier_feed("pro", FeedFormat::Ical), "feeds/pro.ics");
         assert_eq!(
             public::system_feed("billing-api", FeedFormat::Atom),

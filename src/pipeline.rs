@@ -10,7 +10,6 @@ use crate::load::{self, ConfigError, Sources};
 use crate::model::portal::Document;
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
-use rayon::prelude::*;
 use std::path::Path;
 
 /// A loaded and checked portal.
@@ -111,16 +110,19 @@ impl std::ops::Deref for Buildable<'_> {
 /// `portal.yaml` that is missing or invalid ([`ConfigError`]); a record that
 /// cannot be read is a flag, not an error.
 pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
+    Ok(analyze_loaded(root, load::load(root)?, now))
+}
+
+/// Runs every check at `now` on a portal already loaded from `root`
+/// ([`analyze`] after [`load::load`]); `gate` uses it to check a record as
+/// it would be once deployed, with the very rules every build applies.
+pub fn analyze_loaded(root: &Path, loaded: load::Loaded, now: Timestamp) -> Analysis {
     let load::Loaded {
         portal,
         flags: load_flags,
         mut sources,
-    } = load::load(root)?;
-    let facts: Vec<RecordFacts> = portal
-        .documents
-        .par_iter()
-        .map(|document| policy::assess(&document.record, &portal.config, now))
-        .collect();
+    } = loaded;
+    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &|_| Vec::new());
     let provenance = history::read(root, &portal.config, &portal.documents);
     let mut raised = checks::run(&portal, &facts);
     if let Some(history) = provenance.history() {
@@ -140,12 +142,12 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });
     let flags = checks::finish(load_flags.into_iter().chain(placed).collect());
-    Ok(Analysis {
+    Analysis {
         portal,
         flags,
         sources,
         now,
         facts,
         provenance,
-    })
+    }
 }

@@ -12,10 +12,15 @@ use std::path::{Path, PathBuf};
 /// The fixture's "now".
 const NOW: &str = "2026-06-01";
 
-/// Approvals by Alice (engineering) and Omar (operations) on time.
-const APPROVED: &str = "approvals:
-  - { by: Alice Chen, role: engineering, decision: approve, at: 2025-11-20T09:00:00Z }
-  - { by: Omar Haddad, role: operations, decision: approve, at: 2025-11-21T09:00:00Z }";
+/// Approvals by Alice (engineering) and Omar (operations) on `day` (after
+/// the record's `created`, before its deploy).
+fn approved(day: &str) -> String {
+    format!(
+        "approvals:
+  - {{ by: Alice Chen, role: engineering, decision: approve, at: {day}T09:00:00Z }}
+  - {{ by: Omar Haddad, role: operations, decision: approve, at: {day}T10:00:00Z }}"
+    )
+}
 
 /// A record: `id`, an internal normal improvement by Sam Writer, then
 /// `extra` front matter.
@@ -41,11 +46,12 @@ fn fixture() -> TempPortal {
     put(
         "D1",
         &format!(
-            "status: deployed\ncreated: 2025-12-01\ndeployed: 2025-12-31T23:30:00Z\nsystems: [api]\n{APPROVED}
+            "status: deployed\ncreated: 2025-12-01\ndeployed: 2025-12-31T23:30:00Z\nsystems: [api]\n{}
 review: {{ by: Priya Nair, at: 2026-01-02T10:00:00Z, link: 'https://review.example/r/1?a=1&b=2' }}
 timeline:
   - {{ at: 2025-12-31T23:00:00Z, note: Started, link: 'https://grafana.example/d/1' }}
-links: ['https://git.example/pr/9', 'javascript:alert(1)', 'OPS-12']"
+links: ['https://git.example/pr/9', 'javascript:alert(1)', 'OPS-12']",
+            approved("2025-12-05")
         ),
     );
     put(
@@ -57,8 +63,9 @@ approvals:
     put(
         "D3",
         &format!(
-            "status: rolled_back\ncreated: 2026-02-01\ndeployed: 2026-02-15T10:00:00Z\nsystems: [web]\n{APPROVED}
-post_incident: {{ at: 2026-02-16T10:00:00Z, lessons: Learned., policy_review: none }}"
+            "status: rolled_back\ncreated: 2026-02-01\ndeployed: 2026-02-15T10:00:00Z\nsystems: [web]\n{}
+post_incident: {{ at: 2026-02-16T10:00:00Z, lessons: Learned., policy_review: none }}",
+            approved("2026-02-05")
         ),
     );
     put(
@@ -378,4 +385,26 @@ fn audit_site_in_a_real_browser() {
         args.push(shots.as_ref());
     }
     tools::run_browser_script("audit.mjs", &["playwright-core", "axe-core"], &args);
+}
+
+/// More missed records than the dashboard lists (12) give an "and N more"
+/// link to the records table filtered by that figure.
+#[test]
+fn a_long_missed_list_links_to_the_filtered_table() {
+    let portal = TempPortal::new();
+    for n in 0..15 {
+        let id = format!("U{n:02}");
+        portal.record(
+            &format!("{id}.md"),
+            &record(
+                &id,
+                "status: deployed\ncreated: 2026-01-01\ndeployed: 2026-01-10T00:00:00Z\nsystems: [api]",
+            ),
+        );
+    }
+    let dashboard = read(&build(&portal).join("index.html"));
+    assert!(
+        dashboard.contains("href=\"records/index.html#missed=normal-approvals\">3 more</a>"),
+        "{dashboard}"
+    );
 }

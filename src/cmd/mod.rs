@@ -2,10 +2,13 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod export;
+pub mod gate;
 pub mod init;
 pub mod new;
 pub mod sample;
+pub mod schema;
 pub mod serve;
 pub mod verify;
 
@@ -56,6 +59,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sample(args) => sample::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Gate(args) => gate::run(&args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => completions::man(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -5,6 +5,7 @@ pub mod digest;
 pub mod person;
 pub mod portal;
 pub mod record;
+pub mod schema;
 pub mod time;
 
 pub use config::Config;

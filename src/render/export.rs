@@ -195,14 +195,10 @@ pub struct ExportApproval<'a> {
 }
 
 /// Why the approval with `standing` does not count, or `None` when it does:
-/// the one wording of approval standings in exports and workpapers.
+/// the policy's own wording ([`Reason::text`]), so exports, workpapers and
+/// record pages say the same.
 pub fn not_counted_because(standing: Standing) -> Option<&'static str> {
-    match standing {
-        Standing::Counted => None,
-        Standing::Rejection => Some("a reject decision"),
-        Standing::NotCounted(Reason::ByAuthor) => Some("given by the record's author"),
-        Standing::NotCounted(Reason::AfterCutoff) => Some("given after the approval deadline"),
-    }
+    standing.reason.map(Reason::text)
 }
 
 /// The emergency declaration as exported.
@@ -382,7 +378,10 @@ fn approvals(member: Member<'_>) -> Vec<ExportApproval<'_>> {
         .iter()
         .enumerate()
         .map(|(index, approval)| {
-            let standing = standings.get(index).copied().unwrap_or(Standing::Rejection);
+            let standing = standings
+                .get(index)
+                .copied()
+                .unwrap_or(Standing::not_counted(Reason::Rejection));
             let because = not_counted_because(standing);
             ExportApproval {
                 by: &approval.by,

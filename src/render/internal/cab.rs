@@ -12,7 +12,7 @@ use super::{approvals_needed, Heading, Site, When};
 use crate::model::portal::Document;
 use crate::model::record::Status;
 use crate::paths;
-use crate::policy::{ApprovalFacts, Standing};
+use crate::policy::{ApprovalFacts, Reason};
 use crate::render::{OutputFile, RenderError, Theme};
 use serde::Serialize;
 
@@ -94,7 +94,7 @@ fn item<'a>(site: &Site<'a>, document: &'a Document) -> Option<AgendaItem<'a>> {
         not_counted: facts
             .standings
             .iter()
-            .filter(|s| matches!(s, Standing::NotCounted(_)))
+            .filter(|s| !s.counted && s.reason != Some(Reason::Rejection))
             .count(),
         needs,
     })

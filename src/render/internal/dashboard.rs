@@ -252,7 +252,8 @@ struct Figure {
     missed: Vec<MissedRecord>,
     /// How many more missed it.
     more: usize,
-    /// The records table's `missed` filter value for this figure.
+    /// The records table's `missed` filter value for this figure,
+    /// form-urlencoded for the link's fragment (tier keys are free text).
     key: String,
     /// The flag code the missed records most often carry among the
     /// figure's codes (a section of the flags page), if any.
@@ -271,7 +272,7 @@ impl Figure {
     fn new(site: &Site<'_>, tally: &Tally, key: String, codes: &[Code]) -> Self {
         let ratio = tally.ratio;
         Figure {
-            key,
+            key: url::form_urlencoded::byte_serialize(key.as_bytes()).collect(),
             code: most_raised(site, &tally.missed, codes).map(Code::as_str),
             text: ratio.describe(),
             percent: ratio.percent(),

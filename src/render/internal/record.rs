@@ -11,7 +11,7 @@ use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::{Timestamp, Zone};
 use crate::paths;
 use crate::policy::evidence::may_declare;
-use crate::policy::{ApprovalFacts, Outcome, RecordFacts};
+use crate::policy::{ApprovalFacts, Outcome, Reason, RecordFacts};
 use crate::render::markdown::{to_html_on_page, PageIds};
 use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
@@ -48,6 +48,9 @@ struct RecordPage<'a> {
     created: When,
     scheduled: Option<When>,
     deployed: Option<When>,
+    window_end: Option<When>,
+    deployed_by: Option<&'a str>,
+    cancelled: Option<When>,
     embargo_until: Option<When>,
     systems: Vec<SystemRef<'a>>,
     tiers: Vec<TierView<'a>>,
@@ -95,6 +98,9 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         created: When::full(&record.created, zone),
         scheduled: record.scheduled.as_ref().map(|at| When::full(at, zone)),
         deployed: record.deployed.as_ref().map(|at| When::full(at, zone)),
+        window_end: record.window_end.as_ref().map(|at| When::full(at, zone)),
+        deployed_by: record.deployed_by.as_deref(),
+        cancelled: record.cancelled.as_ref().map(|at| When::full(at, zone)),
         embargo_until: record.embargo_until.as_ref().map(|at| When::full(at, zone)),
         systems: systems(site, record),
         tiers: tiers(site, record, facts),
@@ -303,6 +309,10 @@ struct ApprovalRow<'a> {
     own: bool,
     timing: Option<String>,
     in_window: bool,
+    /// Whether the decision counts toward the rule (SPEC 3).
+    counted: bool,
+    /// Why it does not count.
+    reason: Option<&'static str>,
 }
 
 fn approvals<'a>(
@@ -315,7 +325,8 @@ fn approvals<'a>(
     record
         .approvals
         .iter()
-        .map(|approval| {
+        .zip(&facts.standings)
+        .map(|(approval, standing)| {
             let roles = config.board_roles_of(&approval.by);
             let (board, board_ok) = if config.policy.board.is_empty() {
                 ("no board roster defined".to_string(), true)
@@ -346,6 +357,8 @@ fn approvals<'a>(
                     .deployed
                     .map(|deployed| relative_to(&approval.at, &deployed, "deploy")),
                 in_window: facts.cutoff.is_none_or(|cutoff| approval.at <= cutoff),
+                counted: standing.counted,
+                reason: standing.reason.map(Reason::text),
             }
         })
         .collect()
