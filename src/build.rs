@@ -5,6 +5,7 @@
 
 pub use crate::pipeline::{Analysis, Blocked, Buildable};
 
+use crate::history::Origin;
 use crate::load::ConfigError;
 use crate::model::Timestamp;
 use crate::output::{OutputError, Staging};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 pub struct Build {
     root: PathBuf,
     now: Timestamp,
+    origin: Origin,
 }
 
 /// Why rendered sites could not be written.
@@ -46,7 +48,14 @@ impl Build {
         Self {
             root: root.into(),
             now,
+            origin: Origin::Head,
         }
+    }
+
+    /// This build, reading git history from `origin` instead of the HEAD of
+    /// the repository around the root (`verify` of a checkout, SPEC 6).
+    pub fn with_origin(self, origin: Origin) -> Self {
+        Self { origin, ..self }
     }
 
     /// The portal folder.
@@ -57,7 +66,7 @@ impl Build {
     /// Loads and checks the portal ([`pipeline::analyze`]). Output: every
     /// readable record and every flag. Errors: an unusable `portal.yaml`.
     pub fn analyze(&self) -> Result<Analysis, ConfigError> {
-        pipeline::analyze(&self.root, self.now)
+        pipeline::analyze(&self.root, &self.origin, self.now)
     }
 
     /// Compiles the portal's theme (built-in templates with the portal's

@@ -5,9 +5,8 @@
 
 use crate::checks;
 use crate::diagnostics::{Flag, Level};
-use crate::history::{self, Provenance};
+use crate::history::{self, Origin, Provenance};
 use crate::load::{self, ConfigError, Sources};
-use crate::model::portal::Document;
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
 use std::path::Path;
@@ -62,15 +61,6 @@ impl Analysis {
         Ok(Buildable(self))
     }
 
-    /// The ICS `SEQUENCE` of `document` (SPEC 5): the number of distinct
-    /// earlier `scheduled` values in its git history, 0 without history.
-    pub fn sequence_of(&self, document: &Document) -> u32 {
-        self.provenance
-            .history()
-            .and_then(|history| history.of(&document.path))
-            .map_or(0, |file| file.sequence(document.record.scheduled.as_ref()))
-    }
-
     /// The flags of the record with `id`.
     pub fn flags_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Flag> + 'a {
         self.flags
@@ -104,26 +94,31 @@ impl std::ops::Deref for Buildable<'_> {
 }
 
 /// Loads the portal at `root` and runs every check at `now` (an instant in
-/// UTC). Output: the portal, every flag not `allow`ed sorted by file and
+/// UTC), with the git history of `origin` (normally [`Origin::Head`]). Output: the portal, every flag not `allow`ed sorted by file and
 /// position, and the sources they quote (the files of flagged records are
 /// read again once, for the flags' positions and the quotes). Errors: a
 /// `portal.yaml` that is missing or invalid ([`ConfigError`]); a record that
 /// cannot be read is a flag, not an error.
-pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
-    Ok(analyze_loaded(root, load::load(root)?, now))
+pub fn analyze(root: &Path, origin: &Origin, now: Timestamp) -> Result<Analysis, ConfigError> {
+    Ok(analyze_loaded(root, origin, load::load(root)?, now))
 }
 
 /// Runs every check at `now` on a portal already loaded from `root`
 /// ([`analyze`] after [`load::load`]); `gate` uses it to check a record as
 /// it would be once deployed, with the very rules every build applies.
-pub fn analyze_loaded(root: &Path, loaded: load::Loaded, now: Timestamp) -> Analysis {
+pub fn analyze_loaded(
+    root: &Path,
+    origin: &Origin,
+    loaded: load::Loaded,
+    now: Timestamp,
+) -> Analysis {
     let load::Loaded {
         portal,
         flags: load_flags,
         mut sources,
     } = loaded;
     let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &|_| Vec::new());
-    let provenance = history::read(root, &portal.config, &portal.documents);
+    let provenance = history::read(root, origin, &portal.config, &portal.documents);
     let mut raised = checks::run(&portal, &facts);
     if let Some(history) = provenance.history() {
         raised.extend(

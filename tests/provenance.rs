@@ -323,3 +323,226 @@ fn every_git_code_fires_in_one_repository() {
         ]
     );
 }
+
+/// Runs the binary in `portal` and returns (exit code, stdout, stderr).
+fn run(portal: &TempPortal, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = portal.run(args);
+    (
+        output.status.code(),
+        common::stdout(&output),
+        common::stderr(&output),
+    )
+}
+
+/// `export --manifest` of all dates at [`NOW`] into a folder outside the
+/// portal; returns the manifest's path and its parsed JSON.
+fn export_manifest(
+    portal: &TempPortal,
+    folder: &tempfile::TempDir,
+) -> (std::path::PathBuf, serde_json::Value) {
+    let path = folder.path().join("manifest.json");
+    let target = path.to_str().expect("utf-8 path");
+    let (code, _, err) = run(portal, &["export", "--now", NOW, "--manifest", target]);
+    assert_eq!(code, Some(0), "{err}");
+    let json = serde_json::from_str(&std::fs::read_to_string(&path).expect("manifest"))
+        .expect("manifest JSON");
+    (path, json)
+}
+
+#[test]
+fn verify_recomputes_at_the_manifests_commit_after_the_working_tree_changed() {
+    let portal = repo();
+    let okay = "2026-03-04T12:00:00Z";
+    portal.record("a.md", &deployed("C-A", okay, ""));
+    portal.record("b.md", &deployed("C-B", okay, ""));
+    commit(&portal, "2026-03-05T10:00:00Z", "Sam Writer");
+    // An edit after deploy: its warning is part of the exported population,
+    // so recomputing without the commit's history would not match.
+    portal.record(
+        "b.md",
+        &deployed("C-B", okay, "").replace("Faster", "Quicker"),
+    );
+    let id = commit(&portal, "2026-03-07T10:00:00Z", "Eve Editor");
+    let folder = tempfile::tempdir().expect("tempdir");
+    let (manifest, json) = export_manifest(&portal, &folder);
+    assert_eq!(json["source"], id.as_str(), "source is HEAD's id");
+    let target = manifest.to_str().expect("utf-8 path");
+
+    // The working tree moves on: a record edited, one added, one deleted.
+    portal.record(
+        "a.md",
+        &deployed("C-A", okay, "").replace("Faster", "Slower"),
+    );
+    portal.record("c.md", &deployed("C-C", okay, ""));
+    std::fs::remove_file(portal.root().join("content/changes/b.md")).expect("rm");
+    let (code, out, err) = run(&portal, &["verify", target]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains(&format!("at commit {id}")), "{out}");
+
+    // Committed too: still the manifest's commit that is checked.
+    commit(&portal, "2026-03-08T10:00:00Z", "Sam Writer");
+    let (code, out, err) = run(&portal, &["verify", target]);
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    // A commit the repository does not have: the working tree, with a note,
+    // and its differences.
+    let unknown = std::fs::read_to_string(&manifest)
+        .expect("manifest")
+        .replace(&id, &"0".repeat(40));
+    std::fs::write(&manifest, unknown).expect("write manifest");
+    let (code, out, err) = run(&portal, &["verify", target]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("note: verifying the working tree"), "{err}");
+    for line in ["changed C-A", "added C-C", "removed C-B"] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+}
+
+#[test]
+fn an_export_with_uncommitted_changes_names_head_plus_dirty() {
+    let portal = repo();
+    portal.record("a.md", &deployed("C-A", "2026-03-04T12:00:00Z", ""));
+    let id = commit(&portal, "2026-03-05T10:00:00Z", "Sam Writer");
+    let folder = tempfile::tempdir().expect("tempdir");
+    let config = std::fs::read_to_string(portal.root().join("portal.yaml")).expect("config");
+    portal.write("portal.yaml", format!("{config}\n# edited\n").as_bytes());
+    let (manifest, json) = export_manifest(&portal, &folder);
+    assert_eq!(json["source"], format!("{id}+dirty"));
+    let (code, out, err) = run(&portal, &["verify", manifest.to_str().expect("utf-8")]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        err.contains("uncommitted changes on top of commit"),
+        "{err}"
+    );
+
+    let outside = TempPortal::new();
+    outside.record("a.md", &deployed("C-A", "2026-03-04T12:00:00Z", ""));
+    let (_, json) = export_manifest(&outside, &folder);
+    assert!(json["source"].is_null(), "{json}");
+}
+
+/// A public standard change on a real-time tier, scheduled at `at`.
+fn upcoming(at: &str) -> String {
+    format!(
+        "---\nid: UP-1\ntitle: Database upgrade\ntype: maintenance\nclass: standard\n\
+         status: scheduled\nvisibility: public\nsummary: Upgrade of the database.\n\
+         author: Sam Writer\ncreated: 2026-03-01\nscheduled: {at}\n---\nBody.\n"
+    )
+}
+
+/// The `SEQUENCE` of the change's `event.ics` built at `now`, parsed with
+/// `icalendar` when it is installed, else read from the text.
+fn event_sequence(portal: &TempPortal, now: &str) -> u64 {
+    let built = build(portal.root(), now, false);
+    assert!(built.output.status.success());
+    let file = built.out.join("public/changes/up-1/event.ics");
+    let text = std::fs::read_to_string(&file).expect("event.ics");
+    let sequences: Vec<u64> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("SEQUENCE:"))
+        .map(|value| value.parse().expect("a number"))
+        .collect();
+    assert_eq!(sequences.len(), 1, "{text}");
+    if let Some(reports) = common::tools::ical_reports(&[file]) {
+        assert_eq!(reports[0]["events"][0]["sequence"], sequences[0]);
+    }
+    sequences[0]
+}
+
+#[test]
+fn the_calendar_sequence_counts_the_committed_reschedules() {
+    let portal = TempPortal::with_config(
+        "title: Calendar\nbase_url: https://cal.example\ntiers:\n  standard:\n    title: Standard\n    notice_days: 0\n",
+    );
+    git(
+        portal.root(),
+        "2026-03-01T00:00:00Z",
+        "Setup",
+        &["init", "-q", "-b", "main"],
+    );
+    let now = "2026-04-05T00:00:00Z";
+    portal.record("up.md", &upcoming("2026-04-10T09:00:00Z"));
+    commit(&portal, "2026-03-01T10:00:00Z", "Sam Writer");
+    assert_eq!(event_sequence(&portal, now), 0);
+    portal.record("up.md", &upcoming("2026-04-17T09:00:00Z"));
+    commit(&portal, "2026-03-02T10:00:00Z", "Sam Writer");
+    assert_eq!(event_sequence(&portal, now), 1, "after one reschedule");
+    portal.record("up.md", &upcoming("2026-04-24T09:00:00Z"));
+    commit(&portal, "2026-03-03T10:00:00Z", "Sam Writer");
+    assert_eq!(event_sequence(&portal, now), 2, "after two reschedules");
+    // A commit that changes something else does not move the event.
+    portal.record(
+        "up.md",
+        &upcoming("2026-04-24T09:00:00Z").replace("Body.", "More body."),
+    );
+    commit(&portal, "2026-03-04T10:00:00Z", "Sam Writer");
+    assert_eq!(event_sequence(&portal, now), 2);
+}
+
+/// The `provenance` column of `sample --format workpaper` per record id.
+fn provenance_verdicts(portal: &TempPortal) -> Vec<(String, String)> {
+    let (code, out, err) = run(
+        portal,
+        &[
+            "sample",
+            "--format",
+            "workpaper",
+            "--seed",
+            "1",
+            "--now",
+            NOW,
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|header| header == name)
+            .unwrap_or_else(|| panic!("no {name} column in {headers:?}"))
+    };
+    let (id, provenance) = (column("id"), column("provenance"));
+    let mut verdicts: Vec<(String, String)> = reader
+        .records()
+        .map(|row| {
+            let row = row.expect("row");
+            (row[id].to_string(), row[provenance].to_string())
+        })
+        .collect();
+    verdicts.sort();
+    verdicts
+}
+
+#[test]
+fn the_workpaper_provenance_attribute_follows_the_git_flags() {
+    let portal = repo();
+    let okay = "2026-03-04T12:00:00Z";
+    portal.record("clean.md", &deployed("C-CLEAN", okay, ""));
+    portal.record("edited.md", &deployed("C-EDITED", okay, ""));
+    portal.record("late.md", &scheduled("C-LATE"));
+    commit(&portal, "2026-03-05T10:00:00Z", "Sam Writer");
+    portal.record(
+        "edited.md",
+        &deployed("C-EDITED", okay, "").replace("Faster", "Quicker"),
+    );
+    portal.record("late.md", &deployed("C-LATE", "2026-03-01T09:00:00Z", ""));
+    commit(&portal, "2026-03-09T10:00:00Z", "Mallory Late");
+    // Never committed: no history speaks for it.
+    portal.record("new.md", &deployed("C-NEW", okay, ""));
+    let expected = [
+        ("C-CLEAN", "pass"),
+        ("C-EDITED", "fail"),
+        ("C-LATE", "fail"),
+        ("C-NEW", "n/a"),
+    ]
+    .map(|(id, verdict)| (id.to_string(), verdict.to_string()));
+    assert_eq!(provenance_verdicts(&portal), expected);
+
+    let outside = TempPortal::new();
+    outside.record("clean.md", &deployed("C-CLEAN", okay, ""));
+    assert_eq!(
+        provenance_verdicts(&outside),
+        [("C-CLEAN".to_string(), "n/a".to_string())]
+    );
+}

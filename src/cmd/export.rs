@@ -48,12 +48,12 @@ pub fn period(args: &PeriodArgs) -> Result<Period, Failure> {
 /// its diagnostics are printed and the command fails (exit 1); a bad `--now`
 /// or `SOURCE_DATE_EPOCH`, or an unusable `portal.yaml`, is exit 2.
 pub fn load_population(root: &RootArg, now: &NowArg) -> Result<Analysis, Failure> {
-    analyze(&root.root, resolve_now(now.now)?)
+    analyze(&Build::new(&root.root, resolve_now(now.now)?))
 }
 
 /// [`load_population`] of the portal at `root`, evaluated at `now`.
-pub fn analyze(root: &std::path::Path, now: crate::model::Timestamp) -> Result<Analysis, Failure> {
-    let analysis = Build::new(root, now)
+pub fn analyze(build: &Build) -> Result<Analysis, Failure> {
+    let analysis = build
         .analyze()
         .map_err(|e| config_failure(e, Format::Human))?;
     match analysis.buildable(false) {

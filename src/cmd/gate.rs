@@ -14,6 +14,7 @@
 use super::{config_failure, resolve_now, Failure, Outcome};
 use crate::cli::{GateArgs, GateFormat};
 use crate::diagnostics::{Code, Flag, Level};
+use crate::history::Origin;
 use crate::load;
 use crate::model::record::Status;
 use crate::model::Timestamp;
@@ -79,7 +80,7 @@ pub fn decide(root: &std::path::Path, id: &str, at: Timestamp) -> Result<Decisio
             .lints
             .insert(Code::NoticeTooShort.as_str().to_string(), Level::Warn);
     }
-    let analysis = pipeline::analyze_loaded(root, loaded, at);
+    let analysis = pipeline::analyze_loaded(root, &Origin::Head, loaded, at);
     let reasons: Vec<Reason> = analysis
         .flags
         .iter()

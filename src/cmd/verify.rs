@@ -3,7 +3,11 @@
 //!
 //! The population is recomputed for the manifest's `period`, with "now" set
 //! to its `generated_at` (time-dependent flags are part of the records), from
-//! the portal at `--root`. Exit 0 when every record file's SHA-256 and the
+//! the portal at `--root` as the manifest's `source` commit holds it, with
+//! that commit's history ([`history::checkout`]); from the working tree, with
+//! a note, when there is no `source`, when it ends in `+dirty` (uncommitted
+//! changes no commit holds), or when the portal is not in a git repository
+//! that has the commit. Exit 0 when every record file's SHA-256 and the
 //! `population_sha256` match; exit 1 listing on stdout each record `added`,
 //! `removed` or `changed` (by id and path; a record whose file moved is
 //! `changed`), or the population when only the export differs (a changed
@@ -12,11 +16,13 @@
 
 use super::export::{analyze, write_stdout};
 use super::{Failure, Outcome};
+use crate::build::Build;
 use crate::cli::VerifyArgs;
+use crate::history::{self, Origin};
 use crate::model::Timestamp;
 use crate::render::export::{Export, FlagIndex, Manifest, ManifestEntry};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Verifies the manifest named on the command line.
@@ -28,8 +34,10 @@ pub fn run(args: &VerifyArgs) -> Outcome {
             args.manifest.display()
         ))
     })?;
-    let root = portal_at(&args.root.root, expected.metadata.source.as_deref());
-    let analysis = analyze(&root, now)?;
+    let source = portal_at(&args.root.root, expected.metadata.source.as_deref());
+    let analysis = analyze(
+        &Build::new(source.folder(&args.root.root), now).with_origin(source.origin.clone()),
+    )?;
     let flags = FlagIndex::new(&analysis);
     let actual = Export::new(&analysis, &flags, expected.metadata.period)
         .manifest()
@@ -37,10 +45,11 @@ pub fn run(args: &VerifyArgs) -> Outcome {
     let differences = compare(&expected, &actual);
     if differences.is_empty() {
         println!(
-            "verified: {} record(s) deployed in {}, population sha256 {}",
+            "verified: {} record(s) deployed in {}, population sha256 {}{}",
             actual.metadata.count,
             actual.metadata.period.describe(),
-            actual.population_sha256
+            actual.population_sha256,
+            source.describe()
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -66,18 +75,68 @@ fn read_manifest(path: &Path) -> Result<Manifest, Failure> {
         .map_err(|e| Failure::usage(format!("{} is not a manifest: {e}", path.display())))
 }
 
-/// The portal folder to recompute from. Seam for SPEC 6 "at the manifest's
-/// commit": until the history module can materialise the portal at a commit,
-/// this is the working tree at `root`, and a manifest with a `source` commit
-/// gets a note saying so.
-fn portal_at(root: &Path, source: Option<&str>) -> PathBuf {
-    if let Some(commit) = source {
+/// The portal to recompute from: a checkout of a commit, or the working
+/// tree.
+struct Source {
+    /// The checkout (deleted when dropped); `None` for the working tree.
+    checkout: Option<tempfile::TempDir>,
+    /// The history the recomputation reads.
+    origin: Origin,
+}
+
+impl Source {
+    /// ` at commit ID` for a checkout, else nothing.
+    fn describe(&self) -> String {
+        match &self.origin {
+            Origin::Commit { commit, .. } => format!(" at commit {commit}"),
+            Origin::Head => String::new(),
+        }
+    }
+
+    /// The portal folder: the checkout's, else `root`.
+    fn folder<'a>(&'a self, root: &'a Path) -> &'a Path {
+        self.checkout
+            .as_ref()
+            .map_or(root, |checkout| checkout.path())
+    }
+}
+
+/// The portal at `root` as the commit `source` (a manifest's `source`)
+/// holds it, with that commit's history; the working tree at `root`, with
+/// a note on stderr, when `source` is absent, is a `+dirty` one (no commit
+/// holds what was exported), or cannot be checked out (not in a git
+/// repository, no such commit).
+fn portal_at(root: &Path, source: Option<&str>) -> Source {
+    let working_tree = Source {
+        checkout: None,
+        origin: Origin::Head,
+    };
+    let Some(commit) = source else {
+        return working_tree;
+    };
+    if let Some(base) = commit.strip_suffix("+dirty") {
         eprintln!(
-            "note: verifying the working tree at {}, not commit {commit}",
+            "note: the manifest was exported from uncommitted changes on top of commit {base}; verifying the working tree at {}",
             root.display()
         );
+        return working_tree;
     }
-    root.to_path_buf()
+    match history::checkout(root, commit) {
+        Ok(checkout) => Source {
+            checkout: Some(checkout),
+            origin: Origin::Commit {
+                portal: root.to_path_buf(),
+                commit: commit.to_string(),
+            },
+        },
+        Err(error) => {
+            eprintln!(
+                "note: verifying the working tree at {}, not commit {commit}: {error}",
+                root.display()
+            );
+            working_tree
+        }
+    }
 }
 
 /// One line per difference between `expected` and `actual`: `added`,

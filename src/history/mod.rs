@@ -29,7 +29,7 @@ use crate::model::portal::Document;
 use crate::model::Timestamp;
 use fields::Version;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// A problem reading the repository (a corrupt object, an unreadable HEAD).
@@ -41,6 +41,24 @@ impl HistoryError {
     fn new(error: impl std::fmt::Display) -> Self {
         Self(error.to_string())
     }
+}
+
+/// Which history a build reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// The repository around the portal folder, from HEAD; the working
+    /// tree is the portal being built (every command but `verify`).
+    #[default]
+    Head,
+    /// The repository around the portal folder `portal`, from the commit
+    /// `commit` (full hex id): the portal being built is a [`checkout`] of
+    /// that commit (`verify` at a manifest's commit, SPEC 6).
+    Commit {
+        /// The portal folder in the repository's work tree.
+        portal: PathBuf,
+        /// The commit's full id.
+        commit: String,
+    },
 }
 
 /// Whether history was available for a build, and what it holds.
@@ -137,17 +155,14 @@ impl FileHistory {
             .map(|change| &*change.commit)
     }
 
-    /// The ICS `SEQUENCE` of the record (SPEC 5): how many distinct
-    /// `scheduled` values its committed versions held other than
-    /// `current` (the working record's).
-    pub fn sequence(&self, current: Option<&Timestamp>) -> u32 {
-        let earlier: HashSet<Timestamp> = self
-            .changes
+    /// The `scheduled` value of each committed readable version that has
+    /// one, oldest first (the history an iCalendar `SEQUENCE` counts, SPEC
+    /// 5).
+    pub fn scheduled_values(&self) -> Vec<Timestamp> {
+        self.changes
             .iter()
             .filter_map(|change| change.version.as_deref()?.record.scheduled)
-            .filter(|scheduled| Some(scheduled) != current)
-            .collect();
-        u32::try_from(earlier.len()).unwrap_or(u32::MAX)
+            .collect()
     }
 }
 
@@ -167,8 +182,8 @@ pub struct Removed {
 pub struct History {
     /// HEAD's full commit id: the commit the site is built from.
     pub head: String,
-    /// Whether any record file in the working tree differs from HEAD (or is
-    /// new, or was deleted without a commit).
+    /// Whether `portal.yaml` or any record file in the working tree differs
+    /// from HEAD (or is new, or was deleted without a commit).
     pub dirty: bool,
     /// Each record file at HEAD by its portal-relative path.
     pub files: HashMap<String, FileHistory>,
@@ -177,6 +192,17 @@ pub struct History {
 }
 
 impl History {
+    /// The `source` of an export (SPEC 5): HEAD's id, followed by `+dirty`
+    /// when `portal.yaml` or a record file differs from it, since then the
+    /// export holds uncommitted changes no commit can reproduce.
+    pub fn source(&self) -> String {
+        if self.dirty {
+            format!("{}+dirty", self.head)
+        } else {
+            self.head.clone()
+        }
+    }
+
     /// The history of the record file at `path` (portal-relative).
     pub fn of(&self, path: &str) -> Option<&FileHistory> {
         self.files.get(path)
@@ -184,25 +210,35 @@ impl History {
 }
 
 /// The cached walk: key (repository, portal prefix, HEAD) and its result.
-type CachedWalk = ((std::path::PathBuf, String, String), Arc<walk::Walked>);
+type CachedWalk = ((PathBuf, String, String), Arc<walk::Walked>);
 
 /// The last walk, so that `serve` reads history again only after a commit.
 static LAST_WALK: Mutex<Option<CachedWalk>> = Mutex::new(None);
 
 /// Reads the history of the portal at `root` (SPEC 3, Provenance), whose
-/// working-tree records are `documents`. Output: [`Provenance::Read`], or
+/// records are `documents`, from `origin`: HEAD of the repository around
+/// `root`, or a commit of the repository around another folder when `root`
+/// is a [`checkout`] of it. Output: [`Provenance::Read`], or
 /// [`Provenance::Unavailable`] with the reason (not a git repository, no
-/// commit yet, or a repository that could not be read).
-pub fn read(root: &Path, config: &Config, documents: &[Document]) -> Provenance {
-    let Some((repo, prefix)) = snapshot::open(root) else {
+/// commit yet, no such commit, or a repository that could not be read).
+pub fn read(root: &Path, origin: &Origin, config: &Config, documents: &[Document]) -> Provenance {
+    let repo_folder = match origin {
+        Origin::Head => root,
+        Origin::Commit { portal, .. } => portal.as_path(),
+    };
+    let Some((repo, prefix)) = snapshot::open(repo_folder) else {
         return Provenance::Unavailable("the portal folder is not in a git repository".into());
     };
-    let head = match repo.head_id() {
-        Ok(head) => head.detach().to_string(),
-        Err(_) => return Provenance::Unavailable("the git repository has no commit yet".into()),
+    let tip = match tip(&repo, origin) {
+        Ok(tip) => tip,
+        Err(reason) => return Provenance::Unavailable(reason),
     };
-    let key = (repo.git_dir().to_path_buf(), prefix.clone(), head);
-    let walked = match cached_walk(&key, || walk::walk(&repo, &prefix, config)) {
+    let key = (
+        repo.git_dir().to_path_buf(),
+        prefix.clone(),
+        tip.to_string(),
+    );
+    let walked = match cached_walk(&key, || walk::walk(&repo, &prefix, config, tip)) {
         Ok(walked) => walked,
         Err(error) => {
             return Provenance::Unavailable(format!("the git history could not be read: {error}"))
@@ -211,9 +247,24 @@ pub fn read(root: &Path, config: &Config, documents: &[Document]) -> Provenance 
     Provenance::Read(Arc::new(with_working_tree(root, &walked, documents)))
 }
 
+/// The commit the history of `origin` starts from. Errors: the reason no
+/// history can be read (no commit yet, no such commit).
+fn tip(repo: &gix::Repository, origin: &Origin) -> Result<gix::ObjectId, String> {
+    match origin {
+        Origin::Head => repo
+            .head_id()
+            .map(|head| head.detach())
+            .map_err(|_| "the git repository has no commit yet".to_string()),
+        Origin::Commit { commit, .. } => gix::ObjectId::from_hex(commit.as_bytes())
+            .ok()
+            .filter(|id| repo.find_commit(*id).is_ok())
+            .ok_or_else(|| format!("the git repository has no commit {commit}")),
+    }
+}
+
 /// The walk for `key`, from the cache or from `walk`.
 fn cached_walk(
-    key: &(std::path::PathBuf, String, String),
+    key: &(PathBuf, String, String),
     walk: impl FnOnce() -> Result<walk::Walked, HistoryError>,
 ) -> Result<Arc<walk::Walked>, HistoryError> {
     let mut last = LAST_WALK
@@ -231,11 +282,11 @@ fn cached_walk(
 
 /// The walked history with each file's uncommitted state: a working file
 /// whose bytes hash to another blob than HEAD's, a working record HEAD does
-/// not have, and a HEAD record missing from the working tree all make the
-/// history dirty.
+/// not have, a HEAD record missing from the working tree and a
+/// `portal.yaml` other than HEAD's all make the history dirty.
 fn with_working_tree(root: &Path, walked: &walk::Walked, documents: &[Document]) -> History {
     let mut files = HashMap::with_capacity(walked.files.len());
-    let mut dirty = false;
+    let mut dirty = snapshot::blob_id_of_file(root, "portal.yaml") != walked.config;
     let mut seen = HashSet::new();
     for document in documents {
         seen.insert(document.path.as_str());

@@ -18,8 +18,10 @@ use std::sync::Arc;
 /// path relative to the portal root) and the files deleted for good.
 #[derive(Debug, Default)]
 pub(super) struct Walked {
-    /// HEAD's full commit id (hex).
+    /// The tip's full commit id (hex): HEAD, or the commit asked for.
     pub head: String,
+    /// The blob of the tip's `portal.yaml`, when it has one.
+    pub config: Option<ObjectId>,
     /// Record files present at HEAD, with their blob ids.
     pub files: HashMap<String, (ObjectId, FileHistory)>,
     /// Files whose last commit deleted them without a rename.
@@ -53,15 +55,16 @@ struct Walker<'a> {
     removed: Vec<Removed>,
 }
 
-/// Walks the first-parent history of `repo` from HEAD; `portal_prefix` is
-/// the portal folder relative to the repository root (`` or `docs/`).
-/// Errors: HEAD or an object of the chain cannot be read.
+/// Walks the first-parent history of `repo` from the commit `head` (HEAD,
+/// or the commit `verify` asks for); `portal_prefix` is the portal folder
+/// relative to the repository root (`` or `docs/`). Errors: an object of
+/// the chain cannot be read.
 pub(super) fn walk(
     repo: &gix::Repository,
     portal_prefix: &str,
     config: &Config,
+    head: ObjectId,
 ) -> Result<Walked, HistoryError> {
-    let head = repo.head_id().map_err(HistoryError::new)?.detach();
     let mut chain = Vec::new();
     let mut next = Some(head);
     while let Some(id) = next {
@@ -81,6 +84,17 @@ pub(super) fn walk(
         files: HashMap::new(),
         removed: Vec::new(),
     };
+    let config_path: Vec<String> = format!("{portal_prefix}portal.yaml")
+        .split('/')
+        .map(str::to_string)
+        .collect();
+    let head_tree = repo
+        .find_commit(head)
+        .map_err(HistoryError::new)?
+        .tree_id()
+        .map_err(HistoryError::new)?
+        .detach();
+    let config_blob = walker.lookup(head_tree, &config_path, false)?;
     let mut commits = Vec::new();
     let mut previous: Option<ObjectId> = None;
     for id in chain {
@@ -105,6 +119,7 @@ pub(super) fn walk(
     }
     Ok(Walked {
         head: head.to_string(),
+        config: config_blob,
         files: walker.files,
         removed: walker.removed,
     })
@@ -126,12 +141,25 @@ fn commit_info(commit: &gix::Commit<'_>, id: ObjectId) -> Result<Arc<Commit>, Hi
 impl Walker<'_> {
     /// The id of the records folder's tree inside the tree `root`, if any.
     fn subtree(&self, root: ObjectId) -> Result<Option<ObjectId>, HistoryError> {
+        self.lookup(root, &self.records_dir, true)
+    }
+
+    /// The id of the entry at `path` (names of folders, then of the entry)
+    /// below the tree `root`, when every folder exists and the entry is a
+    /// tree (`tree`) or a blob (`!tree`).
+    fn lookup(
+        &self,
+        root: ObjectId,
+        path: &[String],
+        tree: bool,
+    ) -> Result<Option<ObjectId>, HistoryError> {
         let mut current = root;
-        for name in &self.records_dir {
+        for (index, name) in path.iter().enumerate() {
+            let want_tree = tree || index + 1 < path.len();
             let entries = self.entries(current)?;
             match entries
                 .into_iter()
-                .find(|entry| entry.tree && entry.name == name.as_bytes())
+                .find(|entry| entry.tree == want_tree && entry.name == name.as_bytes())
             {
                 Some(entry) => current = entry.oid,
                 None => return Ok(None),

@@ -99,6 +99,9 @@ pub struct Member<'a> {
     pub document: &'a Document,
     /// Its policy facts at the analysis's "now".
     pub facts: &'a RecordFacts,
+    /// Whether the analysis read git history and it holds the record's file
+    /// (SPEC 3, Provenance): only then do the git flags speak for it.
+    pub in_history: bool,
 }
 
 /// The population of `period` (SPEC 6): every record that went live
@@ -106,13 +109,18 @@ pub struct Member<'a> {
 /// ordered by id, then path. The one selection of `export`, `sample`, the
 /// workpaper and the site's exports.
 pub fn population<'a>(analysis: &'a Analysis, period: &Period) -> Vec<Member<'a>> {
+    let history = analysis.provenance.history();
     let mut members: Vec<Member<'a>> = analysis
         .portal
         .documents
         .iter()
         .zip(&analysis.facts)
         .filter(|(document, _)| in_population(&document.record, period))
-        .map(|(document, facts)| Member { document, facts })
+        .map(|(document, facts)| Member {
+            document,
+            facts,
+            in_history: history.is_some_and(|history| history.of(&document.path).is_some()),
+        })
         .collect();
     members.sort_by(|a, b| {
         (&a.document.record.id, &a.document.path).cmp(&(&b.document.record.id, &b.document.path))
@@ -142,11 +150,16 @@ pub fn rfc3339(at: &Timestamp) -> String {
     at.instant().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Where the source of an export came from: the git commit the portal was
-/// read at, or `None` outside git. Seam for the provenance work (SPEC 3
-/// "Provenance"): until the analysis carries git history, always `None`.
-pub fn source_commit(_analysis: &Analysis) -> Option<String> {
-    None
+/// Where the source of an export came from (SPEC 5 `source`): the full id
+/// of the commit the portal was read at, with `+dirty` appended when
+/// `portal.yaml` or a record file differed from it
+/// ([`crate::history::History::source`]); `None` when no git history was
+/// available.
+pub fn source_commit(analysis: &Analysis) -> Option<String> {
+    analysis
+        .provenance
+        .history()
+        .map(|history| history.source())
 }
 
 /// The flags of each record, indexed once (looking them up per record with

@@ -13,6 +13,7 @@
 //! [`is_published`].
 
 use super::markdown;
+use crate::history::{FileHistory, History};
 use crate::model::record::{ChangeType, Status};
 use crate::model::{Config, Document, Record, Timestamp, Zone};
 use crate::paths;
@@ -272,6 +273,9 @@ pub struct Published<'a> {
     pub change: PublicChange,
     /// The instant lists sort by: deployed, else scheduled, else created.
     pub sort_at: Timestamp,
+    /// The committed `scheduled` values of the record's file, oldest first;
+    /// `None` without git history (never shown: calendars count them).
+    scheduled_history: Option<Vec<Timestamp>>,
 }
 
 impl Published<'_> {
@@ -409,6 +413,12 @@ impl Published<'_> {
         self.record.deployed.filter(|_| self.record.is_live())
     }
 
+    /// The committed `scheduled` values of the record, oldest first, when
+    /// the build had git history (a record never committed has none).
+    pub fn scheduled_history(&self) -> Option<&[Timestamp]> {
+        self.scheduled_history.as_deref()
+    }
+
     /// Whether the change was rolled back after going live.
     pub fn is_rolled_back(&self) -> bool {
         self.record.status == Status::RolledBack
@@ -416,11 +426,13 @@ impl Published<'_> {
 }
 
 /// Every record of `documents` published at `now` (see [`is_published`]),
-/// newest first by [`Published::sort_at`], ties by id.
+/// newest first by [`Published::sort_at`], ties by id, each with the
+/// `scheduled` values of its file's git `history` when there is one.
 pub fn published<'a>(
     documents: &'a [Document],
     config: &Config,
     now: &Timestamp,
+    history: Option<&History>,
 ) -> Vec<Published<'a>> {
     let mut list: Vec<Published<'a>> = documents
         .par_iter()
@@ -431,6 +443,13 @@ pub fn published<'a>(
             public_body: &document.public_body,
             change: PublicChange::from_document(document, config, now),
             sort_at: list_date(&document.record),
+            scheduled_history: history
+                .map(|history| {
+                    history
+                        .of(&document.path)
+                        .map(FileHistory::scheduled_values)
+                })
+                .map(Option::unwrap_or_default),
         })
         .collect();
     list.sort_by(|a, b| {

@@ -68,11 +68,11 @@ fn always(_: &Member<'_>) -> bool {
     true
 }
 
-/// Whether the record's history is available as evidence. Seam for the
-/// provenance work (SPEC 3 "Provenance"): no history is read yet, so the
-/// provenance attribute is `n/a`.
-fn history_available(_: &Member<'_>) -> bool {
-    false
+/// Whether the record's git history is available as evidence (SPEC 3,
+/// Provenance): the build read history and it holds the record's file.
+/// Without it the git flags were not checked, so provenance is `n/a`.
+fn history_available(member: &Member<'_>) -> bool {
+    member.in_history
 }
 
 /// The tested attributes, in column order (SPEC 6).
@@ -144,7 +144,7 @@ pub const ATTRIBUTES: &[Attribute] = &[
     Attribute {
         key: "provenance",
         title: "Provenance",
-        codes: &[],
+        codes: &[Code::BackdatedEvidence, Code::EditedAfterDeploy],
         applies: history_available,
         evidence: always,
     },

@@ -97,7 +97,7 @@ pub fn event(entry: &Published<'_>, config: &Config, now: &Timestamp) -> Option<
     let change = &entry.change;
     Some(CalEvent {
         uid: format!("{}@{}", change.slug, host(config)),
-        sequence: sequence(start, None),
+        sequence: sequence(start, entry.scheduled_history()),
         stamp: entry.last_public_change(now),
         start,
         end,

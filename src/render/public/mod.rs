@@ -32,7 +32,12 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
     let portal = &analysis.portal;
     let config = &portal.config;
     let now = &analysis.now;
-    let published = view::published(&portal.documents, config, now);
+    let published = view::published(
+        &portal.documents,
+        config,
+        now,
+        analysis.provenance.history(),
+    );
     ensure_unique_slugs(&published)?;
     let renderer = PageRenderer::new(theme, config, &portal.pages)?;
     let (changes, (lists, others)) = rayon::join(
