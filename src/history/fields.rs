@@ -3,6 +3,7 @@
 //! (SPEC section 3, Provenance), so re-indenting a list or writing a date as
 //! `2026-03-01T00:00:00Z` instead of `2026-03-01` changes nothing.
 
+use crate::model::portal::Document;
 use crate::model::record::Record;
 
 /// The name of the pseudo-field for the markdown body.
@@ -15,6 +16,16 @@ pub struct Version {
     pub record: Record,
     /// The public and internal body parts, as the loader split them.
     pub body: (String, String),
+}
+
+impl Version {
+    /// The version a loaded record file holds.
+    pub fn of(document: &Document) -> Self {
+        Self {
+            record: document.record.clone(),
+            body: (document.public_body.clone(), document.internal_body.clone()),
+        }
+    }
 }
 
 /// The front-matter keys (SPEC 2 spelling) whose parsed values differ

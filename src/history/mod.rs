@@ -28,6 +28,7 @@ use crate::model::config::Config;
 use crate::model::portal::Document;
 use crate::model::Timestamp;
 use fields::Version;
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -233,18 +234,37 @@ pub fn read(root: &Path, origin: &Origin, config: &Config, documents: &[Document
         Ok(tip) => tip,
         Err(reason) => return Provenance::Unavailable(reason),
     };
+    let blobs = working_blobs(root, documents);
     let key = (
         repo.git_dir().to_path_buf(),
         prefix.clone(),
         tip.to_string(),
     );
-    let walked = match cached_walk(&key, || walk::walk(&repo, &prefix, config, tip)) {
+    let known = || {
+        documents
+            .iter()
+            .zip(&blobs)
+            .filter_map(|(document, blob)| Some(((*blob)?, Some(Arc::new(Version::of(document))))))
+            .collect()
+    };
+    let walked = match cached_walk(&key, || walk::walk(&repo, &prefix, config, tip, known())) {
         Ok(walked) => walked,
         Err(error) => {
             return Provenance::Unavailable(format!("the git history could not be read: {error}"))
         }
     };
-    Provenance::Read(Arc::new(with_working_tree(root, &walked, documents)))
+    Provenance::Read(Arc::new(with_working_tree(
+        root, &walked, documents, &blobs,
+    )))
+}
+
+/// The git blob id of each of `documents`' files in the working tree at
+/// `root`, in order; `None` for a file that cannot be read.
+fn working_blobs(root: &Path, documents: &[Document]) -> Vec<Option<gix::ObjectId>> {
+    documents
+        .par_iter()
+        .map(|document| snapshot::blob_id_of_file(root, &document.path))
+        .collect()
 }
 
 /// The commit the history of `origin` starts from. Errors: the reason no
@@ -284,17 +304,23 @@ fn cached_walk(
 /// whose bytes hash to another blob than HEAD's, a working record HEAD does
 /// not have, a HEAD record missing from the working tree and a
 /// `portal.yaml` other than HEAD's all make the history dirty.
-fn with_working_tree(root: &Path, walked: &walk::Walked, documents: &[Document]) -> History {
+/// `blobs` are the documents' blob ids ([`working_blobs`]).
+fn with_working_tree(
+    root: &Path,
+    walked: &walk::Walked,
+    documents: &[Document],
+    blobs: &[Option<gix::ObjectId>],
+) -> History {
     let mut files = HashMap::with_capacity(walked.files.len());
     let mut dirty = snapshot::blob_id_of_file(root, "portal.yaml") != walked.config;
     let mut seen = HashSet::new();
-    for document in documents {
+    for (document, blob_now) in documents.iter().zip(blobs) {
         seen.insert(document.path.as_str());
         let Some((blob, history)) = walked.files.get(&document.path) else {
             dirty = true;
             continue;
         };
-        let uncommitted = snapshot::blob_id_of_file(root, &document.path) != Some(*blob);
+        let uncommitted = *blob_now != Some(*blob);
         dirty |= uncommitted;
         files.insert(
             document.path.clone(),

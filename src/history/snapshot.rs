@@ -6,6 +6,9 @@ use super::HistoryError;
 use gix::ObjectId;
 use std::path::{Path, PathBuf};
 
+/// The size of the cache of delta bases read from packs, in bytes.
+const PACK_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 /// The repository that holds `root`, and `root` relative to its work tree
 /// as a prefix (`` at the top, `docs/portal/` below it). `None` when `root`
 /// is in no repository with a work tree.
@@ -20,6 +23,13 @@ pub(super) fn open(root: &Path) -> Option<(gix::Repository, String)> {
         prefix.push('/');
     }
     repo.object_cache_size_if_unset(16 * 1024 * 1024);
+    // The delta-base cache: each version of a big records tree is a delta
+    // chain in the pack; without it every lookup inflates the whole chain.
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            PACK_CACHE_BYTES,
+        ))
+    });
     Some((repo, prefix))
 }
 

@@ -57,13 +57,15 @@ struct Walker<'a> {
 
 /// Walks the first-parent history of `repo` from the commit `head` (HEAD,
 /// or the commit `verify` asks for); `portal_prefix` is the portal folder
-/// relative to the repository root (`` or `docs/`). Errors: an object of
-/// the chain cannot be read.
+/// relative to the repository root (`` or `docs/`); `known` are versions
+/// already parsed by their blob ids (the working tree's records), which are
+/// not parsed again. Errors: an object of the chain cannot be read.
 pub(super) fn walk(
     repo: &gix::Repository,
     portal_prefix: &str,
     config: &Config,
     head: ObjectId,
+    known: HashMap<ObjectId, Option<Arc<Version>>>,
 ) -> Result<Walked, HistoryError> {
     let mut chain = Vec::new();
     let mut next = Some(head);
@@ -80,7 +82,7 @@ pub(super) fn walk(
             .split('/')
             .map(str::to_string)
             .collect(),
-        versions: HashMap::new(),
+        versions: known,
         files: HashMap::new(),
         removed: Vec::new(),
     };
