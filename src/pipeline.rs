@@ -4,6 +4,7 @@
 //! `sample`, so that they always agree on records and flags.
 
 use crate::checks;
+use crate::deploys::Reconciliation;
 use crate::diagnostics::{Flag, Level};
 use crate::load::{self, ConfigError, Sources};
 use crate::model::{Portal, Timestamp};
@@ -26,6 +27,9 @@ pub struct Analysis {
     /// computed once, in the order of `portal.documents`: the checks, the
     /// dashboard figures and the record pages all read them from here.
     pub facts: Vec<RecordFacts>,
+    /// The deploy log reconciled with the records (SPEC 3), when
+    /// `deploy_log` is set and could be read.
+    pub reconciliation: Option<Reconciliation>,
 }
 
 impl Analysis {
@@ -102,12 +106,19 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
         flags: load_flags,
         mut sources,
     } = load::load(root)?;
+    let reconciliation = Reconciliation::new(&portal);
     let facts: Vec<RecordFacts> = portal
         .documents
         .par_iter()
         .map(|document| policy::assess(&document.record, &portal.config, now))
         .collect();
-    let raised = checks::run(&portal, &facts);
+    let mut raised = checks::run(&portal, &facts);
+    let mut log_flags = Vec::new();
+    if let Some(reconciliation) = &reconciliation {
+        let (unrecorded, unlogged) = checks::deploys::run(&portal, reconciliation);
+        log_flags = unrecorded;
+        raised.extend(unlogged);
+    }
     let flagged = load_flags
         .iter()
         .chain(raised.iter().map(|unplaced| &unplaced.flag))
@@ -117,12 +128,13 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
     let placed = checks::place(raised, |path| {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });
-    let flags = checks::finish(load_flags.into_iter().chain(placed).collect());
+    let flags = checks::finish(load_flags.into_iter().chain(log_flags).chain(placed).collect());
     Ok(Analysis {
         portal,
         flags,
         sources,
         now,
         facts,
+        reconciliation,
     })
 }

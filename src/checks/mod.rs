@@ -6,6 +6,7 @@
 //! its line and column afterwards, from the text of its file ([`place`]).
 
 mod approvals;
+pub mod deploys;
 mod emergency;
 mod notice;
 mod references;

@@ -82,6 +82,8 @@ flag_codes! {
     MalformedInternalMarker => "malformed-internal-marker", Deny, "A line looks like the internal marker but is not exactly `<!-- internal -->`.";
     InternalDetailInPublic => "internal-detail-in-public", Warn, "Customer-facing text holds what looks internal: an internal host, a private IP address, an e-mail address, a board member's or the author's name, or a configured pattern.";
     InvalidCharacter => "invalid-character", Deny, "A control character or Unicode non-character in a record or page; it would make feeds invalid XML.";
+    UnrecordedDeploy => "unrecorded-deploy", Deny, "A deploy-log entry that no record accounts for: a change reached production without a change record.";
+    DeployNotLogged => "deploy-not-logged", Warn, "A deployed record whose systems the deploy log covers has no entry in the log.";
 }
 
 impl Code {
