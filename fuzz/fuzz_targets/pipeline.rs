@@ -94,6 +94,7 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         config,
         documents,
         pages: Vec::new(),
+        deploy_log: None,
     };
     let facts: Vec<_> = portal
         .documents
@@ -110,5 +111,6 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         sources,
         now: now(),
         facts,
+        reconciliation: None,
     }
 }
