@@ -176,6 +176,8 @@ pub mod internal {
     pub const CALENDAR: &str = "calendar/index.html";
     /// The systems index.
     pub const SYSTEMS: &str = "systems/index.html";
+    /// The deploy-log reconciliation (SPEC 5), when `deploy_log` is set.
+    pub const RECONCILIATION: &str = "reconciliation/index.html";
 
     /// Names at the site root the build generates or reserves (the
     /// dashboard, and the schedule export of the next issue).
@@ -184,7 +186,13 @@ pub mod internal {
     /// Folders whose whole content the build generates (names without the
     /// trailing `/`).
     pub const FOLDERS: &[&str] = &[
-        "changes", "records", "calendar", "flags", "systems", "export",
+        "changes",
+        "records",
+        "calendar",
+        "flags",
+        "systems",
+        "export",
+        "reconciliation",
     ];
 
     /// The page of the record with `slug`: `changes/<slug>.html`. A plain
