@@ -172,6 +172,74 @@ impl Reconciliation {
     }
 }
 
+/// The export's reconciliation columns of one record (SPEC 5: the
+/// population export carries the deploy log's evidence per record).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LogColumns {
+    /// The record's deploy-log entries, in file order.
+    pub log_entries: Vec<LogEntryColumn>,
+    /// Whether any entry of the log belongs to the record; `None` when the
+    /// portal has no deploy log.
+    pub logged: Option<bool>,
+}
+
+/// One deploy-log entry in the export.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogEntryColumn {
+    /// When it was deployed, RFC 3339 in UTC.
+    pub at: String,
+    /// The system.
+    pub system: String,
+    /// The commit or release (the log's `ref`).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Who deployed it.
+    pub deployed_by: String,
+    /// `<log path>:<line>`.
+    pub source: String,
+}
+
+impl LogColumns {
+    /// The columns of the record at `document` (its index in
+    /// `portal.documents`) under `reconciliation` (`None`: no deploy log,
+    /// so no entries and `logged` unknown).
+    pub fn of(reconciliation: Option<&Reconciliation>, document: usize) -> Self {
+        let Some(reconciliation) = reconciliation else {
+            return LogColumns::default();
+        };
+        let log_entries: Vec<LogEntryColumn> = reconciliation
+            .entries_of(document)
+            .map(|(entry, _)| LogEntryColumn {
+                at: Timestamp::from_instant(entry.at.instant()).iso(),
+                system: entry.system.clone(),
+                reference: entry.reference.clone(),
+                deployed_by: entry.deployed_by.clone(),
+                source: format!("{}:{}", reconciliation.path, entry.line),
+            })
+            .collect();
+        LogColumns {
+            logged: Some(!log_entries.is_empty()),
+            log_entries,
+        }
+    }
+
+    /// The CSV cells: `log_entries` as `<at> <system> <ref> by <who>` joined
+    /// with `; `, and `logged` as `yes`, `no` or empty.
+    pub fn csv_cells(&self) -> (String, String) {
+        let entries: Vec<String> = self
+            .log_entries
+            .iter()
+            .map(|e| format!("{} {} {} by {}", e.at, e.system, e.reference, e.deployed_by))
+            .collect();
+        let logged = match self.logged {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        };
+        (entries.join("; "), logged.to_string())
+    }
+}
+
 /// Whether a record reached production: status deployed or rolled back.
 fn went_live(record: &Record) -> bool {
     matches!(record.status, Status::Deployed | Status::RolledBack) && record.deployed.is_some()

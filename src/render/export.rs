@@ -15,6 +15,7 @@
 //! do not evaluate it as a formula (OWASP "CSV injection"); JSON is unchanged.
 
 use crate::checks::{Code, Flag};
+use crate::deploys::LogColumns;
 use crate::model::portal::Document;
 use crate::model::record::Record;
 use crate::model::{Config, Timestamp};
@@ -166,6 +167,10 @@ pub struct ExportRow<'a> {
     pub flag_count: usize,
     /// Source file, relative to the portal root.
     pub file: &'a str,
+    /// Deploy-log reconciliation columns (`log_entries`, `logged`), filled
+    /// by [`rows`] from the analysis's reconciliation.
+    #[serde(flatten)]
+    pub deploys: LogColumns,
 }
 
 /// A CSV column: its header and how to write a row's cell.
@@ -209,6 +214,8 @@ pub const CSV_COLUMNS: &[Column] = &[
     ("flags", |r| r.flags.join("; ")),
     ("flag_count", |r| r.flag_count.to_string()),
     ("file", |r| r.file.to_string()),
+    ("log_entries", |r| r.deploys.csv_cells().0),
+    ("logged", |r| r.deploys.csv_cells().1),
 ];
 
 /// One export row per record whose [`period_date`] lies in `period`,
@@ -222,8 +229,12 @@ pub fn rows<'a>(
         .portal
         .documents
         .iter()
-        .filter(|document| period.contains(&period_date(&document.record)))
-        .map(|document| row(document, &analysis.portal.config, flags))
+        .enumerate()
+        .filter(|(_, document)| period.contains(&period_date(&document.record)))
+        .map(|(index, document)| ExportRow {
+            deploys: LogColumns::of(analysis.reconciliation.as_ref(), index),
+            ..row(document, &analysis.portal.config, flags)
+        })
         .collect();
     rows.sort_by(|a, b| a.id.cmp(b.id));
     rows
@@ -281,6 +292,7 @@ pub fn row<'a>(document: &'a Document, config: &'a Config, flags: &FlagIndex<'_>
             .collect(),
         flag_count: flags.of(&record.id).len(),
         file: &document.path,
+        deploys: LogColumns::default(),
     }
 }
 
