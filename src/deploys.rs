@@ -375,7 +375,10 @@ mod tests {
             record("B", "deployed", "2026-03-01T12:00:00Z", "web, api"),
             record("C", "deployed", "2026-03-01T12:00:00Z", "web"),
         ];
-        let found = reconcile(vec![entry(2, "2026-03-01T12:00:00Z", "api", Some("A"))], &records);
+        let found = reconcile(
+            vec![entry(2, "2026-03-01T12:00:00Z", "api", Some("A"))],
+            &records,
+        );
         assert_eq!(found.unlogged, [1]);
         assert!(found.is_unlogged(1) && !found.is_unlogged(2));
     }

@@ -128,7 +128,13 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
     let placed = checks::place(raised, |path| {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });
-    let flags = checks::finish(load_flags.into_iter().chain(log_flags).chain(placed).collect());
+    let flags = checks::finish(
+        load_flags
+            .into_iter()
+            .chain(log_flags)
+            .chain(placed)
+            .collect(),
+    );
     Ok(Analysis {
         portal,
         flags,

@@ -24,7 +24,10 @@ const HEADER: &str = "at,system,ref,deployed_by,change\n";
 /// records `(file, id)` from [`normal_record`], and `deploys.csv` (or the
 /// file `log_name`) holding `log`.
 fn portal(config_extra: &str, records: &[(&str, String)], log_name: &str, log: &str) -> TempPortal {
-    let config = format!("{}deploy_log: {log_name}\n{config_extra}", common::PORTAL_YAML);
+    let config = format!(
+        "{}deploy_log: {log_name}\n{config_extra}",
+        common::PORTAL_YAML
+    );
     let portal = TempPortal::with_config(&config);
     for (file, text) in records {
         portal.record(file, text);
@@ -92,7 +95,10 @@ fn an_entry_naming_the_change_matches_it_at_any_time() {
     assert_eq!(code, 0, "{flags:#?}");
     let (_dir, internal) = build(&portal);
     let page = std::fs::read_to_string(internal.join("reconciliation/index.html")).unwrap();
-    assert!(page.contains(r#"<a href="../changes/chg-1.html">CHG-1</a>"#), "{page}");
+    assert!(
+        page.contains(r#"<a href="../changes/chg-1.html">CHG-1</a>"#),
+        "{page}"
+    );
     assert!(page.contains("deploys.csv:2") && page.contains("change id"));
     assert!(page.contains("0 unrecorded"), "{page}");
     let record = std::fs::read_to_string(internal.join("changes/chg-1.html")).unwrap();
@@ -125,15 +131,23 @@ fn an_entry_without_change_matches_within_the_window_both_ends_included() {
     let message = flags.iter().find(|f| f["line"] == 6).unwrap()["message"]
         .as_str()
         .unwrap();
-    assert!(message.contains("a4") && message.contains("within 2 hours"), "{message}");
+    assert!(
+        message.contains("a4") && message.contains("within 2 hours"),
+        "{message}"
+    );
 }
 
 #[test]
 fn deploy_match_hours_sets_the_window() {
-    let log = format!("{HEADER}2026-03-01T09:30:00Z,api,a1,Dana Lee,\n2026-03-01T09:29:59Z,api,a2,Dana Lee,\n");
-    let one_hour =
-        common::PORTAL_YAML.replace("policy:\n", "policy:\n  deploy_match_hours: 1\n");
-    assert_ne!(one_hour, common::PORTAL_YAML, "the fixture has a policy section");
+    let log = format!(
+        "{HEADER}2026-03-01T09:30:00Z,api,a1,Dana Lee,\n2026-03-01T09:29:59Z,api,a2,Dana Lee,\n"
+    );
+    let one_hour = common::PORTAL_YAML.replace("policy:\n", "policy:\n  deploy_match_hours: 1\n");
+    assert_ne!(
+        one_hour,
+        common::PORTAL_YAML,
+        "the fixture has a policy section"
+    );
     let portal = TempPortal::with_config(&format!("{one_hour}deploy_log: deploys.csv\n"));
     portal.record("chg-1.md", &normal_record("CHG-1"));
     portal.write("deploys.csv", log.as_bytes());
@@ -155,7 +169,10 @@ fn an_unknown_change_id_is_unrecorded_even_inside_the_window() {
     ));
     assert_eq!(deploy_flags(&flags), expected, "{flags:#?}");
     assert_eq!(code, 1);
-    let unrecorded = flags.iter().find(|f| f["code"] == "unrecorded-deploy").unwrap();
+    let unrecorded = flags
+        .iter()
+        .find(|f| f["code"] == "unrecorded-deploy")
+        .unwrap();
     assert!(unrecorded["message"].as_str().unwrap().contains("CHG-404"));
     assert!(unrecorded.get("record").is_none());
 }
@@ -164,9 +181,15 @@ fn an_unknown_change_id_is_unrecorded_even_inside_the_window() {
 fn a_deployed_record_of_a_covered_system_without_entry_is_not_logged() {
     let records = vec![
         ("chg-1.md", normal_record("CHG-1")),
-        ("chg-2.md", normal_record("CHG-2").replace("10:30:00Z", "16:30:00Z")),
+        (
+            "chg-2.md",
+            normal_record("CHG-2").replace("10:30:00Z", "16:30:00Z"),
+        ),
         // Close case: a system the log never mentions.
-        ("chg-3.md", normal_record("CHG-3").replace("systems: [api]", "systems: [web]")),
+        (
+            "chg-3.md",
+            normal_record("CHG-3").replace("systems: [api]", "systems: [web]"),
+        ),
         // Close case: not deployed yet.
         (
             "chg-4.md",
@@ -191,11 +214,11 @@ fn a_deployed_record_of_a_covered_system_without_entry_is_not_logged() {
     assert_eq!(code, 0, "deploy-not-logged is a warning");
     let (_dir, internal) = build(&portal);
     let page = std::fs::read_to_string(internal.join("reconciliation/index.html")).unwrap();
-    let unlogged = page
-        .split(r#"id="entries""#)
-        .next()
-        .unwrap_or_default();
-    assert!(unlogged.contains("CHG-2") && !unlogged.contains("CHG-1<"), "{page}");
+    let unlogged = page.split(r#"id="entries""#).next().unwrap_or_default();
+    assert!(
+        unlogged.contains("CHG-2") && !unlogged.contains("CHG-1<"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -241,7 +264,10 @@ fn malformed_rows_are_diagnostics_at_their_line_and_block_the_build() {
     let out = dir.path().join("out");
     let output = portal.run(&["build", "--out", &out.to_string_lossy(), "--now", NOW]);
     assert!(!output.status.success());
-    assert!(!out.exists(), "a log that cannot be read must not be published over");
+    assert!(
+        !out.exists(),
+        "a log that cannot be read must not be published over"
+    );
     let human = portal.run(&["check", "--now", NOW]);
     let report = format!("{}{}", stdout(&human), stderr(&human));
     assert!(report.contains("deploys.csv:3:1"), "{report}");
@@ -249,9 +275,18 @@ fn malformed_rows_are_diagnostics_at_their_line_and_block_the_build() {
     let jsonl = "{\"at\":\"2026-03-01T10:00:00Z\",\"system\":\"api\",\"ref\":\"a1\",\"deployed_by\":\"D\",\"sha\":\"x\"}\n";
     let portal = self::portal("", &one_record(), "deploys.jsonl", jsonl);
     let (flags, _) = check(&portal);
-    let unknown = flags.iter().find(|f| f["code"] == "invalid-record").unwrap();
-    assert_eq!((unknown["line"].as_u64(), unknown["column"].as_u64()), (Some(1), Some(74)));
-    assert!(unknown["message"].as_str().unwrap().contains("unknown key `sha`"));
+    let unknown = flags
+        .iter()
+        .find(|f| f["code"] == "invalid-record")
+        .unwrap();
+    assert_eq!(
+        (unknown["line"].as_u64(), unknown["column"].as_u64()),
+        (Some(1), Some(74))
+    );
+    assert!(unknown["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown key `sha`"));
 }
 
 #[test]
@@ -287,7 +322,10 @@ fn a_log_outside_the_portal_is_refused() {
         let (flags, code) = check(&portal);
         assert_eq!(code, 1);
         let refused = flags_of(&flags, "invalid-record");
-        assert_eq!(refused, [("deploys.csv".to_string(), 1, 1, "deny".to_string())]);
+        assert_eq!(
+            refused,
+            [("deploys.csv".to_string(), 1, 1, "deny".to_string())]
+        );
         let message = flags[0]["message"].as_str().unwrap();
         assert!(message.contains("outside the portal"), "{message}");
     }
@@ -314,7 +352,10 @@ fn the_log_s_deployer_is_a_deployer_of_the_record() {
 fn the_export_carries_the_reconciliation_columns() {
     let records = vec![
         ("chg-1.md", normal_record("CHG-1")),
-        ("chg-2.md", normal_record("CHG-2").replace("systems: [api]", "systems: [web]")),
+        (
+            "chg-2.md",
+            normal_record("CHG-2").replace("systems: [api]", "systems: [web]"),
+        ),
     ];
     let log = format!("{HEADER}2026-03-01T11:00:00+01:00,api,a1,Dana Lee,\n");
     let portal = portal("", &records, "deploys.csv", &log);
@@ -322,7 +363,10 @@ fn the_export_carries_the_reconciliation_columns() {
     let json: Value =
         serde_json::from_slice(&std::fs::read(internal.join("export/changes.json")).unwrap())
             .unwrap();
-    let rows = json.as_array().or_else(|| json["records"].as_array()).unwrap();
+    let rows = json
+        .as_array()
+        .or_else(|| json["records"].as_array())
+        .unwrap();
     let row = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
     assert_eq!(row("CHG-1")["logged"], true);
     assert_eq!(row("CHG-1")["log_entries"][0]["at"], "2026-03-01T10:00:00Z");

@@ -162,7 +162,11 @@ fn entry_of(row: &Row) -> Result<DeployEntry, Vec<Problem>> {
     for field in &row.fields {
         let (line, column) = (field.position.line, field.position.column);
         if seen.contains(&field.key.as_str()) {
-            problems.push(Problem::at(line, column, format!("`{}` is given twice", field.key)));
+            problems.push(Problem::at(
+                line,
+                column,
+                format!("`{}` is given twice", field.key),
+            ));
         } else if !REQUIRED.contains(&field.key.as_str()) && field.key != OPTIONAL {
             problems.push(Problem::at(
                 line,
@@ -171,19 +175,14 @@ fn entry_of(row: &Row) -> Result<DeployEntry, Vec<Problem>> {
             ));
         }
         seen.push(&field.key);
-        if let Some(bad) = field
-            .value
-            .as_deref()
-            .and_then(|v| v.chars().find(|c| super::characters::is_invalid(*c) || *c == '\n'))
-        {
+        if let Some(bad) = field.value.as_deref().and_then(|v| {
+            v.chars()
+                .find(|c| super::characters::is_invalid(*c) || *c == '\n')
+        }) {
             problems.push(Problem::at(
                 line,
                 column,
-                format!(
-                    "`{}` holds {}",
-                    field.key,
-                    super::characters::describe(bad)
-                ),
+                format!("`{}` holds {}", field.key, super::characters::describe(bad)),
             ));
         }
     }
@@ -289,7 +288,10 @@ fn csv_rows(text: &str) -> Vec<Result<Row, Vec<Problem>>> {
 fn header_problems(keys: &[String], at: &[Position], line: usize) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (index, key) in keys.iter().enumerate() {
-        let position = at.get(index).copied().unwrap_or(Position { line, column: 1 });
+        let position = at
+            .get(index)
+            .copied()
+            .unwrap_or(Position { line, column: 1 });
         if keys[..index].contains(key) {
             problems.push(Problem {
                 position,
@@ -438,7 +440,10 @@ impl<'de> serde::Deserialize<'de> for Object {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Object, A::Error> {
                 let mut members = Vec::new();
                 while let Some(member) = map.next_entry()? {
                     members.push(member);
@@ -501,13 +506,19 @@ mod tests {
         assert!(found[0].2.contains("2026-02-30"));
         assert_eq!((found[1].0, found[1].1), (3, 1));
         assert!(found[1].2.contains("3 fields"));
-        assert_eq!((found[2].0, found[2].1, found[2].2.as_str()), (4, 22, "`system` is empty"));
+        assert_eq!(
+            (found[2].0, found[2].1, found[2].2.as_str()),
+            (4, 22, "`system` is empty")
+        );
         assert_eq!((found[3].0, found[3].1), (5, 22));
     }
 
     #[test]
     fn a_bad_header_is_reported_once_per_key() {
-        let found = problems("at,system,sha,deployed_by,at\n2026-03-01,api,x,y,z\n", "d.csv");
+        let found = problems(
+            "at,system,sha,deployed_by,at\n2026-03-01,api,x,y,z\n",
+            "d.csv",
+        );
         let messages: Vec<_> = found.iter().map(|p| (p.0, p.1, p.2.as_str())).collect();
         assert_eq!(
             messages,
@@ -528,7 +539,11 @@ mod tests {
                     {\"at\":\"2026-03-01\",\"at\":\"2026-03-02\",\"system\":\"api\",\"ref\":\"x\",\"deployed_by\":\"D\"}\n";
         let found = problems(json, "deploys.ndjson");
         let brief: Vec<_> = found.iter().map(|p| (p.0, p.1)).collect();
-        assert_eq!(brief, [(1, 63), (2, 1), (3, 2), (4, 2), (5, 20)], "{found:?}");
+        assert_eq!(
+            brief,
+            [(1, 63), (2, 1), (3, 2), (4, 2), (5, 20)],
+            "{found:?}"
+        );
         assert!(found[0].2.contains("unknown key `by`"));
         assert!(found[1].2.contains("`deployed_by` is missing"));
         assert!(found[2].2.contains("must be a string"));

@@ -145,6 +145,9 @@ fn record_ref<'a>(site: &Site<'a>, index: usize) -> Option<RecordRef<'a>> {
         title: &record.title,
         status: record.status.as_str(),
         href: paths::internal::change_page(&record.slug()),
-        deployed: record.deployed.as_ref().map(|at| When::full(at, site.zone())),
+        deployed: record
+            .deployed
+            .as_ref()
+            .map(|at| When::full(at, site.zone())),
     })
 }
