@@ -15,6 +15,11 @@ Writes into --out:
 and, with --hugo DIR:
     hugo.toml, content/changes/CHG-000001.md ..., layouts/_default/{baseof,single,list}.html
 
+Two shapes (--shape): `default` (about 300-word bodies; byte-identical to what this script
+always wrote for the same seed and size) and `small` (the same records with about 150-word
+bodies, plus the SPEC 2 fields `window_end`, `deployed_by` and `cancelled` in a realistic share
+of records; they are left out of `default` because any new field there would change its bytes).
+
 "Now" for the corpus is 2026-11-24 (use `--now 2026-11-24` with changeportal). Records
 span ~10 years up to that date; `scheduled` records lie in the future. About 3% of the
 records deliberately raise flags (see FLAG_KINDS); the ids and kinds are listed in
@@ -317,7 +322,7 @@ class Rec:
                  "systems", "author", "created", "created_dt", "scheduled", "deployed",
                  "embargo", "notified", "approvals", "testing", "rollback", "emergency",
                  "review", "timeline", "post_incident", "links", "title", "summary", "year",
-                 "follow_up_refs")
+                 "follow_up_refs", "window_end", "deployed_by", "cancelled")
 
 
 def make_title(rng: random.Random, typ: str, sys_title: str) -> str:
@@ -403,6 +408,125 @@ def make_body(rng: random.Random, r: Rec) -> str:
     parts.append("### Verification\n")
     parts.append(paragraph(rng, sys_title, 4) + "\n")
     return "\n".join(parts)
+
+
+def make_body_small(rng: random.Random, r: Rec) -> str:
+    """The `small` shape's body: about 150 words, with the same kinds of markdown elements as
+    make_body (headings, a list, links, a fenced code block, a table; the internal marker in
+    public records), so the renderer has the same work per element and less text."""
+    sys_title = SYSTEM_TITLE.get(r.systems[0], r.systems[0]) if r.systems else "the platform"
+    team = rng.choice(TEAMS)
+    sys_key = r.systems[0] if r.systems else "platform"
+    parts: list[str] = []
+    if r.public:
+        parts.append("## What is changing\n")
+        parts.append(paragraph(rng, sys_title, 3) + "\n")
+        parts.append("\n".join("- " + x for x in rng.sample(CUSTOMER_NOTES, 2)) + "\n")
+        parts.append(paragraph(rng, sys_title, 1) + " Read the [release notes](https://docs.example.com/releases/"
+                     + r.id.lower() + ").\n")
+        if r.flag == "malformed-internal-marker":
+            parts.append(rng.choice(["<!--internal-->", "<!-- Internal -->", "<!-- internal  -->"]) + "\n")
+        else:
+            parts.append("<!-- internal -->\n")
+        parts.append("## Implementation notes\n")
+    else:
+        parts.append("## Summary\n")
+        parts.append(paragraph(rng, sys_title, 3) + "\n")
+        parts.append("## Implementation notes\n")
+        parts.append("\n".join("- " + x for x in rng.sample(INTERNAL_NOTES, 2)) + "\n")
+    parts.append(paragraph(rng, sys_title, 2) + " Tracked in [" + r.id + "](https://tickets.example.com/browse/"
+                 + r.id + ").\n")
+    lang, code = rng.choice(CODE_SNIPPETS)
+    parts.append("```" + lang + "\n" + code.format(team=team, sys=sys_key, n=rng.randint(2, 12),
+                                                   m=rng.choice((256, 512, 1024, 2048))) + "\n```\n")
+    rows = ["| Step | Owner | Minutes |", "|---|---|---|"]
+    for s in rng.sample(STEPS, 2):
+        rows.append("| " + s + " | " + rng.choice(TEAMS) + " | " + str(rng.randint(2, 45)) + " |")
+    parts.append("\n".join(rows) + "\n")
+    return "\n".join(parts)
+
+
+def _spans(r: Rec) -> list[tuple[int, int]]:
+    """The spans a record occupies for SPEC 4 `change-collision`, as changeportal reads them:
+    the planned window [scheduled, window_end), plus the `deployed` instant when it lies
+    outside that window; without a window, the `deployed` instant, else the `scheduled` one."""
+    out = []
+    if r.scheduled is not None and r.window_end is not None and r.window_end > r.scheduled:
+        out.append((r.scheduled, r.window_end))
+        if r.deployed is not None and not (r.scheduled <= r.deployed < r.window_end):
+            out.append((r.deployed, r.deployed))
+    elif r.deployed is not None:
+        out.append((r.deployed, r.deployed))
+    elif r.scheduled is not None:
+        out.append((r.scheduled, r.scheduled))
+    return out
+
+
+def add_small_fields(seed: int, recs: list[Rec]) -> dict[str, int]:
+    """Give records of the `small` shape the newer SPEC 2 fields, from an RNG of their own:
+
+    - `window_end` on about 75% of records with `scheduled`: the window holds `deployed` when
+      there is one (15 to 90 minutes beyond it), else it lasts 1 to 4 hours; an in-progress
+      change's window ends after now. A window that would touch another change's span on a
+      shared system (SPEC 4 `change-collision`, compared with closed ends to be safe) is left
+      out, so the shape still raises only its deliberate flags.
+    - `deployed_by` on about 70% of deployed and rolled-back records: a staff member who is
+      not among the record's approvers (else `deployer-approved`).
+    - `cancelled` on about 85% of cancelled records: between `created` and the planned
+      window (or now).
+    """
+    rng = random.Random(seed * 7919 + 1013)
+    for r in recs:
+        r.window_end = r.deployed_by = r.cancelled = None
+    goes_ahead = lambda r: r.status not in ("cancelled", "rejected")  # noqa: E731
+    occupied: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+
+    def days(a: int, b: int) -> range:
+        return range(a // DAY, b // DAY + 1)
+
+    def add(r: Rec) -> None:
+        for a, b in _spans(r):
+            for s in set(r.systems):
+                for d in days(a, b):
+                    occupied.setdefault((s, d), []).append((a, b, r.idx))
+
+    def clashes(r: Rec, a: int, b: int) -> bool:
+        for s in set(r.systems):
+            for d in days(a, b):
+                for x, y, owner in occupied.get((s, d), ()):
+                    if owner != r.idx and x <= b and a <= y:
+                        return True
+        return False
+
+    for r in recs:
+        if goes_ahead(r):
+            add(r)
+    counts = {"window_end": 0, "deployed_by": 0, "cancelled": 0}
+    for r in recs:
+        if r.scheduled is not None and rng.random() < 0.75:
+            if r.deployed is not None and r.deployed >= r.scheduled:
+                end = r.deployed + rng.choice((15, 30, 45, 60, 90)) * MINUTE
+            else:
+                end = r.scheduled + rng.choice((60, 90, 120, 180, 240)) * MINUTE
+            if r.status == "in_progress":
+                end = max(end, NOW + rng.randint(1, 4) * HOUR)
+            end += (-end) % (15 * MINUTE)  # round up to a quarter hour
+            if not goes_ahead(r) or not clashes(r, r.scheduled, end):
+                r.window_end = end
+                counts["window_end"] += 1
+                if goes_ahead(r):
+                    add(r)
+        if r.status in ("deployed", "rolled_back") and rng.random() < 0.7:
+            approvers = {a[0] for a in r.approvals}
+            r.deployed_by = rng.choice([p for p in STAFF if p not in approvers])
+            counts["deployed_by"] += 1
+        if r.status == "cancelled" and rng.random() < 0.85:
+            lo = r.created + HOUR
+            hi = min(r.scheduled if r.scheduled is not None else NOW, NOW) - HOUR
+            if hi > lo:
+                r.cancelled = minute(rng.randint(lo, hi))
+                counts["cancelled"] += 1
+    return counts
 
 
 def approvers_excluding(author: str, role: str, rng: random.Random) -> str:
@@ -763,8 +887,14 @@ def render_front_matter(r: Rec, id_of_ref) -> str:
     L.append("created: " + (iso(r.created) if r.created_dt else day(r.created)))
     if r.scheduled is not None:
         L.append("scheduled: " + iso(r.scheduled))
+    if getattr(r, "window_end", None) is not None:  # `small` shape only
+        L.append("window_end: " + iso(r.window_end))
     if r.deployed is not None:
         L.append("deployed: " + iso(r.deployed))
+    if getattr(r, "deployed_by", None) is not None:
+        L.append("deployed_by: " + q(r.deployed_by))
+    if getattr(r, "cancelled", None) is not None:
+        L.append("cancelled: " + iso(r.cancelled))
     if r.embargo is not None:
         L.append("embargo_until: " + iso(r.embargo))
     if r.systems:
@@ -959,7 +1089,13 @@ def script_digest() -> str:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
-def generate(seed: int, n: int, out: str, hugo: str | None, force: bool = False, quiet: bool = False) -> dict:
+SHAPES = ("default", "small")
+
+
+def generate(seed: int, n: int, out: str, hugo: str | None, force: bool = False, quiet: bool = False,
+             shape: str = "default") -> dict:
+    if shape not in SHAPES:
+        raise ValueError("unknown shape %r (one of %s)" % (shape, ", ".join(SHAPES)))
     t0 = time.perf_counter()
     rng = random.Random(seed)
     recs = [build_record(rng, i, n) for i in range(n)]
@@ -975,11 +1111,15 @@ def generate(seed: int, n: int, out: str, hugo: str | None, force: bool = False,
             j = j % n + 1
         return "CHG-%06d" % j
 
+    new_fields = add_small_fields(seed, recs) if shape == "small" else None
+    body_of = make_body_small if shape == "small" else make_body
+
     prepare_dir(out, force)
     changes = os.path.join(out, "content", "changes")
     os.makedirs(os.path.join(out, "content", "pages"), exist_ok=True)
     with open(os.path.join(out, "portal.yaml"), "w", encoding="utf-8") as fh:
-        fh.write(portal_yaml(n))
+        fh.write(portal_yaml(n) if shape == "default" else portal_yaml(n).replace(
+            " records).", " records, shape %s)." % shape, 1))
     with open(os.path.join(out, "content", "pages", "about.md"), "w", encoding="utf-8") as fh:
         fh.write(ABOUT_PAGE)
     if hugo:
@@ -1004,7 +1144,7 @@ def generate(seed: int, n: int, out: str, hugo: str | None, force: bool = False,
         if r.year not in made_years:
             os.makedirs(os.path.join(changes, str(r.year)), exist_ok=True)
             made_years.add(r.year)
-        body = make_body(body_rng, r)
+        body = body_of(body_rng, r)
         if r.idx <= 200:
             words += len(body.split())
         fm = render_front_matter(r, id_of_ref)
@@ -1035,10 +1175,13 @@ def generate(seed: int, n: int, out: str, hugo: str | None, force: bool = False,
         "generator_sha256": script_digest(),
         "seed": seed,
         "records": n,
+        # the default shape's file stays as it was: no "shape" key there
+        **({"shape": shape} if shape != "default" else {}),
         "now": NOW_TEXT,
         "hugo": bool(hugo),
         "counts": counts,
         "avg_body_words": round(words / max(1, min(n, 200))),
+        **({"new_fields": new_fields} if new_fields is not None else {}),
         "deliberate_flags": flagged,
     }
     text = json.dumps(meta, indent=1, sort_keys=False) + "\n"
@@ -1049,8 +1192,8 @@ def generate(seed: int, n: int, out: str, hugo: str | None, force: bool = False,
             fh.write(text)
     elapsed = time.perf_counter() - t0
     if not quiet:
-        print("gen_corpus: %d records (seed %d) -> %s%s in %.1fs; %d deliberately flagged (%.1f%%), ~%d words/body"
-              % (n, seed, out, (" + hugo " + hugo) if hugo else "", elapsed, len(flagged),
+        print("gen_corpus: %d records (seed %d%s) -> %s%s in %.1fs; %d deliberately flagged (%.1f%%), ~%d words/body"
+              % (n, seed, "" if shape == "default" else ", shape " + shape, out, (" + hugo " + hugo) if hugo else "", elapsed, len(flagged),
                  100.0 * len(flagged) / max(1, n), meta["avg_body_words"]), file=sys.stderr)
     return meta
 
@@ -1063,13 +1206,16 @@ def main(argv=None) -> int:
     ap.add_argument("--hugo", help="also write an equivalent Hugo site into this folder")
     ap.add_argument("--force", action="store_true",
                     help="write into a non-empty folder not made by this script (removes its content/, portal.yaml, ...)")
+    ap.add_argument("--shape", choices=SHAPES, default="default",
+                    help="default: ~300-word bodies (unchanged output); small: ~150-word bodies and the fields "
+                         "window_end, deployed_by, cancelled in part of the records")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args(argv)
     if a.records < 1:
         ap.error("--records must be >= 1")
     if a.hugo and os.path.abspath(a.hugo) == os.path.abspath(a.out):
         ap.error("--hugo must differ from --out")
-    generate(a.seed, a.records, a.out, a.hugo, a.force, a.quiet)
+    generate(a.seed, a.records, a.out, a.hugo, a.force, a.quiet, a.shape)
     return 0
 
 

@@ -31,7 +31,8 @@ RISKS = {"low", "medium", "high"}
 VIS = {"public", "internal"}
 TOP_KEYS = {"id", "title", "type", "class", "status", "risk", "visibility", "summary", "author", "created",
             "scheduled", "deployed", "embargo_until", "systems", "tiers", "notified", "approvals", "testing",
-            "rollback", "emergency", "review", "timeline", "post_incident", "links"}
+            "rollback", "emergency", "review", "timeline", "post_incident", "links",
+            "window_end", "deployed_by", "cancelled"}  # the last three: the `small` shape
 REQUIRED = {"id", "title", "type", "status", "author", "created"}
 APPROVAL_KEYS = {"by", "role", "decision", "at", "note"}
 EMERGENCY_KEYS = {"reason", "declared_by", "declared_at"}
@@ -44,6 +45,7 @@ DT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d
 MARKER = "<!-- internal -->"
 MARKER_LIKE = re.compile(r"^\s*<!--\s*internal\s*-->\s*$", re.I)
 DAY = 86400
+NOW_TS = calendar.timegm((2026, 11, 24, 0, 0, 0))  # replaced by --now in main()
 
 # --------------------------------------------------------------------------- tiny YAML subset parser
 
@@ -228,7 +230,7 @@ def check_record(fm: dict, body: str, path: str, portal: dict, errs: list) -> di
                        ("visibility", VIS)):
         if k in fm and fm[k] not in allowed:
             errs.append("bad %s %r" % (k, fm[k]))
-    for k in ("title", "author"):
+    for k in ("title", "author", "deployed_by"):
         if k in fm and not is_str(fm[k]):
             errs.append("%s is not a string" % k)
     cls = fm.get("class", "normal")
@@ -241,8 +243,13 @@ def check_record(fm: dict, body: str, path: str, portal: dict, errs: list) -> di
     n = {"id": rid, "class": cls, "status": status, "public": public, "type": fm.get("type"),
          "risk": fm.get("risk", "medium"), "author": fm.get("author"), "path": path}
     n["created"] = to_instant(fm.get("created"), "created", errs)
-    for k in ("scheduled", "deployed", "embargo_until"):
+    for k in ("scheduled", "deployed", "embargo_until", "window_end", "cancelled"):
         n[k] = to_instant(fm[k], k, errs, datetime_only=True) if k in fm else None
+    n["deployed_by"] = fm.get("deployed_by")
+    if n["cancelled"] is not None and status != "cancelled":
+        errs.append("cancelled on a record whose status is %s" % status)
+    if n["cancelled"] is not None and n["created"] is not None and not n["created"] < n["cancelled"] <= NOW_TS:
+        errs.append("cancelled is not between created and now")
     if status in ("deployed", "rolled_back") and n["deployed"] is None:
         errs.append("status %s without deployed" % status)
     for k in ("systems", "tiers", "links"):
@@ -411,7 +418,47 @@ def policy_flags(n: dict, portal: dict, ids: set, now: float) -> set:
         f.add("unknown-reference")
     if n["marker_malformed"]:
         f.add("malformed-internal-marker")
+    if n["deployed_by"] is not None and any(a[0] == n["deployed_by"] for a in n["approvals"]):
+        f.add("deployer-approved")
+    if n["window_end"] is not None and n["scheduled"] is not None and n["window_end"] <= n["scheduled"]:
+        f.add("date-out-of-order")
     return f
+
+
+def occupied(n: dict) -> list[tuple[float, float]]:
+    """SPEC 4 windows: [scheduled, window_end), plus `deployed` when outside it; without a
+    window, the `deployed` instant, else the `scheduled` instant (an instant is (t, t))."""
+    s, e, d = n["scheduled"], n["window_end"], n["deployed"]
+    if s is not None and e is not None and e > s:
+        return [(s, e)] + ([(d, d)] if d is not None and not s <= d < e else [])
+    if d is not None:
+        return [(d, d)]
+    return [(s, s)] if s is not None else []
+
+
+def collisions(recs: list[dict]) -> set:
+    """Ids raising SPEC 4 `change-collision`: two records that go ahead (neither cancelled nor
+    rejected) share a system, and a window of one overlaps a span of the other (half-open
+    windows; two instants never collide). A sweep per system over spans sorted by start."""
+    by_sys: dict[str, list] = {}
+    for n in recs:
+        if n["status"] in ("cancelled", "rejected"):
+            continue
+        for a, b in occupied(n):
+            for s in set(n["systems"]):
+                by_sys.setdefault(s, []).append((a, b <= a, b, n["id"]))
+    hit = set()
+    for spans in by_sys.values():
+        spans.sort()
+        active: list[tuple[float, str]] = []
+        for a, instant, b, rid in spans:
+            active = [(end, o) for end, o in active if end > a]
+            for _, o in active:
+                if o != rid:
+                    hit.update((o, rid))
+            if not instant:
+                active.append((b, rid))
+    return hit
 
 
 def split_front_matter(text: str):
@@ -433,6 +480,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     which, load = get_loader(a.yaml)
     now = calendar.timegm(dt.date.fromisoformat(a.now).timetuple())
+    global NOW_TS
+    NOW_TS = now
     problems: list[str] = []
 
     with open(os.path.join(a.corpus, "portal.yaml"), encoding="utf-8") as fh:
@@ -482,8 +531,11 @@ def main(argv=None) -> int:
 
     flag_counts: Counter = Counter()
     flagged_ids = {}
+    colliding = collisions(recs)
     for n in recs:
         fl = policy_flags(n, portal, idset, now)
+        if n["id"] in colliding:
+            fl.add("change-collision")
         for c in fl:
             flag_counts[c] += 1
         if fl:
@@ -529,6 +581,13 @@ def main(argv=None) -> int:
         sched_future, sched_all, sum(n["words"] for n in recs) / len(recs)))
     if sched_future != sched_all:
         problems.append("%d scheduled records are not in the future" % (sched_all - sched_future))
+    nf = {k: sum(1 for n in recs if n.get(k) is not None) for k in ("window_end", "deployed_by", "cancelled")}
+    if any(nf.values()):
+        print("  new fields window_end %d (of %d scheduled), deployed_by %d (of %d deployed or rolled back), "
+              "cancelled %d (of %d cancelled)" % (
+                  nf["window_end"], sum(1 for n in recs if n["scheduled"] is not None), nf["deployed_by"],
+                  sum(1 for n in recs if n["status"] in ("deployed", "rolled_back")), nf["cancelled"],
+                  sum(1 for n in recs if n["status"] == "cancelled")))
     print("  flagged    %d records (%.1f%%); by code: %s" % (
         len(flagged_ids), 100.0 * len(flagged_ids) / len(recs),
         ", ".join("%s %d" % kv for kv in sorted(flag_counts.items()))))

@@ -55,8 +55,59 @@ pub fn url(base: &str, path: &str) -> String {
     format!("{base}/{path}")
 }
 
+/// A feed format of SPEC section 5, with its file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedFormat {
+    /// RSS 2.0 (`.xml`).
+    Rss,
+    /// Atom 1.0 (`.atom`).
+    Atom,
+    /// JSON Feed 1.1 (`.json`).
+    Json,
+    /// iCalendar, RFC 5545 (`.ics`).
+    Ical,
+}
+
+impl FeedFormat {
+    /// Every format, in the order pages list them.
+    pub const ALL: [FeedFormat; 4] = [Self::Rss, Self::Atom, Self::Json, Self::Ical];
+
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Rss => "xml",
+            Self::Atom => "atom",
+            Self::Json => "json",
+            Self::Ical => "ics",
+        }
+    }
+
+    /// The media type servers send it with.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Rss => "application/rss+xml",
+            Self::Atom => "application/atom+xml",
+            Self::Json => "application/feed+json",
+            Self::Ical => "text/calendar",
+        }
+    }
+
+    /// The format's name for readers (`RSS`, `Atom`, `JSON Feed`,
+    /// `iCalendar`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Rss => "RSS",
+            Self::Atom => "Atom",
+            Self::Json => "JSON Feed",
+            Self::Ical => "iCalendar",
+        }
+    }
+}
+
 /// Paths of the public site (`out/public/`).
 pub mod public {
+    pub use super::FeedFormat;
+
     /// The home page.
     pub const HOME: &str = "index.html";
     /// The page served for any missing path.
@@ -67,6 +118,16 @@ pub mod public {
     pub const ROBOTS: &str = "robots.txt";
     /// The RSS feed of every public change.
     pub const ALL_FEED: &str = "feed.xml";
+    /// The search and filter script's index of published changes.
+    pub const SEARCH_INDEX: &str = "search-index.js";
+    /// The Atom feed of every public change.
+    pub const ALL_ATOM: &str = "feed.atom";
+    /// The JSON Feed of every public change.
+    pub const ALL_JSON: &str = "feed.json";
+    /// The iCalendar feed of every public change.
+    pub const CALENDAR: &str = "calendar.ics";
+    /// The file name of a change's own calendar event, in its page folder.
+    const EVENT: &str = "event.ics";
     /// Folder of the per-tier (and, later, per-system) feeds.
     const FEEDS: &str = "feeds";
     /// Folder of the types index and the type pages.
@@ -77,25 +138,28 @@ pub mod public {
     const CHANGES: &str = "changes";
     /// Folder of the home list's following pages.
     const PAGE: &str = "page";
+    /// Folder of the list of every upcoming change.
+    const UPCOMING: &str = "upcoming";
 
-    /// Names at the site root the build generates or reserves: today's
-    /// pages and feeds, and the all-changes feeds of the next formats
-    /// (Atom, JSON Feed, iCalendar), so no portal file takes them first.
+    /// Names at the site root the build generates: the home page, the
+    /// 404 page, the sitemap, `robots.txt`, the all-changes feeds in every
+    /// format and the search index, so no portal file takes them.
     pub const FILES: &[&str] = &[
         HOME,
         NOT_FOUND,
         SITEMAP,
         ROBOTS,
         ALL_FEED,
-        "feed.atom",
-        "feed.json",
-        "calendar.ics",
+        ALL_ATOM,
+        ALL_JSON,
+        CALENDAR,
+        SEARCH_INDEX,
     ];
 
     /// Folders whose whole content the build generates (names without the
     /// trailing `/`): change pages, type pages, pagination, the subscribe
-    /// page, tier and system feeds.
-    pub const FOLDERS: &[&str] = &[CHANGES, TYPES, PAGE, SUBSCRIBE, FEEDS];
+    /// page, tier and system feeds, the upcoming changes' pages.
+    pub const FOLDERS: &[&str] = &[CHANGES, TYPES, PAGE, SUBSCRIBE, FEEDS, UPCOMING];
 
     /// Folder of the types index: `types/`.
     pub fn types_dir() -> String {
@@ -124,18 +188,68 @@ pub mod public {
         super::url(base, &change_dir(slug))
     }
 
-    /// Whether `path` is one of the RSS feeds: [`ALL_FEED`] or a file under
-    /// `feeds/`.
+    /// Folder of the first page of the upcoming changes: `upcoming/`
+    /// (following pages at [`paged_dir`]`("upcoming/", n)`).
+    pub fn upcoming_dir() -> String {
+        format!("{UPCOMING}/")
+    }
+
+    /// Whether `path` is one of the RSS feeds: [`ALL_FEED`] or a `.xml`
+    /// file under `feeds/`.
     pub fn is_feed(path: &str) -> bool {
-        path == ALL_FEED
-            || path
-                .strip_prefix(FEEDS)
-                .is_some_and(|rest| rest.starts_with('/'))
+        feed_format(path) == Some(FeedFormat::Rss)
+    }
+
+    /// The format of the feed at `path` (a file path of the public site):
+    /// one of the all-changes feeds, a file under `feeds/` by its
+    /// extension, or a change's `event.ics` ([`change_event`]); `None` for
+    /// anything else.
+    pub fn feed_format(path: &str) -> Option<FeedFormat> {
+        let in_feeds = path
+            .strip_prefix(FEEDS)
+            .is_some_and(|rest| rest.starts_with('/'));
+        let is_event = path.starts_with(CHANGES) && path.ends_with(EVENT);
+        let known =
+            [ALL_FEED, ALL_ATOM, ALL_JSON, CALENDAR].contains(&path) || in_feeds || is_event;
+        let extension = path.rsplit_once('.').map(|(_, ext)| ext)?;
+        FeedFormat::ALL
+            .into_iter()
+            .find(|format| known && format.extension() == extension)
+    }
+
+    /// The all-changes feed in `format`: [`ALL_FEED`], [`ALL_ATOM`],
+    /// [`ALL_JSON`] or [`CALENDAR`].
+    pub fn all_feed(format: FeedFormat) -> &'static str {
+        match format {
+            FeedFormat::Rss => ALL_FEED,
+            FeedFormat::Atom => ALL_ATOM,
+            FeedFormat::Json => ALL_JSON,
+            FeedFormat::Ical => CALENDAR,
+        }
     }
 
     /// The RSS feed of tier `key`: `feeds/<key>.xml`.
     pub fn feed(key: &str) -> String {
-        format!("{FEEDS}/{key}.xml")
+        tier_feed(key, FeedFormat::Rss)
+    }
+
+    /// The feed of tier `key` in `format`: `feeds/<key>.<extension>`
+    /// (`xml`, `atom`, `json`, `ics`).
+    pub fn tier_feed(key: &str, format: FeedFormat) -> String {
+        format!("{FEEDS}/{key}.{}", format.extension())
+    }
+
+    /// The feed of the catalogue system whose file name is `file` (a
+    /// file-name-safe form of its key, unique in the portal) in `format`:
+    /// `feeds/systems/<file>.<extension>`.
+    pub fn system_feed(file: &str, format: FeedFormat) -> String {
+        format!("{FEEDS}/systems/{file}.{}", format.extension())
+    }
+
+    /// The calendar event of the change with `slug` ("Add to calendar"):
+    /// `changes/<slug>/event.ics`.
+    pub fn change_event(slug: &str) -> String {
+        format!("{}{EVENT}", change_dir(slug))
     }
 
     /// Folder of the first page of the changes of type `key`:
@@ -179,9 +293,13 @@ pub mod internal {
     /// The deploy-log reconciliation (SPEC 5), when `deploy_log` is set.
     pub const RECONCILIATION: &str = "reconciliation/index.html";
 
-    /// Names at the site root the build generates or reserves (the
-    /// dashboard, and the schedule export of the next issue).
-    pub const FILES: &[&str] = &[DASHBOARD, "schedule.json"];
+    /// When the next rebuild is due, and the coming events (never in the
+    /// public site: it could reveal an embargo).
+    pub const SCHEDULE: &str = "schedule.json";
+
+    /// Names at the site root the build generates: the dashboard and
+    /// [`SCHEDULE`].
+    pub const FILES: &[&str] = &[DASHBOARD, SCHEDULE];
 
     /// Folders whose whole content the build generates (names without the
     /// trailing `/`).
@@ -192,8 +310,20 @@ pub mod internal {
         "flags",
         "systems",
         "export",
+        "period",
+        "cab",
+        "workpaper",
         "reconciliation",
     ];
+
+    /// The CAB agenda: changes awaiting approval (SPEC 5).
+    pub const CAB: &str = "cab/index.html";
+
+    /// The dashboard of one audit period, `key` being `YYYY` (a calendar
+    /// year) or `YYYY-qN` (a quarter): `period/<key>/index.html`.
+    pub fn period_page(key: &str) -> String {
+        format!("period/{key}/index.html")
+    }
 
     /// The page of the record with `slug`: `changes/<slug>.html`. A plain
     /// file rather than the public site's folder: staff open the internal
@@ -214,6 +344,15 @@ pub mod internal {
     pub fn month_page(key: &str) -> String {
         format!("calendar/{key}/index.html")
     }
+
+    /// The list of workpapers, one per calendar year with deployed records.
+    pub const WORKPAPERS: &str = "workpaper/index.html";
+
+    /// The printable workpaper of calendar year `year`:
+    /// `workpaper/<year>/index.html`.
+    pub fn workpaper_page(year: i32) -> String {
+        format!("workpaper/{year}/index.html")
+    }
 }
 
 /// The population exports, in the internal site.
@@ -222,6 +361,8 @@ pub mod export {
     pub const CSV: &str = "export/changes.csv";
     /// Every record as JSON.
     pub const JSON: &str = "export/changes.json";
+    /// The population's manifest: each record file's SHA-256 (SPEC 5).
+    pub const MANIFEST: &str = "export/manifest.json";
 }
 
 #[cfg(test)]
@@ -255,6 +396,28 @@ mod tests {
         assert_eq!(public::feed("pro"), "feeds/pro.xml");
         assert!(public::is_feed(&public::feed("pro")) && public::is_feed(public::ALL_FEED));
         assert!(!public::is_feed(public::SITEMAP) && !public::is_feed("feedsx/a.xml"));
+        assert_eq!(
+            public::paged_dir(&public::upcoming_dir(), 2),
+            "upcoming/page/2/"
+        );
+        assert_eq!(public::tier_feed("pro", FeedFormat::Ical), "feeds/pro.ics");
+        assert_eq!(
+            public::system_feed("billing-api", FeedFormat::Atom),
+            "feeds/systems/billing-api.atom"
+        );
+        assert_eq!(public::change_event("chg-1"), "changes/chg-1/event.ics");
+        for format in FeedFormat::ALL {
+            assert_eq!(public::feed_format(public::all_feed(format)), Some(format));
+            assert_eq!(
+                public::feed_format(&public::tier_feed("pro", format)),
+                Some(format)
+            );
+        }
+        assert_eq!(
+            public::feed_format(&public::change_event("x")),
+            Some(FeedFormat::Ical)
+        );
+        assert_eq!(public::feed_format("static/a.json"), None);
         assert_eq!(public::types_dir(), "types/");
         assert_eq!(public::subscribe_dir(), "subscribe/");
         assert_eq!(public::paged_dir("", 1), "");
@@ -277,5 +440,10 @@ mod tests {
             internal::month_page("2026-03"),
             "calendar/2026-03/index.html"
         );
+        assert_eq!(
+            internal::period_page("2026-q4"),
+            "period/2026-q4/index.html"
+        );
+        assert_eq!(root_of(&internal::period_page("2026")), "../../");
     }
 }

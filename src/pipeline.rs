@@ -7,9 +7,10 @@ use crate::checks;
 use crate::deploys::Reconciliation;
 use crate::diagnostics::{Flag, Level};
 use crate::load::{self, ConfigError, Sources};
+use crate::model::portal::Document;
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
-use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// A loaded and checked portal.
@@ -101,17 +102,21 @@ impl std::ops::Deref for Buildable<'_> {
 /// `portal.yaml` that is missing or invalid ([`ConfigError`]); a record that
 /// cannot be read is a flag, not an error.
 pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
+    Ok(analyze_loaded(root, load::load(root)?, now))
+}
+
+/// Runs every check at `now` on a portal already loaded from `root`
+/// ([`analyze`] after [`load::load`]); `gate` uses it to check a record as
+/// it would be once deployed, with the very rules every build applies.
+pub fn analyze_loaded(root: &Path, loaded: load::Loaded, now: Timestamp) -> Analysis {
     let load::Loaded {
         portal,
         flags: load_flags,
         mut sources,
-    } = load::load(root)?;
+    } = loaded;
     let reconciliation = Reconciliation::new(&portal);
-    let facts: Vec<RecordFacts> = portal
-        .documents
-        .par_iter()
-        .map(|document| policy::assess(&document.record, &portal.config, now))
-        .collect();
+    let deployers = log_deployers(&portal, reconciliation.as_ref());
+    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &deployers);
     let mut raised = checks::run(&portal, &facts);
     let mut log_flags = Vec::new();
     if let Some(reconciliation) = &reconciliation {
@@ -135,12 +140,44 @@ pub fn analyze(root: &Path, now: Timestamp) -> Result<Analysis, ConfigError> {
             .chain(placed)
             .collect(),
     );
-    Ok(Analysis {
+    Analysis {
         portal,
         flags,
         sources,
         now,
         facts,
         reconciliation,
-    })
+    }
+}
+
+/// The deployers the deploy log names for each record (SPEC 3: their
+/// approvals do not count and raise `deployer-approved`), as written, for
+/// [`policy::assess_portal`]: a lookup from a document of
+/// `portal.documents` to them, empty without a log. Documents are found by
+/// address, so that a portal of 10,000 records is not searched per record.
+fn log_deployers(
+    portal: &Portal,
+    reconciliation: Option<&Reconciliation>,
+) -> impl Fn(&Document) -> Vec<String> + Sync {
+    let mut by_address: HashMap<usize, Vec<String>> = HashMap::new();
+    if let Some(reconciliation) = reconciliation {
+        for (index, document) in portal.documents.iter().enumerate() {
+            let deployers = reconciliation.deployers_of(index);
+            if !deployers.is_empty() {
+                let names = deployers.into_iter().map(str::to_string).collect();
+                by_address.insert(address(document), names);
+            }
+        }
+    }
+    move |document| {
+        by_address
+            .get(&address(document))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Where `document` lives in memory: its identity within `portal.documents`.
+fn address(document: &Document) -> usize {
+    std::ptr::from_ref(document) as usize
 }

@@ -6,9 +6,11 @@ use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::BufferedStandardStream, termcolor::ColorChoice};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 /// Output format of `check`, `build`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -21,10 +23,42 @@ pub enum Format {
     Sarif,
 }
 
-/// Prints `flags` in `format`. Human output goes to stderr, in colour only
-/// when stderr is a terminal; machine formats go to stdout.
+/// How `check` and `build` print flags (SPEC sections 4 and 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The output format.
+    pub format: Format,
+    /// `--quiet`: human output prints no diagnostics (the command prints
+    /// only its summary line).
+    pub quiet: bool,
+    /// `--path-prefix`, normalized ([`normalize_prefix`]): the portal folder
+    /// relative to the repository root, for SARIF locations.
+    pub path_prefix: String,
+}
+
+impl Options {
+    /// Plain output in `format`: not quiet, no path prefix.
+    pub fn plain(format: Format) -> Self {
+        Self {
+            format,
+            quiet: false,
+            path_prefix: String::new(),
+        }
+    }
+}
+
+/// Prints `flags` in `format` ([`print_with`] with [`Options::plain`]).
 pub fn print(flags: &[Flag], sources: &Sources, format: Format) -> std::io::Result<()> {
-    match format {
+    print_with(flags, sources, &Options::plain(format))
+}
+
+/// Prints `flags` as `options` say. Human output goes to stderr, in colour
+/// only when stderr is a terminal: each diagnostic, then the flags grouped
+/// by code with counts ([`grouped`]); nothing when quiet. Machine formats
+/// go to stdout whether quiet or not (a pipeline asked for them).
+pub fn print_with(flags: &[Flag], sources: &Sources, options: &Options) -> std::io::Result<()> {
+    match options.format {
+        Format::Human if options.quiet => Ok(()),
         Format::Human => {
             let choice = if std::io::stderr().is_terminal() {
                 ColorChoice::Auto
@@ -42,7 +76,7 @@ pub fn print(flags: &[Flag], sources: &Sources, format: Format) -> std::io::Resu
                 write_human(&mut stream, flag, source.as_deref())?;
             }
             if !flags.is_empty() {
-                writeln!(stream, "{}", summary(flags))?;
+                write!(stream, "{}", grouped(flags))?;
             }
             stream.flush()
         }
@@ -56,7 +90,7 @@ pub fn print(flags: &[Flag], sources: &Sources, format: Format) -> std::io::Resu
         }
         Format::Sarif => {
             let mut out = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut out, &sarif(flags))?;
+            serde_json::to_writer_pretty(&mut out, &sarif(flags, sources, &options.path_prefix))?;
             writeln!(out)
         }
     }
@@ -208,46 +242,75 @@ fn line_range(text: &str, line: usize, column: usize) -> std::ops::Range<usize> 
     (start + offset)..(start + line_text.len()).max(start + offset)
 }
 
-/// "2 errors, 3 warnings (self-approval ×1, ...)".
-pub fn summary(flags: &[Flag]) -> String {
-    let errors = flags.iter().filter(|f| f.level == Level::Deny).count();
-    let warnings = flags.len() - errors;
-    let mut counts: Vec<(Code, usize)> = Vec::new();
+/// Counts of `flags` per code, deny-level codes first, then by code.
+fn counts(flags: &[Flag]) -> Vec<(Level, Code, usize)> {
+    let mut counts: Vec<(Level, Code, usize)> = Vec::new();
     for flag in flags {
-        match counts.iter_mut().find(|(code, _)| *code == flag.code) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((flag.code, 1)),
+        match counts
+            .iter_mut()
+            .find(|(level, code, _)| *code == flag.code && *level == flag.level)
+        {
+            Some((_, _, count)) => *count += 1,
+            None => counts.push((flag.level, flag.code, 1)),
         }
     }
-    counts.sort();
-    let detail: Vec<String> = counts
-        .iter()
-        .map(|(code, n)| format!("{code} ×{n}"))
-        .collect();
-    format!(
-        "{errors} error(s), {warnings} warning(s): {}",
-        detail.join(", ")
-    )
+    counts.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    counts
 }
 
-/// A SARIF 2.1.0 log with one rule per flag code and one result per flag.
-/// Columns count characters, as in the human and JSON output.
-pub fn sarif(flags: &[Flag]) -> serde_json::Value {
-    let rules: Vec<serde_json::Value> = Code::ALL
+/// "2 error(s), 3 warning(s)": the totals of `flags` by level.
+pub fn totals(flags: &[Flag]) -> String {
+    let errors = flags.iter().filter(|f| f.level == Level::Deny).count();
+    format!("{errors} error(s), {} warning(s)", flags.len() - errors)
+}
+
+/// "2 error(s), 3 warning(s): self-approval ×1, ...": the totals and the
+/// count of each code, on one line.
+pub fn summary(flags: &[Flag]) -> String {
+    let detail: Vec<String> = counts(flags)
         .iter()
-        .map(|code| {
-            json!({
-                "id": code.as_str(),
-                "name": code.as_str(),
-                "shortDescription": { "text": code.description() },
-                "fullDescription": { "text": code.description() },
-                "defaultConfiguration": { "level": sarif_level(code.default_level()) },
-            })
-        })
+        .map(|(_, code, n)| format!("{code} ×{n}"))
         .collect();
+    format!("{}: {}", totals(flags), detail.join(", "))
+}
+
+/// The flags grouped by code, one line per code with its level and count,
+/// deny-level codes first, under a line with the totals:
+///
+/// ```text
+/// flags by code: 2 error(s), 1 warning(s)
+///   error    self-approval              2
+///   warning  notice-too-short           1
+/// ```
+pub fn grouped(flags: &[Flag]) -> String {
+    let mut text = format!("flags by code: {}\n", totals(flags));
+    for (level, code, count) in counts(flags) {
+        let level = if level == Level::Deny {
+            "error"
+        } else {
+            "warning"
+        };
+        text.push_str(&format!("  {level:<8} {:<28} {count:>5}\n", code.as_str()));
+    }
+    text
+}
+
+/// A SARIF 2.1.0 log with one rule per flag code and one result per flag
+/// (SPEC section 4), as GitHub code scanning accepts it: every rule has a
+/// name, short and full descriptions, help (text and markdown: the code's
+/// section of `docs/flags.md`) and a help URI (that section's anchor in the
+/// repository); every result has a location whose URI is `path_prefix` +
+/// the flag's portal-relative file, percent-encoded (`path_prefix` is the
+/// portal folder relative to the repository root, `""` or ending in `/`),
+/// and a `partialFingerprints` entry ([`fingerprints`]). Columns count
+/// characters, as in the human and JSON output.
+pub fn sarif(flags: &[Flag], sources: &Sources, path_prefix: &str) -> serde_json::Value {
+    let rules: Vec<serde_json::Value> = Code::ALL.iter().map(|code| sarif_rule(*code)).collect();
+    let fingerprints = fingerprints(flags, sources);
     let results: Vec<serde_json::Value> = flags
         .iter()
-        .map(|flag| {
+        .zip(fingerprints)
+        .map(|(flag, fingerprint)| {
             let rule_index = Code::ALL.iter().position(|c| *c == flag.code).unwrap_or(0);
             json!({
                 "ruleId": flag.code.as_str(),
@@ -259,10 +322,11 @@ pub fn sarif(flags: &[Flag]) -> serde_json::Value {
                 } },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": flag.file, "uriBaseId": "PORTALROOT" },
-                        "region": { "startLine": flag.line, "startColumn": flag.column },
+                        "artifactLocation": { "uri": uri_path(&format!("{path_prefix}{}", flag.file)) },
+                        "region": { "startLine": flag.line.max(1), "startColumn": flag.column.max(1) },
                     }
                 }],
+                "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
             })
         })
         .collect();
@@ -273,12 +337,202 @@ pub fn sarif(flags: &[Flag]) -> serde_json::Value {
             "tool": { "driver": {
                 "name": "changeportal",
                 "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
     })
+}
+
+/// The `partialFingerprints` key of SARIF results.
+pub const FINGERPRINT_KEY: &str = "changeportalFlag/v1";
+
+/// The documentation of every flag: `docs/flags.md`, one `## <code>`
+/// section each (its heading is the anchor SARIF's help URIs point at).
+const FLAGS_DOC: &str = include_str!("../docs/flags.md");
+
+/// Where the documentation of `code` lives: the repository's
+/// `docs/flags.md`, at the code's anchor (an absolute URI, as SARIF
+/// requires; the repository URL is `Cargo.toml`'s `repository`).
+pub fn help_uri(code: Code) -> String {
+    format!(
+        "{}/blob/main/docs/flags.md#{}",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/'),
+        code.as_str()
+    )
+}
+
+/// The markdown of `code`'s section in `docs/flags.md` (without its
+/// heading), or `None` when the section is missing.
+fn flag_doc(code: Code) -> Option<&'static str> {
+    let heading = format!("\n## {}\n", code.as_str());
+    let start = FLAGS_DOC.find(&heading)? + heading.len();
+    let rest = &FLAGS_DOC[start..];
+    let end = rest.find("\n## ").map_or(rest.len(), |at| at + 1);
+    Some(rest[..end].trim())
+}
+
+/// `markdown` from `docs/flags.md` with its relative links made absolute
+/// (into the repository's `docs/` folder), as code-scanning tools show the
+/// help far from the repository.
+fn absolute_links(markdown: &str) -> String {
+    let docs = format!(
+        "{}/blob/main/docs/",
+        env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+    );
+    let mut text = String::with_capacity(markdown.len());
+    let mut pieces = markdown.split("](");
+    text.push_str(pieces.next().unwrap_or_default());
+    for piece in pieces {
+        text.push_str("](");
+        if piece.starts_with('#') {
+            text.push_str(&docs);
+            text.push_str("flags.md");
+        } else if !piece.contains("://") || piece.find("://") > piece.find(')') {
+            text.push_str(&docs);
+        }
+        text.push_str(piece);
+    }
+    text
+}
+
+/// One SARIF `reportingDescriptor` for `code`.
+fn sarif_rule(code: Code) -> serde_json::Value {
+    let uri = help_uri(code);
+    let doc = flag_doc(code).map_or_else(|| code.description().to_string(), absolute_links);
+    json!({
+        "id": code.as_str(),
+        "name": rule_name(code),
+        "shortDescription": { "text": code.description() },
+        "fullDescription": { "text": full_description(code, &doc) },
+        "help": {
+            "text": format!("{}\n\nMore: {uri}", code.description()),
+            "markdown": format!("{doc}\n\n[Documentation of `{}`]({uri})", code.as_str()),
+        },
+        "helpUri": uri,
+        "defaultConfiguration": { "level": sarif_level(code.default_level()) },
+        "properties": { "tags": ["change-management", "soc2"] },
+    })
+}
+
+/// A rule name as SARIF suggests it (upper camel case): `SelfApproval`.
+fn rule_name(code: Code) -> String {
+    code.as_str()
+        .split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or(String::new(), |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect()
+}
+
+/// The "**Raised when** ..." paragraph of a flag's documentation, on one
+/// line and without emphasis; the table's one-sentence description when the
+/// documentation has none.
+fn full_description(code: Code, doc: &str) -> String {
+    doc.split("\n\n")
+        .find(|paragraph| paragraph.starts_with("**Raised when**"))
+        .map(|paragraph| {
+            paragraph
+                .replace("**", "")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| code.description().to_string())
+}
+
+/// A `partialFingerprints` value per flag, in order: the SHA-256 (hex) of
+/// the code, the file, the record id and the flagged source line's text
+/// (trimmed; the message when the source is not at hand), followed by
+/// `:<n>`, the number of earlier flags with the same hash. The line number
+/// is not part of it, so that a line added above the flagged field does not
+/// change the fingerprint and code scanning keeps tracking the same alert.
+pub fn fingerprints(flags: &[Flag], sources: &Sources) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    flags
+        .iter()
+        .map(|flag| {
+            let flagged = sources
+                .get(&flag.file)
+                .and_then(|text| source_line(text, flag.line))
+                .map_or(flag.message.as_str(), str::trim);
+            let mut hasher = Sha256::new();
+            for part in [
+                flag.code.as_str(),
+                &flag.file,
+                flag.record.as_deref().unwrap_or(""),
+                flagged,
+            ] {
+                hasher.update(part.as_bytes());
+                hasher.update([0]);
+            }
+            let hash: String = hasher
+                .finalize()
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            let count = seen.entry(hash.clone()).or_insert(0);
+            *count += 1;
+            format!("{hash}:{count}")
+        })
+        .collect()
+}
+
+/// Line `line` (1-based) of `text`; CRLF, LF and a bare CR end lines.
+fn source_line(text: &str, line: usize) -> Option<&str> {
+    text.split('\n')
+        .flat_map(|piece| piece.strip_suffix('\r').unwrap_or(piece).split('\r'))
+        .nth(line.checked_sub(1)?)
+}
+
+/// A relative path as a URI reference: each byte outside RFC 3986's
+/// unreserved characters and `/` percent-encoded.
+fn uri_path(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// The default `--path-prefix` (SPEC section 4): the portal folder `root`
+/// relative to the enclosing git repository's root (the nearest folder at
+/// or above it holding `.git`), with a trailing `/`; `""` when the portal
+/// is the repository root or is not inside one.
+pub fn repository_prefix(root: &Path) -> String {
+    let Ok(root) = root.canonicalize() else {
+        return String::new();
+    };
+    let Some(repository) = root.ancestors().find(|dir| dir.join(".git").exists()) else {
+        return String::new();
+    };
+    let relative = root.strip_prefix(repository).unwrap_or(Path::new(""));
+    normalize_prefix(&relative.to_string_lossy())
+}
+
+/// A `--path-prefix` value as locations use it: `/` separators, no leading
+/// `./` or `/`, and a trailing `/` unless empty.
+pub fn normalize_prefix(prefix: &str) -> String {
+    let prefix = prefix.replace('\\', "/");
+    let parts: Vec<&str> = prefix
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", parts.join("/"))
+    }
 }
 
 fn sarif_level(level: Level) -> &'static str {

@@ -106,6 +106,12 @@ fn every_case_builds_valid_sites_and_feeds_or_writes_nothing() {
         "only {} feeds",
         feeds_checked.len()
     );
-    tools::assert_feedparser_parses(&feeds_checked, |path| entries.get(path).copied());
+    // feedparser reads RSS and Atom; JSON Feeds are checked by feed-rs above.
+    let xml_feeds: Vec<PathBuf> = feeds_checked
+        .iter()
+        .filter(|path| path.extension().is_some_and(|ext| ext != "json"))
+        .cloned()
+        .collect();
+    tools::assert_feedparser_parses(&xml_feeds, |path| entries.get(path).copied());
     tools::assert_nu_html_valid(all.path());
 }

@@ -39,6 +39,7 @@ const EXAMPLE_FLAGS: &[(&str, &str)] = &[
     ("CHG-0021", "deploy-not-logged"),
     ("CHG-0033", "deploy-not-logged"),
     ("deploys.csv", "unrecorded-deploy"),
+    ("CHG-0017", "deployer-approved"),
     ("CHG-0022", "insufficient-approval"),
     ("CHG-0025", "self-approval"),
     ("CHG-0029", "approver-not-on-board"),
@@ -46,6 +47,13 @@ const EXAMPLE_FLAGS: &[(&str, &str)] = &[
     ("CHG-0032", "approval-after-deploy"),
     ("CHG-0034", "policy-review-pending"),
     ("CHG-0036", "notice-too-short"),
+    ("CHG-0051", "change-in-blackout"),
+    ("CHG-0052", "change-collision"),
+    ("CHG-0053", "change-collision"),
+    ("CHG-0054", "approver-not-on-board"),
+    ("CHG-0055", "deployer-approved"),
+    ("CHG-0056", "date-out-of-order"),
+    ("CHG-0056", "future-evidence"),
 ];
 
 #[test]

@@ -226,7 +226,11 @@ fn from_after_to_is_a_usage_error() {
                 "{args:?}: {}",
                 stderr(&output)
             );
-            assert!(stderr(&output).contains("after --to"), "{args:?}");
+            let err = stderr(&output);
+            assert!(
+                err.contains("after --to") || err.contains("periods are whole days"),
+                "{args:?}: {err}"
+            );
         }
         // One whole day, given twice, is a period.
         let mut args = command.clone();

@@ -333,19 +333,38 @@ fn a_log_outside_the_portal_is_refused() {
 
 #[test]
 fn the_log_s_deployer_is_a_deployer_of_the_record() {
-    // Omar Haddad approved CHG-1 and, per the log, deployed it: the policy's
-    // `deployer-approved` rule reads these deployers (SPEC 3).
+    // Omar Haddad approved CHG-1 and, per the log, deployed it (the record
+    // has no `deployed_by`): `deployer-approved` at his approval, which does
+    // not count (SPEC 3, 4).
     let log = format!("{HEADER}2026-03-01T10:31:00Z,api,a1,omar  haddad,\n");
     let portal = portal("", &one_record(), "deploys.csv", &log);
     let now = Timestamp::parse(NOW).unwrap();
     let analysis = Build::new(portal.root(), now).analyze().unwrap();
     let reconciliation = analysis.reconciliation.as_ref().expect("a deploy log");
     assert_eq!(reconciliation.deployers_of(0), ["omar  haddad"]);
-    let approver = &analysis.portal.documents[0].record.approvals[1].by;
-    assert!(changeportal::model::person::same_person(
-        approver,
-        reconciliation.deployers_of(0)[0]
-    ));
+    let (flags, _) = check(&portal);
+    let approved = flags_of(&flags, "deployer-approved");
+    assert_eq!(approved.len(), 1, "{flags:#?}");
+    assert_eq!(approved[0].0, "content/changes/chg-1.md");
+    assert_eq!(approved[0].3, "warn");
+    let (_dir, internal) = build(&portal);
+    let page = std::fs::read_to_string(internal.join("changes/chg-1.html")).unwrap();
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains("Omar Haddad"))
+        .expect("Omar Haddad's approval row");
+    assert!(
+        row.contains(
+            r#"<span class="bad">not counted</span>: given by the person who deployed the change"#
+        ),
+        "{row}"
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(internal.join("export/changes.json")).unwrap())
+            .unwrap();
+    let omar = &json["records"][0]["approvals"][1];
+    assert_eq!(omar["by"], "Omar Haddad");
+    assert_eq!(omar["counted"], false);
 }
 
 #[test]
@@ -360,13 +379,9 @@ fn the_export_carries_the_reconciliation_columns() {
     let log = format!("{HEADER}2026-03-01T11:00:00+01:00,api,a1,Dana Lee,\n");
     let portal = portal("", &records, "deploys.csv", &log);
     let (_dir, internal) = build(&portal);
-    let json: Value =
-        serde_json::from_slice(&std::fs::read(internal.join("export/changes.json")).unwrap())
-            .unwrap();
-    let rows = json
-        .as_array()
-        .or_else(|| json["records"].as_array())
-        .unwrap();
+    let text = std::fs::read_to_string(internal.join("export/changes.json")).unwrap();
+    let json: Value = serde_json::from_str(&text).unwrap();
+    let rows = json["records"].as_array().unwrap();
     let row = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
     assert_eq!(row("CHG-1")["logged"], true);
     assert_eq!(row("CHG-1")["log_entries"][0]["at"], "2026-03-01T10:00:00Z");
@@ -380,4 +395,19 @@ fn the_export_carries_the_reconciliation_columns() {
     let first = reader.records().next().unwrap().unwrap();
     assert_eq!(&first[logged], "yes");
     assert_eq!(&first[entries], "2026-03-01T10:00:00Z api a1 by Dana Lee");
+    // The manifest's population hash covers the reconciliation columns: it
+    // is of `changes.json`'s records as they are, compact (docs/outputs.md).
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(internal.join("export/manifest.json")).unwrap())
+            .unwrap();
+    let compact = common::minify(&text);
+    let records = compact
+        .split_once("\"records\":")
+        .and_then(|(_, rest)| rest.strip_suffix('}'))
+        .unwrap();
+    assert!(records.contains("\"log_entries\":[{\"at\""), "{records}");
+    assert_eq!(
+        manifest["population_sha256"],
+        common::sha256_hex(records.as_bytes())
+    );
 }

@@ -1,14 +1,16 @@
 //! `export` and `sample`, and the site's `export/changes.csv|json`: the
-//! population parses with a real CSV reader, round-trips awkward titles, and
-//! samples are reproducible and drawn only from records deployed in the
-//! period.
+//! population (records deployed in the period) parses with a real CSV
+//! reader and JSON parser, round-trips awkward titles, carries its metadata
+//! and RFC 3339 instants, and samples are reproducible and drawn only from
+//! records deployed in the period.
 
 mod common;
 
-use common::{stderr, stdout, TempPortal};
+use common::{minify, sha256_hex, stderr, stdout, TempPortal};
 use std::collections::BTreeSet;
 
 const AWKWARD_TITLE: &str = "Fix \"quoted\" totals, commas, and\na newline";
+const FORMULA_TITLE: &str = "=HYPERLINK(\"x\")";
 
 /// A record deployed (or not) at `deployed`, with `status`.
 fn record(id: &str, status: &str, created: &str, deployed: Option<&str>, title: &str) -> String {
@@ -34,6 +36,8 @@ fn population() -> TempPortal {
         };
         let title = if n == 1 {
             AWKWARD_TITLE.to_string()
+        } else if n == 2 {
+            FORMULA_TITLE.to_string()
         } else {
             format!("Change {n}")
         };
@@ -58,7 +62,7 @@ fn population() -> TempPortal {
     );
     portal.record(
         "X3.md",
-        &record("X3", "in_progress", "2026-02-01", None, "=HYPERLINK(\"x\")"),
+        &record("X3", "in_progress", "2026-02-01", None, "In progress"),
     );
     portal
 }
@@ -102,22 +106,36 @@ fn csv_has_one_row_per_record_and_round_trips_awkward_titles() {
         "created",
         "scheduled",
         "deployed",
+        "deployed_by",
         "approvals",
+        "emergency_reason",
+        "emergency_declared_by",
         "review_at",
+        "review_link",
         "post_incident_at",
+        "post_incident_policy_review",
+        "post_incident_follow_ups",
+        "links",
         "flags",
+        "in_policy",
         "file",
+        "evidence_page",
     ] {
         assert!(headers.iter().any(|h| h == column), "no {column} column");
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 43, "one row per record");
+    assert_eq!(
+        rows.len(),
+        40,
+        "one row per deployed record, none for X1-X3"
+    );
     let title = headers.iter().position(|h| h == "title").unwrap();
     let d01 = rows.iter().find(|r| &r[0] == "D01").unwrap();
     assert_eq!(&d01[title], AWKWARD_TITLE);
-    let x3 = rows.iter().find(|r| &r[0] == "X3").unwrap();
+    let d02 = rows.iter().find(|r| &r[0] == "D02").unwrap();
     assert_eq!(
-        &x3[title], "'=HYPERLINK(\"x\")",
+        &d02[title],
+        &format!("'{FORMULA_TITLE}"),
         "formula cells are neutralised"
     );
 
@@ -141,16 +159,34 @@ fn csv_has_one_row_per_record_and_round_trips_awkward_titles() {
         &["export", "--format", "json", "--now", "2026-12-01"],
     );
     assert_eq!(site_json, json_text);
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&json_text).unwrap();
-    assert_eq!(rows.len(), 43);
+    let export: serde_json::Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(export["generated_at"], "2026-12-01T00:00:00Z");
+    assert_eq!(
+        export["period"],
+        serde_json::json!({"from": null, "to": null})
+    );
+    assert_eq!(
+        export["source"],
+        serde_json::Value::Null,
+        "not a git repository"
+    );
+    assert_eq!(export["count"], 40);
+    let rows = export["records"].as_array().unwrap();
+    assert_eq!(rows.len(), 40);
     assert_eq!(rows[0]["id"], "D01");
     assert_eq!(rows[0]["title"], AWKWARD_TITLE);
     assert_eq!(rows[0]["deployed"], "2026-01-05T12:00:00Z");
+    assert_eq!(
+        rows[0]["created"], "2025-12-01T00:00:00Z",
+        "dates are instants"
+    );
+    assert_eq!(rows[0]["in_policy"], true);
     assert!(rows[0]["approvals"].as_array().unwrap().is_empty());
+    assert_eq!(rows[0]["evidence_page"], "changes/d01.html");
 }
 
 #[test]
-fn export_period_uses_deployed_else_scheduled_else_created() {
+fn export_period_is_whole_utc_days_of_deployed() {
     let portal = population();
     let (csv_text, _) = run_ok(
         &portal,
@@ -164,20 +200,37 @@ fn export_period_uses_deployed_else_scheduled_else_created() {
             "2026-12-01",
         ],
     );
-    // D05 (02-02), D06 (02-09), D07 (02-16 12:00, the whole last day counts),
-    // and the undeployed X records, created 02-01.
-    assert_eq!(csv_ids(&csv_text), ["D05", "D06", "D07", "X1", "X2", "X3"]);
+    // D05 (02-02), D06 (02-09), D07 (02-16 12:00, the whole last day
+    // counts); the undeployed X records, created 02-01, are no population.
+    assert_eq!(csv_ids(&csv_text), ["D05", "D06", "D07"]);
     let (csv_text, _) = run_ok(
         &portal,
         &[
             "export",
+            "--from",
+            "2026-01-12",
             "--to",
-            "2026-01-12T11:59:59Z",
+            "2026-01-12",
             "--now",
             "2026-12-01",
         ],
     );
-    assert_eq!(csv_ids(&csv_text), ["D01"]);
+    assert_eq!(csv_ids(&csv_text), ["D02"], "a one-day period");
+    for args in [
+        ["--from", "2026-02-17", "--to", "2026-02-16"],
+        ["--from", "2026-02-01", "--to", "2026-02-16T12:00:00Z"],
+    ] {
+        for command in ["export", "sample"] {
+            let output =
+                portal.run(&[&[command][..], &args[..], &["--now", "2026-12-01"]].concat());
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} {args:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
 }
 
 /// The ids of a sample printed as a table.
@@ -203,7 +256,7 @@ fn same_seed_same_sample_other_seed_other_sample() {
         ]
     };
     let (first, _) = run_ok(&portal, &args("42"));
-    assert!(first.starts_with("# sample of 8 from 40 record(s) deployed in all dates; seed 42 (redraw with --seed 42)\n"), "{first}");
+    assert!(first.starts_with("# sample of 8 from 40 record(s) deployed in all dates; seed 42 (redraw with --seed 42); population sha256 "), "{first}");
     let ids = table_ids(&first);
     assert_eq!(ids.len(), 8);
     let mut sorted = ids.clone();
@@ -245,6 +298,20 @@ fn same_seed_same_sample_other_seed_other_sample() {
     let json: serde_json::Value = serde_json::from_str(&json_text).unwrap();
     assert_eq!(json["seed"], 42);
     assert_eq!(json["population"], 40);
+    let (export_json, _) = run_ok(
+        &portal,
+        &["export", "--format", "json", "--now", "2026-12-01"],
+    );
+    let compact = minify(&export_json);
+    let records = compact
+        .split_once("\"records\":")
+        .and_then(|(_, rest)| rest.strip_suffix('}'))
+        .unwrap();
+    assert_eq!(
+        json["population_sha256"],
+        sha256_hex(records.as_bytes()),
+        "the population hash is of export's records, compact, in file order"
+    );
     let json_ids: Vec<&str> = json["records"]
         .as_array()
         .unwrap()

@@ -66,7 +66,8 @@ fn fixture(config: &str) -> TempPortal {
         "i.md",
         &record("I-1", "type: feature\nstatus: scheduled\nvisibility: public\ncreated: 2026-04-01\nscheduled: 2026-08-01T09:00:00Z\nembargo_until: 2026-05-10T00:00:00Z\ntiers: [business]"),
     );
-    // Never in any feed: internal, proposed, cancelled.
+    // Never in any feed: internal, proposed, and cancelled before its embargo
+    // lifted (never announced, so never published).
     portal.record(
         "f.md",
         &record("F-1", "type: feature\nstatus: deployed\nvisibility: internal\ncreated: 2026-01-01\ndeployed: 2026-02-01T00:00:00Z"),
@@ -77,7 +78,7 @@ fn fixture(config: &str) -> TempPortal {
     );
     portal.record(
         "h.md",
-        &record("H-1", "type: feature\nstatus: cancelled\nvisibility: public\ncreated: 2026-01-01\nscheduled: 2026-02-01T00:00:00Z"),
+        &record("H-1", "type: feature\nstatus: cancelled\nvisibility: public\ncreated: 2026-01-01\nscheduled: 2026-02-01T00:00:00Z\ncancelled: 2026-01-20T00:00:00Z\nembargo_until: 2026-03-01T00:00:00Z"),
     );
     portal
 }
@@ -98,7 +99,18 @@ fn parse(out: &Path, feed: &str) -> feed_rs::model::Feed {
         .unwrap_or_else(|e| panic!("{feed} does not parse: {e}"))
 }
 
-/// `(guid, pubDate as RFC 3339)` of every item, in feed order.
+/// The change pages' folder: every guid starts with it (SPEC section 5).
+const CHANGES: &str = "https://changes.feeds.example/changes/";
+
+/// A guid without [`CHANGES`] and the page's `/`: `c-1#notice-...`, `b-1`.
+fn short(guid: &str) -> String {
+    let rest = guid
+        .strip_prefix(CHANGES)
+        .unwrap_or_else(|| panic!("guid {guid} is not under {CHANGES}"));
+    rest.replacen('/', "", 1)
+}
+
+/// `(short guid, pubDate as RFC 3339)` of every item, in feed order.
 fn items(out: &Path, feed: &str) -> Vec<(String, String)> {
     parse(out, feed)
         .entries
@@ -107,7 +119,7 @@ fn items(out: &Path, feed: &str) -> Vec<(String, String)> {
             let published = entry
                 .published
                 .unwrap_or_else(|| panic!("{feed}: {} has no date", entry.id));
-            (entry.id.clone(), published.to_rfc3339())
+            (short(&entry.id), published.to_rfc3339())
         })
         .collect()
 }
@@ -125,37 +137,39 @@ fn each_tier_carries_its_items_before_the_embargo_lifts() {
     assert_eq!(
         items(&out, "feed.xml"),
         expect(&[
-            ("C-1#notice", "2026-04-10T00:00:00+00:00"),
-            ("B-1", "2026-04-01T09:00:00+00:00"),
-            ("E-1", "2026-03-15T08:00:00+00:00"),
-            ("A-1", "2026-03-01T10:30:00+00:00"),
-            ("A-1#notice", "2026-01-01T00:00:00+00:00"),
+            ("c-1#notice-20260630T220000Z", "2026-04-10T00:00:00+00:00"),
+            ("b-1", "2026-04-01T09:00:00+00:00"),
+            ("e-1", "2026-03-15T08:00:00+00:00"),
+            ("e-1#rolled-back", "2026-03-15T08:00:00+00:00"),
+            ("a-1", "2026-03-01T10:30:00+00:00"),
+            ("a-1#notice-20260301T100000Z", "2026-01-01T00:00:00+00:00"),
         ])
     );
     // Enterprise heard of C-1 only on 2026-05-01; bug fixes are filtered out.
     assert_eq!(
         items(&out, "feeds/enterprise.xml"),
         expect(&[
-            ("A-1", "2026-03-01T10:30:00+00:00"),
-            ("A-1#notice", "2026-01-01T00:00:00+00:00"),
+            ("a-1", "2026-03-01T10:30:00+00:00"),
+            ("a-1#notice-20260301T100000Z", "2026-01-01T00:00:00+00:00"),
         ])
     );
     assert_eq!(
         items(&out, "feeds/business.xml"),
         expect(&[
-            ("C-1#notice", "2026-04-10T00:00:00+00:00"),
-            ("B-1", "2026-04-01T09:00:00+00:00"),
-            ("A-1", "2026-03-01T10:30:00+00:00"),
-            ("A-1#notice", "2026-01-01T00:00:00+00:00"),
+            ("c-1#notice-20260630T220000Z", "2026-04-10T00:00:00+00:00"),
+            ("b-1", "2026-04-01T09:00:00+00:00"),
+            ("a-1", "2026-03-01T10:30:00+00:00"),
+            ("a-1#notice-20260301T100000Z", "2026-01-01T00:00:00+00:00"),
         ])
     );
     // Real time: deployed (and rolled back) items only, no notices.
     assert_eq!(
         items(&out, "feeds/standard.xml"),
         expect(&[
-            ("B-1", "2026-04-01T09:00:00+00:00"),
-            ("E-1", "2026-03-15T08:00:00+00:00"),
-            ("A-1", "2026-03-01T10:30:00+00:00"),
+            ("b-1", "2026-04-01T09:00:00+00:00"),
+            ("e-1", "2026-03-15T08:00:00+00:00"),
+            ("e-1#rolled-back", "2026-03-15T08:00:00+00:00"),
+            ("a-1", "2026-03-01T10:30:00+00:00"),
         ])
     );
     assert_eq!(
@@ -177,7 +191,10 @@ fn each_tier_carries_its_items_before_the_embargo_lifts() {
     ] {
         let xml = std::fs::read_to_string(public.join(feed)).unwrap();
         for hidden in ["D-1", "F-1", "G-1", "H-1", "I-1"] {
-            assert!(!xml.contains(hidden), "{hidden} in {feed}");
+            assert!(
+                !xml.contains(hidden) && !xml.contains(&hidden.to_lowercase()),
+                "{hidden} in {feed}"
+            );
         }
     }
 }
@@ -191,19 +208,20 @@ fn notice_window_and_embargo_lift_change_the_feeds() {
     assert_eq!(
         items(&out, "feeds/enterprise.xml"),
         expect(&[
-            ("C-1#notice", "2026-05-01T00:00:00+00:00"),
-            ("D-1", "2026-04-05T12:00:00+00:00"),
-            ("A-1", "2026-03-01T10:30:00+00:00"),
-            ("A-1#notice", "2026-01-01T00:00:00+00:00"),
+            ("c-1#notice-20260630T220000Z", "2026-05-01T00:00:00+00:00"),
+            ("d-1", "2026-04-05T12:00:00+00:00"),
+            ("a-1", "2026-03-01T10:30:00+00:00"),
+            ("a-1#notice-20260301T100000Z", "2026-01-01T00:00:00+00:00"),
         ])
     );
     assert_eq!(
         items(&out, "feeds/standard.xml"),
         expect(&[
-            ("D-1", "2026-04-05T12:00:00+00:00"),
-            ("B-1", "2026-04-01T09:00:00+00:00"),
-            ("E-1", "2026-03-15T08:00:00+00:00"),
-            ("A-1", "2026-03-01T10:30:00+00:00"),
+            ("d-1", "2026-04-05T12:00:00+00:00"),
+            ("b-1", "2026-04-01T09:00:00+00:00"),
+            ("e-1", "2026-03-15T08:00:00+00:00"),
+            ("e-1#rolled-back", "2026-03-15T08:00:00+00:00"),
+            ("a-1", "2026-03-01T10:30:00+00:00"),
         ])
     );
     let business: Vec<String> = items(&out, "feeds/business.xml")
@@ -211,7 +229,7 @@ fn notice_window_and_embargo_lift_change_the_feeds() {
         .map(|(guid, _)| guid)
         .collect();
     assert!(
-        !business.contains(&"D-1".to_string()),
+        !business.contains(&"d-1".to_string()),
         "D-1 does not concern business"
     );
     assert!(out.join("public/changes/d-1/index.html").exists());
@@ -225,25 +243,25 @@ fn notice_window_and_embargo_lift_change_the_feeds() {
     let enterprise = items(&out, "feeds/enterprise.xml");
     assert_eq!(
         enterprise[0],
-        ("C-1".to_string(), "2026-06-30T22:40:00+00:00".to_string())
+        ("c-1".to_string(), "2026-06-30T22:40:00+00:00".to_string())
     );
     assert_eq!(
         enterprise[1],
         (
-            "C-1#notice".to_string(),
+            "c-1#notice-20260630T220000Z".to_string(),
             "2026-05-01T00:00:00+00:00".to_string()
         )
     );
     assert!(items(&out, "feeds/business.xml").contains(&(
-        "I-1#notice".to_string(),
+        "i-1#notice-20260801T090000Z".to_string(),
         "2026-05-10T00:00:00+00:00".to_string()
     )));
     let standard = items(&out, "feeds/standard.xml");
     assert_eq!(
-        standard[0].0, "C-1",
+        standard[0].0, "c-1",
         "real-time tiers learn of it when live"
     );
-    assert!(standard.iter().all(|(guid, _)| !guid.ends_with("#notice")));
+    assert!(standard.iter().all(|(guid, _)| !guid.contains("#notice")));
 }
 
 #[test]
@@ -271,26 +289,33 @@ fn feeds_are_well_formed_rss_with_absolute_links_and_a_self_link() {
         );
         for entry in &parsed.entries {
             let link = &entry.links.first().expect("item link").href;
-            let slug = entry.id.trim_end_matches("#notice").to_lowercase();
-            assert_eq!(
-                link,
-                &format!("https://changes.feeds.example/changes/{slug}/")
-            );
+            let page = entry.id.split('#').next().unwrap_or_default();
+            assert_eq!(link, page, "a guid is its item's page plus a fragment");
         }
         let xml = std::fs::read_to_string(out.join("public").join(feed)).unwrap();
         assert!(xml.starts_with("<?xml") && xml.contains("<rss version=\"2.0\""));
-        assert!(!xml.contains("isPermaLink=\"true\""));
-        assert_eq!(
-            xml.matches("<guid").count(),
-            xml.matches("isPermaLink=\"false\"").count()
-        );
+        // Only the deployed item's guid (the page itself) is a permalink
+        // (RSS 2.0: `isPermaLink` defaults to true, and the rss crate
+        // writes only the `false` case).
+        for item in xml.split("<item>").skip(1) {
+            let guid = item
+                .split("<guid")
+                .nth(1)
+                .and_then(|g| g.split("</guid>").next())
+                .unwrap();
+            assert_eq!(
+                !guid.contains("isPermaLink=\"false\""),
+                !guid.contains('#'),
+                "{feed}: {guid}"
+            );
+        }
         assert!(!xml.contains("Internal "), "{feed}: internal body part");
     }
     let enterprise = parse(&out, "feeds/enterprise.xml");
     let notice = enterprise
         .entries
         .iter()
-        .find(|e| e.id == "C-1#notice")
+        .find(|e| short(&e.id) == "c-1#notice-20260630T220000Z")
         .unwrap();
     assert_eq!(
         notice.title.as_ref().unwrap().content,
@@ -315,8 +340,8 @@ fn item_count_is_capped_newest_first() {
     assert_eq!(
         items(&out, "feed.xml"),
         expect(&[
-            ("C-1#notice", "2026-04-10T00:00:00+00:00"),
-            ("B-1", "2026-04-01T09:00:00+00:00"),
+            ("c-1#notice-20260630T220000Z", "2026-04-10T00:00:00+00:00"),
+            ("b-1", "2026-04-01T09:00:00+00:00"),
         ])
     );
     assert_eq!(items(&out, "feeds/standard.xml").len(), 2);

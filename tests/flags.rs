@@ -213,7 +213,9 @@ fn base_records_are_clean() {
         ("a.md", &Rec::normal("CHG-1")),
         ("b.md", &Rec::emergency("CHG-2")),
     ]);
-    for now in ["2026-03-02", LATER] {
+    // 2026-03-06: after every piece of evidence (none is in the future),
+    // inside the post-incident window.
+    for now in ["2026-03-06", LATER] {
         let (flags, code) = check(&portal, now);
         assert!(flags.is_empty(), "{now}: {flags:#?}");
         assert_eq!(code, 0);
@@ -334,7 +336,41 @@ fn firing_records() -> Vec<(&'static str, Rec)> {
             "invalid-character.md",
             Rec::normal("CHG-30").body("Public \u{7} text.\n"),
         ),
+        (
+            "date-out-of-order.md",
+            Rec::normal("CHG-31").set("created:", "created: 2026-01-10T09:00:01Z"),
+        ),
+        (
+            "future-evidence.md",
+            Rec::normal("CHG-32").set("deployed:", "deployed: 2026-12-01T10:30:00Z"),
+        ),
+        (
+            "change-in-blackout.md",
+            in_holiday_freeze(Rec::normal("CHG-33")),
+        ),
+        ("change-collision-a.md", with_window(Rec::normal("CHG-34"))),
+        ("change-collision-b.md", with_window(Rec::normal("CHG-35"))),
+        (
+            "deployer-approved.md",
+            Rec::normal("CHG-36").after("deployed:", "deployed_by: omar  haddad"),
+        ),
     ]
+}
+
+/// Scheduled on the web app during the fixture's holiday freeze
+/// (2026-12-24 to 2026-12-26, web), not yet deployed.
+fn in_holiday_freeze(record: Rec) -> Rec {
+    record
+        .set("status:", "status: scheduled")
+        .set("systems:", "systems: [web]")
+        .set("scheduled:", "scheduled: 2026-12-24T10:00:00Z")
+        .without("deployed")
+}
+
+/// A planned window from `scheduled` (10:00) to 11:00 on 2026-03-01, around
+/// the deploy instant (10:30) on the API.
+fn with_window(record: Rec) -> Rec {
+    record.after("scheduled:", "window_end: 2026-03-01T11:00:00Z")
 }
 
 /// Omar's approval moved one second after the deploy instant.
@@ -775,7 +811,11 @@ fn unauthorized_emergency_close_case_decider_spelled_loosely() {
 
 #[test]
 fn missing_review_warns_inside_the_window_then_denies() {
-    let record = Rec::emergency("CHG-1").without("review");
+    // Without the post-incident review, which would be future evidence on
+    // 2026-03-02.
+    let record = Rec::emergency("CHG-1")
+        .without("review")
+        .without("post_incident");
     let portal = portal_with(&[("a.md", &record)]);
     let position = (record.line("class:"), 1);
     // Deployed 2026-03-01T10:30:00Z; review_within_days 3 ends 2026-03-04T10:30:00Z.
@@ -1111,7 +1151,7 @@ fn lints_raise_and_remove_levels() {
     let short = short_notice(Rec::normal("CHG-1"), "2026-01-30T23:59:59Z");
     let outsider = outsider_approval(Rec::normal("CHG-2"));
     let portal = portal_with_config(&config, &[("a.md", &short), ("b.md", &outsider)]);
-    let (flags, code) = check(&portal, "2026-01-15");
+    let (flags, code) = check(&portal, LATER);
     assert_fires(
         &flags,
         "notice-too-short",

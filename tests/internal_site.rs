@@ -251,7 +251,18 @@ fn every_page_is_noindex_offline_and_under_csp() {
             "{} lacks the CSP",
             page.display()
         );
-        for offsite in ["href=\"http", "href=\"//", "src=\"http", "src=\"//"] {
+        // Only evidence URLs leave the site, marked and without referrer
+        // (tests/audit_site.rs checks each such link).
+        let evidence = html
+            .matches(r#"<a class="url external" href="http"#)
+            .count();
+        assert_eq!(
+            html.matches("href=\"http").count(),
+            evidence,
+            "{} links off-site outside evidence links",
+            page.display()
+        );
+        for offsite in ["href=\"//", "src=\"http", "src=\"//"] {
             assert!(
                 !html.contains(offsite),
                 "{} links off-site ({offsite})",
@@ -269,10 +280,14 @@ fn every_page_is_noindex_offline_and_under_csp() {
         robots.contains("Disallow: /"),
         "robots.txt keeps crawlers out"
     );
-    // Record URLs are kept, as text.
+    // Record evidence URLs are links leaving the site.
     let e1 = read(&site.join("changes/e1.html"));
-    assert!(e1.contains("<code class=\"url\">https://git.example/pr/1</code>"));
-    assert!(e1.contains("<code class=\"url\">https://grafana.example/d/1</code>"));
+    assert!(e1.contains(
+        r#"<a class="url external" href="https://git.example/pr/1" rel="noopener noreferrer">"#
+    ));
+    assert!(e1.contains(
+        r#"<a class="url external" href="https://grafana.example/d/1" rel="noopener noreferrer">"#
+    ));
 }
 
 #[test]
@@ -319,7 +334,7 @@ fn record_page_shows_evidence_flags_and_links() {
         "The Northbridge chain changed",
         "<span class=\"offsite\">the PR</span>",
         "<a href=\"../changes/n1.html\">N1</a>",
-        "<code class=\"url\">https://tickets.example/LL-1</code>",
+        "<a class=\"url external\" href=\"https://tickets.example/LL-1\" rel=\"noopener noreferrer\">",
         "unknown-reference",
         "A follow-up id, tier or system that does not exist.",
         "content/changes/e/E1.md",
@@ -376,71 +391,13 @@ fn flags_calendar_and_system_pages() {
     assert!(systems.contains("Public API") && systems.contains("../systems/web/index.html"));
 }
 
-/// Serves `dir` on a loopback port from background threads (one per
-/// connection, one request each); returns the port.
-fn serve(dir: PathBuf) -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let port = listener.local_addr().expect("local address").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().map_while(Result::ok) {
-            let dir = dir.clone();
-            std::thread::spawn(move || answer_one_request(stream, &dir));
-        }
-    });
-    port
-}
-
-/// Reads one request head from `stream` and answers it with a file of `dir`.
-fn answer_one_request(mut stream: std::net::TcpStream, dir: &std::path::Path) {
-    use std::io::{BufRead, Write};
-    let mut request_line = String::new();
-    let mut reader = std::io::BufReader::new(&stream);
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
-    let mut header = String::new();
-    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-        header.clear();
-    }
-    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
-    let path = target
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .trim_start_matches('/');
-    let mut file = dir.join(path);
-    if path.is_empty() || file.is_dir() {
-        file = file.join("index.html");
-    }
-    let (status, kind, body) = match (path.contains(".."), std::fs::read(&file)) {
-        (false, Ok(bytes)) => {
-            let kind = match file.extension().and_then(|e| e.to_str()) {
-                Some("html") => "text/html; charset=utf-8",
-                Some("js") => "text/javascript; charset=utf-8",
-                Some("css") => "text/css; charset=utf-8",
-                Some("json") => "application/json",
-                Some("csv") => "text/csv; charset=utf-8",
-                _ => "application/octet-stream",
-            };
-            ("200 OK", kind, bytes)
-        }
-        _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&body);
-}
-
 #[test]
 fn records_table_filters_in_a_real_browser() {
     if tools::skip_external("records table in headless Chromium") {
         return;
     }
     let portal = fixture();
-    let port = serve(build(&portal));
+    let port = common::site::serve_dir(build(&portal));
     let screenshot = portal.root().join("records.png");
     let url = format!("http://127.0.0.1:{port}/records/index.html");
     tools::run_browser_script(

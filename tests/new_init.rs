@@ -234,3 +234,39 @@ fn init_refuses_a_folder_that_is_not_empty() {
         "mine"
     );
 }
+
+#[test]
+fn new_offers_the_lifecycle_fields_and_help_lists_the_allowed_values() {
+    for class in ["standard", "normal", "emergency"] {
+        let portal = TempPortal::new();
+        let path = new_record(&portal, &["--title", "Offer fields", "--class", class]);
+        let text = std::fs::read_to_string(&path).unwrap();
+        for field in [
+            "window_end",
+            "deployed_by",
+            "cancelled",
+            "scheduled",
+            "deployed",
+        ] {
+            // Each is offered as a commented line, ready to uncomment.
+            let offered = text
+                .lines()
+                .find(|line| line.starts_with(&format!("# {field}: ")))
+                .unwrap_or_else(|| panic!("{class}: no `# {field}:` line in\n{text}"));
+            let uncommented = text.replace(offered, offered.trim_start_matches("# "));
+            std::fs::write(&path, uncommented).unwrap();
+            let codes = flag_codes(portal.root());
+            assert!(
+                !codes
+                    .iter()
+                    .any(|(code, _)| code == "unknown-field" || code == "invalid-record"),
+                "{class}: uncommenting `{field}` gives {codes:?}"
+            );
+            std::fs::write(&path, &text).unwrap();
+        }
+    }
+    let help = common::bin().args(["new", "--help"]).output().unwrap();
+    let help = stdout(&help);
+    assert!(help.contains("[possible values: feature, improvement, bugfix, hotfix, security, maintenance, deprecation, infrastructure]"));
+    assert!(help.contains("[possible values: standard, normal, emergency]"));
+}

@@ -298,3 +298,38 @@ fn a_broken_template_override_shows_the_overlay_until_removed() {
     });
     server.stop();
 }
+
+const FLAGS_PANEL: &str = "id=\"changeportal-flags\"";
+
+#[test]
+fn record_pages_of_the_internal_site_list_their_flags_while_the_build_succeeds() {
+    let portal = portal_with("Flag panel test");
+    let risky = normal_record("CHG-0002")
+        .replace("risk: low", "risk: high")
+        .replace("rollback: Revert the deploy.\n", "");
+    portal.record("2026/chg-0002.md", &risky);
+    let server = Server::start(portal.root());
+    let page = server.get("/internal/changes/chg-0002.html");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains(OVERLAY), "the build did not fail");
+    let panel = &page.body[page.body.find(FLAGS_PANEL).expect("a flags panel")..];
+    let panel = &panel[..panel.find("</details>").unwrap()];
+    assert!(panel.contains("warning[missing-rollback-plan]"), "{panel}");
+    assert!(
+        panel.contains(">content/changes/2026/chg-0002.md:6:1</a>"),
+        "{panel}"
+    );
+    assert!(panel.contains("href=\"vscode://file/"), "{panel}");
+    assert!(page.body.contains("/__changeportal/overlay.css"));
+    let clean = server.get("/internal/changes/chg-0001.html");
+    assert!(
+        !clean.body.contains(FLAGS_PANEL),
+        "a clean record has no panel"
+    );
+    let public = server.get("/changes/chg-0002/");
+    assert!(
+        !public.body.contains(FLAGS_PANEL),
+        "never on the public site"
+    );
+    server.stop();
+}

@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         let shown = report::human_text(flag, &sources);
         assert!(shown.contains(flag.code.as_str()));
     }
-    let _ = report::sarif(&outcome.flags);
+    let _ = report::sarif(&outcome.flags, &sources, "");
 });
 
 /// The YAML and the body are the text between and after the fences, and the

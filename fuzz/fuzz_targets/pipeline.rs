@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
     for flag in &analysis.flags {
         let _ = report::human_text(flag, &analysis.sources);
     }
-    let _ = report::sarif(&analysis.flags);
+    let _ = report::sarif(&analysis.flags, &analysis.sources, "");
     let Ok(buildable) = analysis.buildable(false) else {
         return;
     };
@@ -96,11 +96,7 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         pages: Vec::new(),
         deploy_log: None,
     };
-    let facts: Vec<_> = portal
-        .documents
-        .iter()
-        .map(|document| changeportal::policy::assess(&document.record, &portal.config, now()))
-        .collect();
+    let facts = changeportal::policy::assess_portal(&portal, now(), &|_| Vec::new());
     let raised = checks::run(&portal, &facts);
     flags.extend(checks::place(raised, |path| {
         record::positions_in(sources.get(path).unwrap_or_default())

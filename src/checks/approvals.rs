@@ -1,6 +1,6 @@
 //! Review board approvals: missing-approval, insufficient-approval,
 //! approval-after-deploy, self-approval, approver-not-on-board,
-//! rejected-but-deployed. The rules are [`crate::policy::approvals`]; this
+//! rejected-but-deployed, deployer-approved. The rules are [`crate::policy::approvals`]; this
 //! module words one flag per [`ApprovalBreach`].
 
 use super::{Code, Level, RecordCheck};
@@ -17,8 +17,11 @@ pub fn code_of(breach: &ApprovalBreach) -> Code {
         }
         ApprovalBreach::AfterDeploy(_) => Code::ApprovalAfterDeploy,
         ApprovalBreach::ByAuthor(_) => Code::SelfApproval,
-        ApprovalBreach::NotOnBoard(_) | ApprovalBreach::OtherRole(..) => Code::ApproverNotOnBoard,
+        ApprovalBreach::NotOnBoard(_)
+        | ApprovalBreach::OtherRole(..)
+        | ApprovalBreach::OutsideMembership(_) => Code::ApproverNotOnBoard,
         ApprovalBreach::RejectedButDeployed(_) => Code::RejectedButDeployed,
+        ApprovalBreach::DeployerApproved(_) => Code::DeployerApproved,
     }
 }
 
@@ -32,6 +35,7 @@ pub fn is_about_approvals(code: Code) -> bool {
             | Code::SelfApproval
             | Code::ApproverNotOnBoard
             | Code::RejectedButDeployed
+            | Code::DeployerApproved
     )
 }
 
@@ -70,7 +74,7 @@ fn flag_text(record: &Record, breach: &ApprovalBreach) -> (String, String, &'sta
         ApprovalBreach::TooFew { given, required, window_days } => (
             whole_field(record, "status"),
             format!("{given} approval(s){}; the policy requires at least {required}", suffix(*window_days)),
-            "the author's own approval does not count; ask another board member",
+            "approvals by the author, the deployer, or anyone not on the board under that role at that time do not count; ask another board member",
         ),
         ApprovalBreach::RolesMissing { roles, window_days } => (
             whole_field(record, "status"),
@@ -102,6 +106,22 @@ fn flag_text(record: &Record, breach: &ApprovalBreach) -> (String, String, &'sta
                 format!("approvals[{index}].role"),
                 format!("{} sits on the board as {}, not as {}", a.by, roles.join(", "), a.role),
                 BOARD_HINT,
+            )
+        }
+        ApprovalBreach::OutsideMembership(index) => {
+            let a = approval(*index);
+            (
+                format!("approvals[{index}].at"),
+                format!("{} was not a board member as {} at {}; the approval does not count", a.by, a.role, a.at),
+                "board membership has `from`/`to` dates in `policy.board`; ask a current member to approve",
+            )
+        }
+        ApprovalBreach::DeployerApproved(index) => {
+            let a = approval(*index);
+            (
+                format!("approvals[{index}].by"),
+                format!("{} approved the change and also deployed it; the approval does not count", a.by),
+                "segregation of duties: the person who deploys a change must not be one of its approvers",
             )
         }
         ApprovalBreach::RejectedButDeployed(index) => {

@@ -6,10 +6,12 @@
 //! its line and column afterwards, from the text of its file ([`place`]).
 
 mod approvals;
+mod dates;
 pub mod deploys;
 mod emergency;
 mod notice;
 mod references;
+mod windows;
 
 pub use crate::diagnostics::{finish, Code, Flag, Level};
 /// The load-time text checks live in [`crate::load`]; re-exported for the
@@ -91,6 +93,8 @@ impl<'a> RecordCheck<'a> {
         emergency::check(self);
         notice::check(self);
         references::check(self);
+        dates::check(self);
+        windows::check(self);
         self.rollback_plan();
     }
 

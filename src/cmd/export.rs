@@ -1,47 +1,46 @@
-//! `changeportal export`: the record population as CSV or JSON on stdout,
-//! exactly as the internal site's `export/changes.csv` and
-//! `export/changes.json` (both come from [`crate::render::export::rows`]).
-//!
-//! `--from` / `--to` keep the records whose period date (`deployed`, else
-//! `scheduled`, else `created`) falls in `[from, to]`; a bare-date `--to`
-//! includes that whole day.
+//! `changeportal export`: the population of a period (SPEC 6) as CSV or
+//! JSON on stdout, byte for byte as the internal site's `export/changes.csv`
+//! and `export/changes.json` for the same period and "now" (both come from
+//! [`crate::render::export::Export`]); `--manifest FILE` also writes the
+//! population's manifest (SPEC 5) to FILE.
 
 use super::{config_failure, resolve_now, Failure, Outcome};
 use crate::build::{Analysis, Blocked, Build};
-use crate::cli::{ExportArgs, ExportFormat, NowArg, RootArg};
-use crate::model::Timestamp;
-use crate::render::export::{self, FlagIndex, Period};
+use crate::cli::{ExportArgs, ExportFormat, NowArg, PeriodArgs, RootArg};
+use crate::render::export::{Export, FlagIndex, Period};
 use crate::report::{self, Format};
 use std::io::Write;
 use std::process::ExitCode;
 
-/// Prints the population of the period.
+/// Prints the population of the period, and writes its manifest when asked.
+/// Exit 2 for a `--from` after `--to` or a config error; 1 when a record is
+/// unreadable or a file cannot be written.
 pub fn run(args: &ExportArgs) -> Outcome {
-    let period = period(args.from, args.to)?;
+    let period = period(&args.period)?;
     let analysis = load_population(&args.root, &args.now)?;
     let flags = FlagIndex::new(&analysis);
-    let rows = export::rows(&analysis, &flags, &period);
+    let export = Export::new(&analysis, &flags, period);
     let bytes = match args.format {
-        ExportFormat::Csv => export::to_csv(&rows).map_err(|e| e.to_string()),
-        ExportFormat::Json => export::to_json(&rows).map_err(|e| e.to_string()),
+        ExportFormat::Csv => export.csv(),
+        ExportFormat::Json => export.json(),
     }
     .map_err(|e| Failure::failed(format!("cannot write the export: {e}")))?;
+    if let Some(path) = &args.manifest {
+        let manifest = export
+            .manifest_json()
+            .map_err(|e| Failure::failed(format!("cannot write the manifest: {e}")))?;
+        std::fs::write(path, manifest).map_err(|e| {
+            Failure::failed(format!("cannot write the manifest {}: {e}", path.display()))
+        })?;
+    }
     write_stdout(&bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The period `--from`..`--to` of `export` and `sample` (SPEC section 6:
-/// whole days in UTC, both included); a `--from` after `--to` is a usage
-/// error (exit 2).
-pub fn period(from: Option<Timestamp>, to: Option<Timestamp>) -> Result<Period, Failure> {
-    match (from, to) {
-        (Some(from), Some(to)) if from.date() > to.date() || (from > to && !to.is_date_only()) => {
-            Err(Failure::usage(format!(
-                "--from {from} is after --to {to}: the period would be empty"
-            )))
-        }
-        _ => Ok(Period::new(from, to)),
-    }
+/// The period `--from`..`--to` of `export` and `sample` (SPEC 6: whole days
+/// in UTC, both included). Errors: a `--from` after `--to` (exit 2).
+pub fn period(args: &PeriodArgs) -> Result<Period, Failure> {
+    Period::new(args.from, args.to).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Loads and checks the portal for `export` and `sample`. A record that could
@@ -49,8 +48,12 @@ pub fn period(from: Option<Timestamp>, to: Option<Timestamp>) -> Result<Period, 
 /// its diagnostics are printed and the command fails (exit 1); a bad `--now`
 /// or `SOURCE_DATE_EPOCH`, or an unusable `portal.yaml`, is exit 2.
 pub fn load_population(root: &RootArg, now: &NowArg) -> Result<Analysis, Failure> {
-    let now = resolve_now(now.now)?;
-    let analysis = Build::new(&root.root, now)
+    analyze(&root.root, resolve_now(now.now)?)
+}
+
+/// [`load_population`] of the portal at `root`, evaluated at `now`.
+pub fn analyze(root: &std::path::Path, now: crate::model::Timestamp) -> Result<Analysis, Failure> {
+    let analysis = Build::new(root, now)
         .analyze()
         .map_err(|e| config_failure(e, Format::Human))?;
     match analysis.buildable(false) {

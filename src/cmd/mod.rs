@@ -2,11 +2,15 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod export;
+pub mod gate;
 pub mod init;
 pub mod new;
 pub mod sample;
+pub mod schema;
 pub mod serve;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::load::{ConfigError, Sources};
@@ -53,7 +57,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(args) => new::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Gate(args) => gate::run(&args),
+        Command::Schema(args) => schema::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => completions::man(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -278,7 +278,11 @@ impl Draft<'_> {
             (format!("author: {}", yaml_string(self.author)), "who requested and wrote the change"),
             (format!("created: {date}"), "when the record entered the portal"),
             (format!("# scheduled: {date}T09:00:00Z"), "planned start of the change window"),
+            (format!("# window_end: {date}T10:00:00Z"), "end of the planned change window (after scheduled)"),
             (format!("# deployed: {date}T09:30:00Z"), "required once status is deployed or rolled_back"),
+            ("# deployed_by: Deployer Name".to_string(), "who carried out the deployment; their approval does not count"),
+            (format!("# cancelled: {date}T12:00:00Z"), "when a cancelled change was called off"),
+            (format!("# embargo_until: {date}T00:00:00Z"), "no public output mentions the change before this"),
         ] {
             let _ = writeln!(text, "{line:<COMMENT_COLUMN$}# {comment}");
         }

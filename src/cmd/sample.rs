@@ -1,95 +1,150 @@
 //! `changeportal sample`: a reproducible random sample of the changes
-//! deployed in a period, as auditors draw them.
+//! deployed in a period, as auditors draw them (SPEC 6).
 //!
-//! The population is every record whose status says it went live
-//! (`deployed` or `rolled_back`: a rolled-back change was in production) and
-//! whose `deployed` instant lies in `[--from, --to]` (a bare-date `--to`
-//! includes that whole day). It is ordered by id before drawing, so the same
-//! seed redraws the same sample whatever the file layout. The draw uses
-//! ChaCha8 seeded with `--seed` (or a seed from the clock, which is printed),
-//! and `rand::seq::index::sample`. The sample is printed sorted by id.
+//! **Population.** The population of `export` for the same period
+//! ([`crate::render::export::population`]), restricted to the `--class` and
+//! `--type` values when given (strata; repeated values widen the stratum).
+//!
+//! **Size.** `--size`, else the common audit table ([`default_size`]); a
+//! size above the population gives the whole population.
+//!
+//! **Draw.** Each member's key is the SHA-256 (lower-case hex) of
+//! `<seed>:<id>` with the seed in decimal; the sample is the `size` members
+//! with the smallest keys ([`draw`]). The same seed with a larger size
+//! therefore gives a superset, and a record's chance does not depend on the
+//! file layout. Without `--seed` a seed from the clock is used and printed.
+//! The sample is printed in id order.
+//!
+//! **What is printed.** Every format states the seed and the SHA-256 of the
+//! population drawn from (the `population_sha256` of SPEC 5 over the
+//! stratum), so the auditor can redraw and check it: `table` in its first
+//! line; `json` as the fields `seed`, `population_sha256`, `population`,
+//! `size`, `period`, `classes`, `types`; `csv` and `workpaper` keep stdout
+//! machine-readable and print that line to stderr (as `json` does too).
 
 use super::export::{load_population, period, write_stdout};
 use super::{Failure, Outcome};
-use crate::build::Analysis;
 use crate::cli::{SampleArgs, SampleFormat};
-use crate::model::portal::Document;
-use crate::render::export::{self, ExportRow, FlagIndex, Period};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use crate::model::digest::sha256_hex;
+use crate::render::export::{self, ExportRow, FlagIndex, Member, Period};
+use crate::render::workpaper;
 use serde::Serialize;
 use std::process::ExitCode;
 
 /// Draws and prints the sample.
 pub fn run(args: &SampleArgs) -> Outcome {
-    if args.size == 0 {
+    if args.size == Some(0) {
         return Err(Failure::usage("--size must be at least 1"));
     }
-    let period = period(args.from, args.to)?;
+    let period = period(&args.period)?;
     let analysis = load_population(&args.root, &args.now)?;
-    let population = population(&analysis, &period);
+    let members: Vec<Member<'_>> = export::population(&analysis, &period)
+        .into_iter()
+        .filter(|member| in_strata(member, args))
+        .collect();
+    let flags = FlagIndex::new(&analysis);
+    let population_rows = export::rows(&analysis, &flags, &members);
+    let population_sha256 = export::population_sha256(&population_rows)
+        .map_err(|e| Failure::failed(format!("cannot hash the population: {e}")))?;
     let seed = args.seed.unwrap_or_else(seed_from_clock);
-    let chosen = draw(population.len(), args.size, seed);
-    if args.size > population.len() {
+    let size = args.size.unwrap_or_else(|| default_size(members.len()));
+    if size > members.len() {
         eprintln!(
-            "note: --size {} is larger than the population of {} deployed record(s) in {}; the sample is the whole population",
-            args.size,
-            population.len(),
+            "note: --size {size} is larger than the population of {} deployed record(s) in {}; the sample is the whole population",
+            members.len(),
             period.describe()
         );
     }
-    let flags = FlagIndex::new(&analysis);
-    let config = &analysis.portal.config;
-    let rows: Vec<ExportRow<'_>> = chosen
+    let ids: Vec<&str> = members
         .iter()
-        .map(|&index| export::row(population[index], config, &flags))
+        .map(|m| m.document.record.id.as_str())
         .collect();
+    let chosen = draw(&ids, size, seed);
     let header = SampleHeader {
         seed,
-        period: period.describe(),
-        population: population.len(),
-        size: rows.len(),
+        period,
+        classes: args.classes.iter().map(|c| c.as_str()).collect(),
+        types: args.types.iter().map(|t| t.as_str()).collect(),
+        population: members.len(),
+        population_sha256,
+        size: chosen.len(),
     };
-    let bytes = match args.format {
-        SampleFormat::Table => table(&header, &rows).into_bytes(),
-        SampleFormat::Csv => {
-            eprintln!("{}", header.describe());
-            export::to_csv(&rows)
-                .map_err(|e| Failure::failed(format!("cannot write the sample: {e}")))?
-        }
-        SampleFormat::Json => {
-            eprintln!("{}", header.describe());
-            json(&header, &rows)?
-        }
-    };
+    let bytes = render(
+        args.format,
+        &header,
+        &chosen,
+        &members,
+        &population_rows,
+        &flags,
+    )?;
+    if args.format != SampleFormat::Table {
+        eprintln!("{}", header.describe());
+    }
     write_stdout(&bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The records deployed in `period`, sorted by id.
-pub fn population<'a>(analysis: &'a Analysis, period: &Period) -> Vec<&'a Document> {
-    let mut population: Vec<&Document> = analysis
-        .portal
-        .documents
-        .iter()
-        .filter(|document| {
-            let record = &document.record;
-            record.is_live() && record.deployed.is_some_and(|at| period.contains(&at))
+/// The sample in `format`: `chosen` indexes `members` and `rows`.
+fn render(
+    format: SampleFormat,
+    header: &SampleHeader,
+    chosen: &[usize],
+    members: &[Member<'_>],
+    rows: &[ExportRow<'_>],
+    flags: &FlagIndex<'_>,
+) -> Result<Vec<u8>, Failure> {
+    let failed =
+        |e: &dyn std::fmt::Display| Failure::failed(format!("cannot write the sample: {e}"));
+    let sampled: Vec<ExportRow<'_>> = chosen.iter().map(|&i| rows[i].clone()).collect();
+    match format {
+        SampleFormat::Table => Ok(table(header, &sampled).into_bytes()),
+        SampleFormat::Csv => export::to_csv(&sampled).map_err(|e| failed(&e)),
+        SampleFormat::Json => export::pretty(&JsonSample {
+            header,
+            records: &sampled,
         })
-        .collect();
-    population.sort_by(|a, b| a.record.id.cmp(&b.record.id));
-    population
+        .map_err(|e| failed(&e)),
+        SampleFormat::Workpaper => {
+            let rows: Vec<_> = chosen
+                .iter()
+                .map(|&i| workpaper::row(&members[i], flags))
+                .collect();
+            workpaper::to_csv(&rows).map_err(|e| failed(&e))
+        }
+    }
 }
 
-/// Indices of `size` distinct members of a population of `len`, drawn with
-/// ChaCha8 seeded with `seed`, in ascending order (the population is sorted
-/// by id, so this is id order). `size >= len` gives the whole population.
-pub fn draw(len: usize, size: usize, seed: u64) -> Vec<usize> {
-    if size >= len {
-        return (0..len).collect();
+/// Whether `member` is in the strata of `--class` and `--type` (an empty
+/// list does not restrict).
+fn in_strata(member: &Member<'_>, args: &SampleArgs) -> bool {
+    let record = &member.document.record;
+    (args.classes.is_empty() || args.classes.contains(&record.class))
+        && (args.types.is_empty() || args.types.contains(&record.change_type))
+}
+
+/// The sample size the common audit table gives a population of
+/// `population` records (SPEC 6): all of 5 or fewer; 5 of 6 to 50; 10%,
+/// rounded up, of 51 to 250; 25 of more than 250.
+pub fn default_size(population: usize) -> usize {
+    match population {
+        0..=5 => population,
+        6..=50 => 5,
+        51..=250 => population.div_ceil(10),
+        _ => 25,
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut chosen = rand::seq::index::sample(&mut rng, len, size).into_vec();
+}
+
+/// Indices of the `size` members of `ids` with the smallest draw keys
+/// (SHA-256 of `<seed>:<id>`; ties by position), in ascending order.
+/// `size >= ids.len()` gives every index.
+pub fn draw(ids: &[&str], size: usize, seed: u64) -> Vec<usize> {
+    let mut keyed: Vec<(String, usize)> = ids
+        .iter()
+        .enumerate()
+        .map(|(index, id)| (sha256_hex(format!("{seed}:{id}").as_bytes()), index))
+        .collect();
+    keyed.sort_unstable();
+    let mut chosen: Vec<usize> = keyed.into_iter().take(size).map(|(_, i)| i).collect();
     chosen.sort_unstable();
     chosen
 }
@@ -108,16 +163,30 @@ fn seed_from_clock() -> u64 {
 #[derive(Debug, Serialize)]
 struct SampleHeader {
     seed: u64,
-    period: String,
+    period: Period,
+    classes: Vec<&'static str>,
+    types: Vec<&'static str>,
     population: usize,
+    population_sha256: String,
     size: usize,
 }
 
 impl SampleHeader {
     fn describe(&self) -> String {
+        let strata: Vec<&str> = self.classes.iter().chain(&self.types).copied().collect();
+        let strata = if strata.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", strata.join(", "))
+        };
         format!(
-            "sample of {} from {} record(s) deployed in {}; seed {} (redraw with --seed {})",
-            self.size, self.population, self.period, self.seed, self.seed
+            "sample of {} from {} record(s){strata} deployed in {}; seed {} (redraw with --seed {}); population sha256 {}",
+            self.size,
+            self.population,
+            self.period.describe(),
+            self.seed,
+            self.seed,
+            self.population_sha256
         )
     }
 }
@@ -129,16 +198,6 @@ struct JsonSample<'a, 'r> {
     records: &'a [ExportRow<'r>],
 }
 
-fn json(header: &SampleHeader, rows: &[ExportRow<'_>]) -> Result<Vec<u8>, Failure> {
-    let mut bytes = serde_json::to_vec_pretty(&JsonSample {
-        header,
-        records: rows,
-    })
-    .map_err(|e| Failure::failed(format!("cannot write the sample: {e}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
 /// An aligned text table under a header line that carries the seed.
 fn table(header: &SampleHeader, rows: &[ExportRow<'_>]) -> String {
     let columns = [
@@ -147,16 +206,18 @@ fn table(header: &SampleHeader, rows: &[ExportRow<'_>]) -> String {
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|row| {
+            let mut codes: Vec<&str> = row.flags.iter().map(|f| f.code).collect();
+            codes.dedup();
             [
                 row.id.to_string(),
                 row.deployed.clone().unwrap_or_default(),
                 row.class.to_string(),
                 row.change_type.to_string(),
                 row.status.to_string(),
-                if row.flags.is_empty() {
+                if codes.is_empty() {
                     "-".to_string()
                 } else {
-                    row.flags.join(",")
+                    codes.join(",")
                 },
                 one_line(row.title),
             ]
@@ -196,19 +257,47 @@ fn one_line(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("CHG-{i:04}")).collect()
+    }
+
     #[test]
     fn same_seed_same_draw_other_seed_other_draw() {
-        let first = draw(1000, 20, 7);
-        assert_eq!(first, draw(1000, 20, 7));
-        assert_ne!(first, draw(1000, 20, 8));
+        let owned = ids(1000);
+        let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let first = draw(&ids, 20, 7);
+        assert_eq!(first, draw(&ids, 20, 7));
+        assert_ne!(first, draw(&ids, 20, 8));
         assert_eq!(first.len(), 20);
         assert!(first.windows(2).all(|w| w[0] < w[1]), "sorted and distinct");
     }
 
     #[test]
+    fn a_larger_size_is_a_superset() {
+        let owned = ids(300);
+        let ids: Vec<&str> = owned.iter().map(String::as_str).collect();
+        let mut previous: Vec<usize> = Vec::new();
+        for size in [1, 5, 17, 60, 299, 300] {
+            let drawn = draw(&ids, size, 99);
+            assert_eq!(drawn.len(), size);
+            assert!(previous.iter().all(|i| drawn.contains(i)), "size {size}");
+            previous = drawn;
+        }
+    }
+
+    #[test]
     fn oversized_sample_is_the_population() {
-        assert_eq!(draw(3, 10, 1), vec![0, 1, 2]);
-        assert_eq!(draw(0, 1, 1), Vec::<usize>::new());
+        assert_eq!(draw(&["a", "b", "c"], 10, 1), vec![0, 1, 2]);
+        assert_eq!(draw(&[], 1, 1), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn default_sizes_follow_the_audit_table() {
+        let sizes: Vec<usize> = [0, 1, 5, 6, 50, 51, 250, 251, 10_000]
+            .into_iter()
+            .map(default_size)
+            .collect();
+        assert_eq!(sizes, [0, 1, 5, 5, 5, 6, 25, 25, 25]);
     }
 
     #[test]

@@ -82,6 +82,11 @@ flag_codes! {
     MalformedInternalMarker => "malformed-internal-marker", Deny, "A line looks like the internal marker but is not exactly `<!-- internal -->`.";
     InternalDetailInPublic => "internal-detail-in-public", Warn, "Customer-facing text holds what looks internal: an internal host, a private IP address, an e-mail address, a board member's or the author's name, or a configured pattern.";
     InvalidCharacter => "invalid-character", Deny, "A control character or Unicode non-character in a record or page; it would make feeds invalid XML.";
+    DateOutOfOrder => "date-out-of-order", Deny, "An approval or the deploy is dated before the record was created, a review or post-incident review before the deploy, or a change window ends before it starts.";
+    FutureEvidence => "future-evidence", Deny, "An approval, review, post-incident review, timeline entry or deploy is dated later than now.";
+    ChangeInBlackout => "change-in-blackout", Deny, "A normal or standard change's window overlaps a blackout that covers one of its systems.";
+    ChangeCollision => "change-collision", Warn, "Two changes that go ahead touch a shared system in overlapping windows.";
+    DeployerApproved => "deployer-approved", Warn, "The person who deployed the change also approved it; that approval does not count.";
     UnrecordedDeploy => "unrecorded-deploy", Deny, "A deploy-log entry that no record accounts for: a change reached production without a change record.";
     DeployNotLogged => "deploy-not-logged", Warn, "A deployed record whose systems the deploy log covers has no entry in the log.";
 }

@@ -6,6 +6,7 @@ use super::{characters, public_text};
 use super::{positions, relative, MAX_RECORD_BYTES};
 use crate::diagnostics::{Code, Flag};
 use crate::model::config::Config;
+use crate::model::digest::sha256_hex;
 use crate::model::portal::{Document, FieldPositions, Position, SourceFile};
 use crate::model::record::{is_valid_id, Record, Status, Visibility};
 use serde::de::DeserializeOwned;
@@ -38,8 +39,12 @@ impl RecordOutcome {
 
 /// Loads the record at `path`.
 pub fn load_record(root: &Path, path: &Path, config: &Config) -> RecordOutcome {
-    let source = match read_source(root, path, config) {
-        Ok(source) => source,
+    let read = read_bytes(root, path, config).and_then(|bytes| {
+        let sha256 = sha256_hex(&bytes);
+        Ok((decode(root, path, config, bytes)?, sha256))
+    });
+    let (source, sha256) = match read {
+        Ok(read) => read,
         Err(flag) => {
             return RecordOutcome {
                 document: None,
@@ -48,7 +53,7 @@ pub fn load_record(root: &Path, path: &Path, config: &Config) -> RecordOutcome {
             }
         }
     };
-    parse_source(source, config)
+    parse_source(source, &sha256, config)
 }
 
 /// Parses one record from `text` as if it had been read from `path` (relative
@@ -58,16 +63,20 @@ pub fn parse_str(text: &str, path: &str, config: &Config) -> RecordOutcome {
         path: path.to_string(),
         text: frontmatter::strip_bom(text).to_string(),
     };
-    parse_source(source, config)
+    parse_source(source, &sha256_hex(text.as_bytes()), config)
 }
 
-/// Parses the front matter and body of an already read `source`.
-fn parse_source(mut source: SourceFile, config: &Config) -> RecordOutcome {
+/// Parses the front matter and body of an already read `source`, whose
+/// file's bytes hash to `sha256`.
+fn parse_source(mut source: SourceFile, sha256: &str, config: &Config) -> RecordOutcome {
     let raw_characters = characters::scrub_source(&mut source, config);
     let (document, mut flags) = match parse_front_matter::<Record>(&source, config) {
         Ok(mut parsed) => {
             let escaped_characters = std::mem::take(&mut parsed.invalid_characters);
-            let (document, mut flags) = build_document(parsed, &source.path, config);
+            let (mut document, mut flags) = build_document(parsed, &source.path, config);
+            if let Some(document) = &mut document {
+                document.sha256 = sha256.to_string();
+            }
             flags.extend(escaped_characters);
             (document, flags)
         }
@@ -92,17 +101,34 @@ fn parse_source(mut source: SourceFile, config: &Config) -> RecordOutcome {
 /// Reads a file as UTF-8 text (BOM stripped), refusing oversized files,
 /// special files and files outside the portal ([`super::tree::open_inside`]).
 pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFile, Box<Flag>> {
-    let display = relative(root, path);
+    decode(root, path, config, read_bytes(root, path, config)?)
+}
+
+/// The flag of a file that cannot be used, at `line`:`column` of `path`.
+fn unreadable(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    (line, column): (usize, usize),
+    message: String,
+    hint: &str,
+) -> Box<Flag> {
+    Box::new(flag_at(
+        config,
+        Code::InvalidRecord,
+        &relative(root, path),
+        Position { line, column },
+        message,
+        Some(hint.to_string()),
+        None,
+    ))
+}
+
+/// Reads a file's bytes, refusing oversized files, special files and files
+/// outside the portal ([`super::tree::open_inside`]).
+fn read_bytes(root: &Path, path: &Path, config: &Config) -> Result<Vec<u8>, Box<Flag>> {
     let fail = |line, column, message: String, hint: &str| {
-        Box::new(flag_at(
-            config,
-            Code::InvalidRecord,
-            &display,
-            Position { line, column },
-            message,
-            Some(hint.to_string()),
-            None,
-        ))
+        unreadable(root, path, config, (line, column), message, hint)
     };
     let cannot_read = |error: std::io::Error| {
         fail(
@@ -139,22 +165,33 @@ pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFi
     if bytes.len() as u64 > MAX_RECORD_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
+    Ok(bytes)
+}
+
+/// The bytes of the file at `path` as UTF-8 text with its BOM stripped.
+fn decode(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    bytes: Vec<u8>,
+) -> Result<SourceFile, Box<Flag>> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
                 text.drain(..'\u{feff}'.len_utf8());
             }
             Ok(SourceFile {
-                path: display.clone(),
+                path: relative(root, path),
                 text,
             })
         }
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-            let (line, column) = end_position(valid);
-            Err(fail(
-                line,
-                column,
+            Err(unreadable(
+                root,
+                path,
+                config,
+                end_position(valid),
                 "file is not valid UTF-8".to_string(),
                 "save the file as UTF-8",
             ))
@@ -375,6 +412,7 @@ fn build_document(
         public_body: split.public,
         internal_body: split.internal,
         record,
+        sha256: String::new(),
     };
     (Some(document), flags)
 }

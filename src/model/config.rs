@@ -2,14 +2,15 @@
 
 use super::person::same_person;
 use super::record::{ChangeClass, ChangeType, Status};
-use super::time::Zone;
+use super::time::{Span, Timestamp, Zone};
 use crate::diagnostics::{Code, Level};
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The portal configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Site title.
@@ -43,6 +44,7 @@ pub struct Config {
     pub public_text: PublicText,
     /// Per-flag level overrides.
     #[serde(default)]
+    #[schemars(schema_with = "super::schema::lints")]
     pub lints: BTreeMap<String, Level>,
     /// Items per feed (extension, default 50).
     #[serde(default = "default_feed_items")]
@@ -52,13 +54,13 @@ pub struct Config {
     pub per_page: usize,
     /// The deploy log (SPEC section 3): a path relative to the portal root,
     /// CSV with a header row or JSON lines, of what really reached
-    /// production. Absolute paths and `..` are refused by [`Config::validate`].
+    /// production. Absolute paths and `..` are refused (`Config::validate`).
     #[serde(default)]
     pub deploy_log: Option<String>,
 }
 
 /// A customer tier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     /// Display name.
@@ -72,6 +74,11 @@ pub struct Tier {
     /// Optional description shown on the subscribe page (extension).
     #[serde(default)]
     pub description: Option<String>,
+    /// Days before `scheduled` at which the tier's feeds carry a reminder
+    /// item (SPEC section 3, e.g. `[7, 1]`); each at least 1, advance-notice
+    /// tiers only.
+    #[serde(default)]
+    pub reminders: Vec<u32>,
 }
 
 impl Tier {
@@ -91,7 +98,7 @@ impl Tier {
 /// `public_text:`: what `internal-detail-in-public` looks for in
 /// customer-facing text beyond e-mail addresses, private IP addresses and
 /// people's names (SPEC sections 3 and 4).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublicText {
     /// Internal DNS domains: a host name equal to one of them, or under one,
@@ -129,7 +136,7 @@ impl<'de> Deserialize<'de> for Pattern {
 }
 
 /// A catalogued system.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct System {
     /// Display name.
@@ -143,12 +150,16 @@ pub struct System {
 }
 
 /// Change management policy.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The review board roster; empty means "not defined".
     #[serde(default)]
     pub board: Vec<BoardMember>,
+    /// Freeze windows in which no normal or standard change may take place
+    /// (SPEC 3 `policy.blackouts`, SPEC 4 `change-in-blackout`).
+    #[serde(default)]
+    pub blackouts: Vec<Blackout>,
     /// Approval rules per class.
     #[serde(default)]
     pub approvals: ApprovalPolicy,
@@ -160,9 +171,9 @@ pub struct Policy {
     pub require_post_incident_for: Vec<String>,
     /// Hours: a deploy-log entry without `change` matches a deployed
     /// record of its system whose `deployed` instant lies within this many
-    /// hours of the entry's `at`, both ends included (SPEC 3). Unset means
-    /// [`DEFAULT_DEPLOY_MATCH_HOURS`]; read it through
-    /// [`Policy::deploy_match_hours`].
+    /// hours of the entry's `at`, both ends included (SPEC 3). Default 2
+    /// (`DEFAULT_DEPLOY_MATCH_HOURS`); read it through
+    /// `Policy::deploy_match_hours`.
     #[serde(default)]
     pub deploy_match_hours: Option<u32>,
 }
@@ -180,7 +191,7 @@ impl Policy {
 }
 
 /// A review board member.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoardMember {
     /// Full name as approvals spell it (compared as people read names,
@@ -188,10 +199,60 @@ pub struct BoardMember {
     pub name: String,
     /// Role on the board.
     pub role: String,
+    /// First instant of membership (a date means its midnight UTC); `None`:
+    /// since always.
+    #[serde(default)]
+    pub from: Option<Timestamp>,
+    /// End of membership: a datetime is the instant it ends, a date-only
+    /// `to` includes that whole day (UTC); `None`: still a member.
+    #[serde(default)]
+    pub to: Option<Timestamp>,
+}
+
+impl BoardMember {
+    /// Whether the member sat on the board at `at` (SPEC 3): on or after
+    /// `from` and before the end of `to` ([`Timestamp::period_end`]).
+    pub fn serves_at(&self, at: Timestamp) -> bool {
+        self.from.is_none_or(|from| from <= at) && self.to.is_none_or(|to| at < to.period_end())
+    }
+}
+
+/// A freeze window of `policy.blackouts` (SPEC 3).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Blackout {
+    /// First instant of the freeze (a date means its midnight UTC).
+    pub from: Timestamp,
+    /// End of the freeze: a datetime is the instant it ends, a date-only `to`
+    /// includes that whole day (UTC).
+    pub to: Timestamp,
+    /// The systems it covers; `None` covers every system.
+    #[serde(default)]
+    pub systems: Option<Vec<String>>,
+    /// Why changes are frozen (shown in flags and on pages).
+    pub reason: String,
+}
+
+impl Blackout {
+    /// The freeze as a span: `from` up to [`Timestamp::period_end`] of `to`.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.from,
+            end: self.to.period_end(),
+        }
+    }
+
+    /// Whether the freeze covers a change to `systems`: it names no systems
+    /// (all of them), or one of `systems`.
+    pub fn covers(&self, systems: &[String]) -> bool {
+        self.systems
+            .as_ref()
+            .is_none_or(|covered| covered.iter().any(|key| systems.contains(key)))
+    }
 }
 
 /// Approval rules per change class.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalPolicy {
     /// Rule for normal changes (default: at least one approval).
@@ -227,7 +288,7 @@ impl ApprovalPolicy {
 }
 
 /// How many approvals, from which roles, within which window.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalRule {
     /// Minimum number of approvals.
@@ -242,7 +303,7 @@ pub struct ApprovalRule {
 }
 
 /// Emergency change rules.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmergencyPolicy {
     /// Who may declare an emergency; empty means anyone.
@@ -329,6 +390,23 @@ impl Config {
                 ));
             }
         }
+        for (key, tier) in &self.tiers {
+            if tier.reminders.contains(&0) {
+                problems.push((
+                    format!("tiers.{key}.reminders"),
+                    format!(
+                        "tier `{key}`: reminders are days before the change and must be at least 1"
+                    ),
+                ));
+            }
+            if !tier.reminders.is_empty() && !tier.is_advance_notice() {
+                problems.push((
+                    format!("tiers.{key}.reminders"),
+                    format!("tier `{key}` has reminders but notice_days: 0; only advance-notice tiers hear of a change before it is live"),
+                ));
+            }
+        }
+        problems.extend(self.period_problems());
         if let Some(Err(why)) = self.deploy_log.as_deref().map(check_deploy_log_path) {
             problems.push(("deploy_log".to_string(), why));
         }
@@ -341,6 +419,51 @@ impl Config {
         problems
     }
 
+    /// Blackouts and board memberships whose `from` is after their `to`, and
+    /// blackouts naming a system the catalogue does not list (SPEC 3).
+    fn period_problems(&self) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        for (index, blackout) in self.policy.blackouts.iter().enumerate() {
+            if blackout.from > blackout.to {
+                problems.push((
+                    format!("policy.blackouts[{index}]"),
+                    format!(
+                        "blackout `{}` starts ({}) after it ends ({})",
+                        blackout.reason, blackout.from, blackout.to
+                    ),
+                ));
+            }
+            let unknown = blackout.systems.iter().flatten().filter(|key| {
+                self.systems
+                    .as_ref()
+                    .is_some_and(|systems| !systems.contains_key(*key))
+            });
+            for key in unknown {
+                problems.push((
+                    format!("policy.blackouts[{index}]"),
+                    format!(
+                        "blackout `{}` names unknown system `{key}`",
+                        blackout.reason
+                    ),
+                ));
+            }
+        }
+        for (index, member) in self.policy.board.iter().enumerate() {
+            if let (Some(from), Some(to)) = (member.from, member.to) {
+                if from > to {
+                    problems.push((
+                        format!("policy.board[{index}]"),
+                        format!(
+                            "board member {}'s membership starts ({from}) after it ends ({to})",
+                            member.name
+                        ),
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
     /// The public base URL without a trailing slash.
     pub fn base(&self) -> &str {
         self.base_url.trim_end_matches('/')
@@ -348,13 +471,19 @@ impl Config {
 
     /// Whether `name` is on the board (compared as people,
     /// [`same_person`]), and under which roles.
-    pub fn board_roles_of(&self, name: &str) -> Vec<&str> {
+    pub fn board_roles_of<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
+        self.board_entries_of(name)
+            .map(|member| member.role.as_str())
+            .collect()
+    }
+
+    /// The board entries of `name` (compared as people, [`same_person`]),
+    /// in roster order; a person may sit under several roles or periods.
+    pub fn board_entries_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a BoardMember> {
         self.policy
             .board
             .iter()
-            .filter(|member| same_person(&member.name, name))
-            .map(|member| member.role.as_str())
-            .collect()
+            .filter(move |member| same_person(&member.name, name))
     }
 
     /// The display title of a system key (the key itself when uncatalogued).

@@ -2,9 +2,11 @@
 
 pub mod config;
 pub mod deploys;
+pub mod digest;
 pub mod person;
 pub mod portal;
 pub mod record;
+pub mod schema;
 pub mod time;
 
 pub use config::Config;

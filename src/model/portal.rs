@@ -53,6 +53,9 @@ pub struct Document {
     pub public_body: String,
     /// Markdown of the internal part.
     pub internal_body: String,
+    /// SHA-256 of the file's bytes as read from disk (BOM and all), 64
+    /// lower-case hex digits: the manifest's per-record hash (SPEC 5).
+    pub sha256: String,
 }
 
 /// An extra public page from `content/pages/*.md`.

@@ -1,6 +1,7 @@
 //! The change record of SPEC section 2, exactly as written in front matter.
 
 use super::time::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,7 +11,7 @@ use std::fmt;
 macro_rules! record_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$variant_meta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$variant_meta])* #[doc = concat!("`", $text, "`")] $variant),+ }
 
@@ -110,10 +111,12 @@ record_enum!(
 );
 
 /// One change record's front matter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = super::schema::record_rules)]
 pub struct Record {
     /// Unique, stable identifier; URLs use it lower-cased.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"))]
     pub id: String,
     /// Headline.
     pub title: String,
@@ -193,7 +196,7 @@ pub struct Record {
 }
 
 /// One review board decision.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// Board member's name.
@@ -210,7 +213,7 @@ pub struct Approval {
 }
 
 /// Why a change could not wait, and who decided.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Emergency {
     /// Why waiting would put the organisation at significant risk.
@@ -225,7 +228,7 @@ pub struct Emergency {
 }
 
 /// Code review after the change.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// Reviewer.
@@ -241,7 +244,7 @@ pub struct Review {
 }
 
 /// One war-room timeline entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
     /// When.
@@ -257,7 +260,7 @@ pub struct TimelineEntry {
 }
 
 /// Post-incident review.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostIncident {
     /// When the discussion took place.

@@ -137,10 +137,68 @@ impl Timestamp {
         }
     }
 
+    /// The instant a period whose last instant or day is `self` ends
+    /// (exclusive): the next midnight UTC when `self` was written as a bare
+    /// date (a date-only `to` includes that whole day), else `self`. Used
+    /// for `policy.blackouts` and board membership `to` (SPEC 3).
+    pub fn period_end(&self) -> Timestamp {
+        if self.date_only {
+            let next = self.date().succ_opt().unwrap_or(NaiveDate::MAX);
+            Self::from_instant(next.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+        } else {
+            *self
+        }
+    }
+
     /// Whole days from `self` to `later` (negative when `later` is earlier),
     /// counted on instants: 23 hours is 0 days.
     pub fn days_until(&self, later: &Timestamp) -> i64 {
         (later.instant - self.instant).num_days()
+    }
+}
+
+/// A stretch of time between two UTC instants, `start` included and `end`
+/// excluded; a span with `end == start` is the single instant `start` (a
+/// deploy, or a change window given only by `scheduled`). Used for change
+/// windows, blackouts and board membership (SPEC 3 and 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// First instant of the span.
+    pub start: Timestamp,
+    /// The instant the span ends (excluded), or `start` for a single instant.
+    pub end: Timestamp,
+}
+
+impl Span {
+    /// The single instant `at`.
+    pub fn instant(at: Timestamp) -> Self {
+        Span { start: at, end: at }
+    }
+
+    /// Whether the span is a single instant.
+    pub fn is_instant(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// Whether `at` lies in the span: `start <= at < end`, or `at == start`
+    /// for a single instant.
+    pub fn contains(&self, at: Timestamp) -> bool {
+        if self.is_instant() {
+            at == self.start
+        } else {
+            self.start <= at && at < self.end
+        }
+    }
+
+    /// Whether the spans share an instant. Spans that only touch (one ends
+    /// where the other starts) do not overlap; a single instant overlaps a
+    /// span that contains it, and the same instant.
+    pub fn overlaps(&self, other: &Span) -> bool {
+        match (self.is_instant(), other.is_instant()) {
+            (false, false) => self.start < other.end && other.start < self.end,
+            (true, _) => other.contains(self.start),
+            (false, true) => self.contains(other.start),
+        }
     }
 }
 

@@ -3,8 +3,11 @@
 //!
 //! [`assess`] gives a record's [`RecordFacts`]: how its approvals measure up
 //! to the rule of its class ([`approvals`]), its code-review and
-//! post-incident deadlines ([`evidence`]), and the notice each advance-notice
-//! tier got ([`notice`]). Nothing here knows about flags, levels or pages:
+//! post-incident deadlines ([`evidence`]), the notice each advance-notice
+//! tier got ([`notice`]), the order and plausibility of its dates
+//! ([`dates`]) and the blackouts its window falls into ([`windows`]).
+//! [`assess_portal`] adds what needs every record: collisions between
+//! changes on one system. Nothing here knows about flags, levels or pages:
 //! `checks` turns the facts into flags, and the audit site's dashboard,
 //! record pages and exports display the same facts, so that a flag and a
 //! figure cannot disagree about what the policy says.
@@ -13,17 +16,23 @@
 //! window is a whole number of days of 24 hours ([`plus_days`]).
 
 pub mod approvals;
+pub mod dates;
 pub mod evidence;
 pub mod notice;
 #[cfg(test)]
 mod tests;
+pub mod windows;
 
 pub use approvals::{ApprovalBreach, ApprovalFacts, Reason, Standing, Window};
+pub use dates::{Field, OutOfOrder};
 pub use evidence::{deadline_outcome, Coverage, DeadlineFacts, Outcome, PostIncidentFacts};
 pub use notice::NoticeFacts;
+pub use windows::{BlackoutHit, Collision};
 
+use crate::model::portal::{Document, Portal};
 use crate::model::record::Record;
 use crate::model::{Config, Timestamp};
+use rayon::prelude::*;
 
 /// Everything the policy says about one record at one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +47,15 @@ pub struct RecordFacts {
     /// One entry per advance-notice tier the notice rule covers for this
     /// record, in the order of `portal.yaml`.
     pub notice: Vec<NoticeFacts>,
+    /// Instants in the wrong order (`date-out-of-order`).
+    pub out_of_order: Vec<OutOfOrder>,
+    /// Evidence dated after "now" (`future-evidence`).
+    pub in_future: Vec<Field>,
+    /// Blackouts the change falls into (`change-in-blackout`).
+    pub blackouts: Vec<BlackoutHit>,
+    /// Changes it collides with, per shared system (`change-collision`);
+    /// filled by [`assess_portal`], empty from [`assess`] alone.
+    pub collisions: Vec<Collision>,
 }
 
 impl RecordFacts {
@@ -47,16 +65,64 @@ impl RecordFacts {
     }
 }
 
-/// Evaluates every policy rule for `record` under `config` at instant `now`
-/// (deadlines that have not passed at `now` are pending). Never fails: a
-/// record that parsed is always assessable.
-pub fn assess(record: &Record, config: &Config, now: Timestamp) -> RecordFacts {
+/// Evaluates every rule of one record for `record` under `config` at
+/// instant `now` (deadlines that have not passed at `now` are pending).
+/// `log_deployers` are deployers known besides `deployed_by` (the deploy
+/// log's); their approvals do not count either. Collisions need the other
+/// records: [`assess_portal`] adds them. Never fails: a record that parsed
+/// is always assessable. Reads `status`, `deployed` and every other field
+/// from `record` itself, so a caller may assess an edited copy (e.g. "as if
+/// deployed at T").
+pub fn assess(
+    record: &Record,
+    config: &Config,
+    now: Timestamp,
+    log_deployers: &[String],
+) -> RecordFacts {
+    let deployers: Vec<String> = record
+        .deployed_by
+        .iter()
+        .chain(log_deployers)
+        .cloned()
+        .collect();
     RecordFacts {
-        approvals: approvals::assess(record, config, now),
+        approvals: approvals::assess(record, config, now, &deployers),
         review: evidence::review(record, &config.policy, now),
         post_incident: evidence::post_incident(record, &config.policy, now),
         notice: notice::assess(record, config),
+        out_of_order: dates::out_of_order(record),
+        in_future: dates::in_future(record, now),
+        blackouts: windows::blackouts(record, &config.policy),
+        collisions: Vec::new(),
     }
+}
+
+/// Every record's facts at `now`, in the order of `portal.documents`, with
+/// collisions between records ([`windows::collisions`]).
+/// `log_deployers(document)` names the deployers of a record known besides
+/// its `deployed_by` (from the deploy log; empty without one).
+pub fn assess_portal(
+    portal: &Portal,
+    now: Timestamp,
+    log_deployers: &(dyn Fn(&Document) -> Vec<String> + Sync),
+) -> Vec<RecordFacts> {
+    let mut facts: Vec<RecordFacts> = portal
+        .documents
+        .par_iter()
+        .map(|document| {
+            assess(
+                &document.record,
+                &portal.config,
+                now,
+                &log_deployers(document),
+            )
+        })
+        .collect();
+    let records: Vec<&Record> = portal.documents.iter().map(|d| &d.record).collect();
+    for (facts, collisions) in facts.iter_mut().zip(windows::collisions(&records)) {
+        facts.collisions = collisions;
+    }
+    facts
 }
 
 /// `at` plus `days` days of 24 hours, as a UTC instant; saturates at the

@@ -1,76 +1,160 @@
-//! The record population as CSV and JSON, for auditors: one row per record
-//! with the fields an auditor samples from. The internal site's
-//! `export/changes.csv` and `export/changes.json`, `changeportal export` and
-//! `changeportal sample` all go through [`rows`], so they always agree.
+//! The audit population and its exports (SPEC sections 5 and 6): the one
+//! definition of "the changes of a period" behind `export`, `sample`, the
+//! workpaper and the internal site's `export/changes.csv`,
+//! `export/changes.json` and `export/manifest.json`.
 //!
-//! **Period semantics.** A record's *period date* is its `deployed` instant,
-//! else its `scheduled` instant, else its `created` date
-//! ([`period_date`]). A record is in a [`Period`] when that date falls in
-//! `[from, to]`; a `to` written as a bare date (`2026-06-30`) includes that
-//! whole UTC day. `sample` instead selects on `deployed` alone (only records
-//! that went live are sampled), with the same bounds.
+//! **Population.** A record is in the population of a [`Period`] when it went
+//! live (status `deployed` or `rolled_back`) and its `deployed` instant falls
+//! on a UTC day from `from` to `to`, both included ([`population`]). Records
+//! that never went live (proposed, rejected, cancelled, scheduled) are not
+//! part of any population: an auditor tests changes that reached production.
+//! Members are ordered by id (then path).
 //!
-//! **Spreadsheet safety.** In CSV, a cell that begins with `=`, `+`, `-`, `@`,
-//! a tab or a carriage return gets a leading `'` so that spreadsheet programs
+//! **Instants.** Every instant is written in RFC 3339 UTC with seconds and a
+//! `Z` ([`rfc3339`]); a date-only value is its midnight UTC.
+//!
+//! **Population hash.** `population_sha256` is the SHA-256 (lower-case hex)
+//! of the compact JSON serialization (no whitespace, keys in the order
+//! `changes.json` shows them, non-ASCII characters as UTF-8) of the `records`
+//! array of `changes.json`: `jq -cj .records changes.json | sha256sum` gives
+//! it for records without control characters.
+//!
+//! **CSV.** One row per record, flat columns ([`CSV_COLUMNS`]); a list cell
+//! joins its items with `; `. A cell that begins with `=`, `+`, `-`, `@`, a
+//! tab or a carriage return gets a leading `'` so that spreadsheet programs
 //! do not evaluate it as a formula (OWASP "CSV injection"); JSON is unchanged.
 
-use crate::checks::{Code, Flag};
+use crate::checks::{Flag, Level};
 use crate::deploys::LogColumns;
+use crate::model::digest::sha256_hex;
 use crate::model::portal::Document;
 use crate::model::record::Record;
-use crate::model::{Config, Timestamp};
+use crate::model::Timestamp;
+use crate::paths;
 use crate::pipeline::Analysis;
-use serde::Serialize;
+use crate::policy::{Reason, RecordFacts, Standing};
+use chrono::{NaiveDate, SecondsFormat};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// An inclusive date range; either end may be open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A period of whole UTC days, both ends included; either end may be open
+/// (SPEC 6 `--from`/`--to`). Serialized as `{"from": "YYYY-MM-DD" or null,
+/// "to": ...}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
-    /// First instant in the period.
-    pub from: Option<Timestamp>,
-    /// Last instant in the period; a bare date includes its whole day.
-    pub to: Option<Timestamp>,
+    /// First day of the period.
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (the whole day counts).
+    pub to: Option<NaiveDate>,
+}
+
+/// A `--from` after `--to`: the period would be empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("--from {from} is after --to {to}: the period would be empty")]
+pub struct PeriodError {
+    /// The first day asked for.
+    pub from: NaiveDate,
+    /// The last day asked for.
+    pub to: NaiveDate,
 }
 
 impl Period {
-    /// A period between optional bounds.
-    pub fn new(from: Option<Timestamp>, to: Option<Timestamp>) -> Self {
-        Self { from, to }
+    /// The days from `from` to `to`, both included, each end optional.
+    /// Errors: [`PeriodError`] when `from` is after `to`.
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Self, PeriodError> {
+        match (from, to) {
+            (Some(from), Some(to)) if from > to => Err(PeriodError { from, to }),
+            _ => Ok(Self { from, to }),
+        }
     }
 
-    /// Whether `at` lies in the period.
+    /// The calendar year `year` (1 January to 31 December, UTC).
+    pub fn year(year: i32) -> Self {
+        Self {
+            from: NaiveDate::from_ymd_opt(year, 1, 1),
+            to: NaiveDate::from_ymd_opt(year, 12, 31),
+        }
+    }
+
+    /// Whether the UTC day of `at` lies in the period.
     pub fn contains(&self, at: &Timestamp) -> bool {
-        let after_start = self.from.is_none_or(|from| at.instant() >= from.instant());
-        let before_end = self.to.is_none_or(|to| {
-            if to.is_date_only() {
-                at.instant() < to.instant() + chrono::Duration::days(1)
-            } else {
-                at.instant() <= to.instant()
-            }
-        });
-        after_start && before_end
+        let day = at.date();
+        self.from.is_none_or(|from| day >= from) && self.to.is_none_or(|to| day <= to)
     }
 
     /// Human description, e.g. `2026-01-01 .. 2026-06-30` or `all dates`.
     pub fn describe(&self) -> String {
+        let end =
+            |day: Option<NaiveDate>, open: &str| day.map_or(open.to_string(), |d| d.to_string());
         match (self.from, self.to) {
             (None, None) => "all dates".to_string(),
-            (from, to) => format!(
-                "{} .. {}",
-                from.map_or_else(|| "start".to_string(), |t| t.iso()),
-                to.map_or_else(|| "end".to_string(), |t| t.iso())
-            ),
+            (from, to) => format!("{} .. {}", end(from, "start"), end(to, "end")),
         }
     }
 }
 
-/// The date a record is filed under for periods and months: `deployed`,
-/// else `scheduled`, else `created`.
+/// One member of a population: a record and its policy facts.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    /// The record.
+    pub document: &'a Document,
+    /// Its index in `portal.documents` (and in the analysis's facts).
+    pub index: usize,
+    /// Its policy facts at the analysis's "now".
+    pub facts: &'a RecordFacts,
+}
+
+/// The population of `period` (SPEC 6): every record that went live
+/// (`deployed` or `rolled_back`) with `deployed` on a day of the period,
+/// ordered by id, then path. The one selection of `export`, `sample`, the
+/// workpaper and the site's exports.
+pub fn population<'a>(analysis: &'a Analysis, period: &Period) -> Vec<Member<'a>> {
+    let mut members: Vec<Member<'a>> = analysis
+        .portal
+        .documents
+        .iter()
+        .zip(&analysis.facts)
+        .enumerate()
+        .filter(|(_, (document, _))| in_population(&document.record, period))
+        .map(|(index, (document, facts))| Member {
+            document,
+            index,
+            facts,
+        })
+        .collect();
+    members.sort_by(|a, b| {
+        (&a.document.record.id, &a.document.path).cmp(&(&b.document.record.id, &b.document.path))
+    });
+    members
+}
+
+/// The date a record is filed under in the audit site's months and lists:
+/// `deployed`, else `scheduled`, else `created`. Not the population rule
+/// ([`population`] is by `deployed` alone).
 pub fn period_date(record: &Record) -> Timestamp {
     record
         .deployed
         .or(record.scheduled)
         .unwrap_or(record.created)
+}
+
+/// Whether `record` is in the population of `period` (SPEC 6): it went
+/// live (`deployed` or `rolled_back`) with `deployed` on a day of the period.
+pub fn in_population(record: &Record, period: &Period) -> bool {
+    record.is_live() && record.deployed.is_some_and(|at| period.contains(&at))
+}
+
+/// The instant `at` in RFC 3339 UTC with seconds, e.g.
+/// `2026-03-01T00:00:00Z` for the date `2026-03-01`.
+pub fn rfc3339(at: &Timestamp) -> String {
+    at.instant().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Where the source of an export came from: the git commit the portal was
+/// read at, or `None` outside git. Seam for the provenance work (SPEC 3
+/// "Provenance"): until the analysis carries git history, always `None`.
+pub fn source_commit(_analysis: &Analysis) -> Option<String> {
+    None
 }
 
 /// The flags of each record, indexed once (looking them up per record with
@@ -96,17 +180,10 @@ impl<'a> FlagIndex<'a> {
     pub fn of(&self, id: &str) -> &[&'a Flag] {
         self.by_record.get(id).map_or(&[], Vec::as_slice)
     }
-
-    /// The distinct codes of the record's flags, in the spec's order.
-    pub fn codes_of(&self, id: &str) -> Vec<Code> {
-        let mut codes: Vec<Code> = self.of(id).iter().map(|flag| flag.code).collect();
-        codes.sort();
-        codes.dedup();
-        codes
-    }
 }
 
-/// One approval decision as exported.
+/// One approval decision as exported, with whether it counts toward the
+/// rule of the record's class (SPEC 3) and, when not, why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ExportApproval<'a> {
     /// Board member.
@@ -115,11 +192,68 @@ pub struct ExportApproval<'a> {
     pub role: &'a str,
     /// `approve` or `reject`.
     pub decision: &'static str,
-    /// When (ISO form).
+    /// When (RFC 3339 UTC).
     pub at: String,
+    /// The note given with the decision.
+    pub note: Option<&'a str>,
+    /// Whether this approval counts toward `min` and the roles.
+    pub counted: bool,
+    /// Why it does not count (`None` when counted).
+    pub not_counted_because: Option<&'static str>,
 }
 
-/// One record of the population.
+/// Why the approval with `standing` does not count, or `None` when it does:
+/// the policy's own wording ([`Reason::text`]), so exports, workpapers and
+/// record pages say the same.
+pub fn not_counted_because(standing: Standing) -> Option<&'static str> {
+    standing.reason.map(Reason::text)
+}
+
+/// The emergency declaration as exported.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportEmergency<'a> {
+    /// Why waiting was not possible.
+    pub reason: Option<&'a str>,
+    /// Who declared the emergency.
+    pub declared_by: Option<&'a str>,
+    /// When (RFC 3339 UTC).
+    pub declared_at: Option<String>,
+}
+
+/// The code review after the change, as exported.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportReview<'a> {
+    /// Reviewer.
+    pub by: &'a str,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// Link to the review.
+    pub link: Option<&'a str>,
+    /// Reviewer's note.
+    pub note: Option<&'a str>,
+}
+
+/// The post-incident discussion, as exported.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportPostIncident<'a> {
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// `none`, `needed` or `done`.
+    pub policy_review: &'static str,
+    /// Follow-up record ids or URLs.
+    pub follow_ups: Vec<&'a str>,
+}
+
+/// One flag of a record, as exported.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportFlag {
+    /// Flag code (SPEC 4).
+    pub code: &'static str,
+    /// Level after `lints:`: `warn` or `deny`.
+    pub level: &'static str,
+}
+
+/// One record of the population, with the fields an auditor tests.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ExportRow<'a> {
     /// Record id.
@@ -139,45 +273,293 @@ pub struct ExportRow<'a> {
     pub visibility: &'static str,
     /// Author.
     pub author: &'a str,
-    /// Created (ISO form).
+    /// Created (RFC 3339 UTC).
     pub created: String,
-    /// Scheduled (ISO form).
+    /// Planned start (RFC 3339 UTC).
     pub scheduled: Option<String>,
-    /// Deployed (ISO form).
+    /// Planned end (RFC 3339 UTC).
+    pub window_end: Option<String>,
+    /// Deployed (RFC 3339 UTC).
     pub deployed: Option<String>,
+    /// Who carried out the deployment.
+    pub deployed_by: Option<&'a str>,
     /// Affected systems (keys).
     pub systems: Vec<&'a str>,
     /// Configured tiers the change concerns.
     pub tiers: Vec<&'a str>,
     /// Board decisions in record order.
     pub approvals: Vec<ExportApproval<'a>>,
-    /// Who declared the emergency.
-    pub emergency_declared_by: Option<&'a str>,
-    /// When the emergency was declared.
-    pub emergency_declared_at: Option<String>,
-    /// Code reviewer.
-    pub review_by: Option<&'a str>,
-    /// Code review date.
-    pub review_at: Option<String>,
-    /// Post-incident review date.
-    pub post_incident_at: Option<String>,
-    /// Distinct flag codes raised on the record.
-    pub flags: Vec<&'static str>,
-    /// Number of flags raised on the record.
-    pub flag_count: usize,
+    /// The emergency declaration, when there is one.
+    pub emergency: Option<ExportEmergency<'a>>,
+    /// The code review, when there is one.
+    pub review: Option<ExportReview<'a>>,
+    /// The post-incident discussion, when there is one.
+    pub post_incident: Option<ExportPostIncident<'a>>,
+    /// Whether the record holds test evidence (`testing`).
+    pub testing: bool,
+    /// Whether the record holds a rollback plan (`rollback`).
+    pub rollback: bool,
+    /// Evidence links: `links`, then timeline links, in record order.
+    pub links: Vec<&'a str>,
+    /// Every flag raised on the record, in file order.
+    pub flags: Vec<ExportFlag>,
+    /// No deny-level flag is raised on the record.
+    pub in_policy: bool,
     /// Source file, relative to the portal root.
     pub file: &'a str,
-    /// Deploy-log reconciliation columns (`log_entries`, `logged`), filled
-    /// by [`rows`] from the analysis's reconciliation.
+    /// The record's evidence page on the internal site, relative to its root.
+    pub evidence_page: String,
+    /// Deploy-log reconciliation columns (`log_entries`, `logged`; SPEC 3
+    /// "Deploy log"), from the analysis's reconciliation.
     #[serde(flatten)]
     pub deploys: LogColumns,
+}
+
+/// The export row of one population member, with the analysis's config
+/// (tiers) and deploy-log reconciliation.
+pub fn row<'a>(member: Member<'a>, analysis: &'a Analysis, flags: &FlagIndex<'_>) -> ExportRow<'a> {
+    let config = &analysis.portal.config;
+    let document = member.document;
+    let record = &document.record;
+    let flags = flags.of(&record.id);
+    ExportRow {
+        id: &record.id,
+        title: &record.title,
+        change_type: record.change_type.as_str(),
+        class: record.class.as_str(),
+        status: record.status.as_str(),
+        risk: record.risk.as_str(),
+        visibility: record.visibility.as_str(),
+        author: &record.author,
+        created: rfc3339(&record.created),
+        scheduled: record.scheduled.as_ref().map(rfc3339),
+        window_end: record.window_end.as_ref().map(rfc3339),
+        deployed: record.deployed.as_ref().map(rfc3339),
+        deployed_by: record.deployed_by.as_deref(),
+        systems: record.systems.iter().map(String::as_str).collect(),
+        tiers: config
+            .tiers
+            .keys()
+            .filter(|key| record.concerns_tier(key))
+            .map(String::as_str)
+            .collect(),
+        approvals: approvals(member),
+        emergency: record.emergency.as_ref().map(|e| ExportEmergency {
+            reason: e.reason.as_deref(),
+            declared_by: e.declared_by.as_deref(),
+            declared_at: e.declared_at.as_ref().map(rfc3339),
+        }),
+        review: record.review.as_ref().map(|r| ExportReview {
+            by: &r.by,
+            at: rfc3339(&r.at),
+            link: r.link.as_deref(),
+            note: r.note.as_deref(),
+        }),
+        post_incident: record.post_incident.as_ref().map(|p| ExportPostIncident {
+            at: rfc3339(&p.at),
+            policy_review: p.policy_review.as_str(),
+            follow_ups: p.follow_ups.iter().map(String::as_str).collect(),
+        }),
+        testing: record.testing.is_some(),
+        rollback: record.rollback.is_some(),
+        links: record
+            .links
+            .iter()
+            .map(String::as_str)
+            .chain(record.timeline.iter().filter_map(|t| t.link.as_deref()))
+            .collect(),
+        flags: flags
+            .iter()
+            .map(|flag| ExportFlag {
+                code: flag.code.as_str(),
+                level: flag.level.as_str(),
+            })
+            .collect(),
+        in_policy: !flags.iter().any(|flag| flag.level == Level::Deny),
+        file: &document.path,
+        evidence_page: paths::internal::change_page(&record.slug()),
+        deploys: LogColumns::of(analysis.reconciliation.as_ref(), member.index),
+    }
+}
+
+/// The member's approvals with their standing from the policy facts (the
+/// one place where per-approval policy facts reach the exports).
+fn approvals(member: Member<'_>) -> Vec<ExportApproval<'_>> {
+    let standings = &member.facts.approvals.standings;
+    member
+        .document
+        .record
+        .approvals
+        .iter()
+        .enumerate()
+        .map(|(index, approval)| {
+            let standing = standings
+                .get(index)
+                .copied()
+                .unwrap_or(Standing::not_counted(Reason::Rejection));
+            let because = not_counted_because(standing);
+            ExportApproval {
+                by: &approval.by,
+                role: &approval.role,
+                decision: approval.decision.as_str(),
+                at: rfc3339(&approval.at),
+                note: approval.note.as_deref(),
+                counted: because.is_none(),
+                not_counted_because: because,
+            }
+        })
+        .collect()
+}
+
+/// The export rows of a population, in population order.
+pub fn rows<'a>(
+    analysis: &'a Analysis,
+    flags: &FlagIndex<'_>,
+    members: &[Member<'a>],
+) -> Vec<ExportRow<'a>> {
+    members
+        .iter()
+        .map(|&member| row(member, analysis, flags))
+        .collect()
+}
+
+/// What `changes.json` and `manifest.json` say about themselves (SPEC 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The build's "now" (RFC 3339 UTC): the instant time-dependent flags
+    /// were evaluated at.
+    pub generated_at: String,
+    /// The period of the population.
+    pub period: Period,
+    /// The git commit the portal was read at, or `null`.
+    pub source: Option<String>,
+    /// Number of records in the population.
+    pub count: usize,
+}
+
+/// `changes.json`: the metadata, then the records.
+#[derive(Debug, Serialize)]
+struct ChangesJson<'r, 'a> {
+    #[serde(flatten)]
+    metadata: &'r Metadata,
+    records: &'r [ExportRow<'a>],
+}
+
+/// One record file of a manifest: id, path and the SHA-256 of its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// Record id.
+    pub id: String,
+    /// File path relative to the portal root, `/`-separated.
+    pub path: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+}
+
+/// `export/manifest.json` (SPEC 5): what `verify` recomputes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The same metadata as `changes.json`.
+    #[serde(flatten)]
+    pub metadata: Metadata,
+    /// Each member's file, in population order.
+    pub records: Vec<ManifestEntry>,
+    /// SHA-256 of the population's `records` (see the module docs).
+    pub population_sha256: String,
+}
+
+/// A population rendered once into every export form.
+#[derive(Debug)]
+pub struct Export<'a> {
+    /// The metadata of both JSON files.
+    pub metadata: Metadata,
+    /// One row per member.
+    pub rows: Vec<ExportRow<'a>>,
+    /// The members' files.
+    pub files: Vec<ManifestEntry>,
+}
+
+/// Errors of serializing an export.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// CSV writing failed.
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+    /// JSON writing failed.
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl<'a> Export<'a> {
+    /// The export of `period`'s population at the analysis's "now".
+    pub fn new(analysis: &'a Analysis, flags: &FlagIndex<'_>, period: Period) -> Self {
+        let members = population(analysis, &period);
+        let files = members
+            .iter()
+            .map(|member| ManifestEntry {
+                id: member.document.record.id.clone(),
+                path: member.document.path.clone(),
+                sha256: member.document.sha256.clone(),
+            })
+            .collect();
+        Self {
+            metadata: Metadata {
+                generated_at: rfc3339(&analysis.now),
+                period,
+                source: source_commit(analysis),
+                count: members.len(),
+            },
+            rows: rows(analysis, flags, &members),
+            files,
+        }
+    }
+
+    /// `changes.json`: pretty-printed, ending in a newline.
+    pub fn json(&self) -> Result<Vec<u8>, ExportError> {
+        pretty(&ChangesJson {
+            metadata: &self.metadata,
+            records: &self.rows,
+        })
+    }
+
+    /// `changes.csv` (see [`CSV_COLUMNS`]).
+    pub fn csv(&self) -> Result<Vec<u8>, ExportError> {
+        to_csv(&self.rows)
+    }
+
+    /// The manifest of this export.
+    pub fn manifest(&self) -> Result<Manifest, ExportError> {
+        Ok(Manifest {
+            metadata: self.metadata.clone(),
+            records: self.files.clone(),
+            population_sha256: population_sha256(&self.rows)?,
+        })
+    }
+
+    /// `manifest.json`: pretty-printed, ending in a newline.
+    pub fn manifest_json(&self) -> Result<Vec<u8>, ExportError> {
+        pretty(&self.manifest()?)
+    }
+}
+
+/// The SHA-256 of `rows` as compact JSON (see the module docs).
+pub fn population_sha256(rows: &[ExportRow<'_>]) -> Result<String, serde_json::Error> {
+    Ok(sha256_hex(&serde_json::to_vec(rows)?))
+}
+
+/// `value` as pretty JSON with a final newline.
+pub fn pretty(value: &impl Serialize) -> Result<Vec<u8>, ExportError> {
+    let mut bytes = serde_json::to_vec_pretty(value)?;
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 /// A CSV column: its header and how to write a row's cell.
 type Column = (&'static str, fn(&ExportRow<'_>) -> String);
 
-/// The CSV columns, in order. Lists are joined with `; `; an approval reads
-/// `Name (role) decision at`.
+/// The CSV columns, in order. Lists are joined with `; `. An approval reads
+/// `Name (role) decision at, counted` or `..., not counted: reason`, then
+/// ` - note` when it has one; a flag reads `code (level)`.
 pub const CSV_COLUMNS: &[Column] = &[
     ("id", |r| r.id.to_string()),
     ("title", |r| r.title.to_string()),
@@ -189,115 +571,86 @@ pub const CSV_COLUMNS: &[Column] = &[
     ("author", |r| r.author.to_string()),
     ("created", |r| r.created.clone()),
     ("scheduled", |r| r.scheduled.clone().unwrap_or_default()),
+    ("window_end", |r| r.window_end.clone().unwrap_or_default()),
     ("deployed", |r| r.deployed.clone().unwrap_or_default()),
+    ("deployed_by", |r| {
+        r.deployed_by.unwrap_or_default().to_string()
+    }),
     ("systems", |r| r.systems.join("; ")),
     ("tiers", |r| r.tiers.join("; ")),
     ("approvals", |r| {
-        let approvals: Vec<String> = r
-            .approvals
-            .iter()
-            .map(|a| format!("{} ({}) {} {}", a.by, a.role, a.decision, a.at))
-            .collect();
+        let approvals: Vec<String> = r.approvals.iter().map(approval_cell).collect();
         approvals.join("; ")
     }),
+    ("emergency_reason", |r| {
+        emergency(r, |e| e.reason.map(str::to_string))
+    }),
     ("emergency_declared_by", |r| {
-        r.emergency_declared_by.unwrap_or_default().to_string()
+        emergency(r, |e| e.declared_by.map(str::to_string))
     }),
     ("emergency_declared_at", |r| {
-        r.emergency_declared_at.clone().unwrap_or_default()
+        emergency(r, |e| e.declared_at.clone())
     }),
-    ("review_by", |r| r.review_by.unwrap_or_default().to_string()),
-    ("review_at", |r| r.review_at.clone().unwrap_or_default()),
-    ("post_incident_at", |r| {
-        r.post_incident_at.clone().unwrap_or_default()
+    ("review_by", |r| review(r, |v| v.by.to_string())),
+    ("review_at", |r| review(r, |v| v.at.clone())),
+    ("review_link", |r| {
+        review(r, |v| v.link.unwrap_or_default().to_string())
     }),
-    ("flags", |r| r.flags.join("; ")),
-    ("flag_count", |r| r.flag_count.to_string()),
+    ("post_incident_at", |r| post_incident(r, |p| p.at.clone())),
+    ("post_incident_policy_review", |r| {
+        post_incident(r, |p| p.policy_review.to_string())
+    }),
+    ("post_incident_follow_ups", |r| {
+        post_incident(r, |p| p.follow_ups.join("; "))
+    }),
+    ("testing", |r| yes_no(r.testing)),
+    ("rollback", |r| yes_no(r.rollback)),
+    ("links", |r| r.links.join("; ")),
+    ("flags", |r| {
+        let flags: Vec<String> = r
+            .flags
+            .iter()
+            .map(|f| format!("{} ({})", f.code, f.level))
+            .collect();
+        flags.join("; ")
+    }),
+    ("in_policy", |r| yes_no(r.in_policy)),
     ("file", |r| r.file.to_string()),
+    ("evidence_page", |r| r.evidence_page.clone()),
     ("log_entries", |r| r.deploys.csv_cells().0),
     ("logged", |r| r.deploys.csv_cells().1),
 ];
 
-/// One export row per record whose [`period_date`] lies in `period`,
-/// sorted by id.
-pub fn rows<'a>(
-    analysis: &'a Analysis,
-    flags: &FlagIndex<'a>,
-    period: &Period,
-) -> Vec<ExportRow<'a>> {
-    let mut rows: Vec<ExportRow<'a>> = analysis
-        .portal
-        .documents
-        .iter()
-        .enumerate()
-        .filter(|(_, document)| period.contains(&period_date(&document.record)))
-        .map(|(index, document)| ExportRow {
-            deploys: LogColumns::of(analysis.reconciliation.as_ref(), index),
-            ..row(document, &analysis.portal.config, flags)
-        })
-        .collect();
-    rows.sort_by(|a, b| a.id.cmp(b.id));
-    rows
+fn approval_cell(a: &ExportApproval<'_>) -> String {
+    let standing = match a.not_counted_because {
+        None => "counted".to_string(),
+        Some(reason) => format!("not counted: {reason}"),
+    };
+    let note = a.note.map_or_else(String::new, |note| format!(" - {note}"));
+    format!(
+        "{} ({}) {} {}, {standing}{note}",
+        a.by, a.role, a.decision, a.at
+    )
 }
 
-/// The export row of one record.
-pub fn row<'a>(document: &'a Document, config: &'a Config, flags: &FlagIndex<'_>) -> ExportRow<'a> {
-    let record = &document.record;
-    let iso = |t: &Timestamp| t.iso();
-    ExportRow {
-        id: &record.id,
-        title: &record.title,
-        change_type: record.change_type.as_str(),
-        class: record.class.as_str(),
-        status: record.status.as_str(),
-        risk: record.risk.as_str(),
-        visibility: record.visibility.as_str(),
-        author: &record.author,
-        created: record.created.iso(),
-        scheduled: record.scheduled.as_ref().map(iso),
-        deployed: record.deployed.as_ref().map(iso),
-        systems: record.systems.iter().map(String::as_str).collect(),
-        tiers: config
-            .tiers
-            .keys()
-            .filter(|key| record.concerns_tier(key))
-            .map(String::as_str)
-            .collect(),
-        approvals: record
-            .approvals
-            .iter()
-            .map(|approval| ExportApproval {
-                by: &approval.by,
-                role: &approval.role,
-                decision: approval.decision.as_str(),
-                at: approval.at.iso(),
-            })
-            .collect(),
-        emergency_declared_by: record
-            .emergency
-            .as_ref()
-            .and_then(|e| e.declared_by.as_deref()),
-        emergency_declared_at: record
-            .emergency
-            .as_ref()
-            .and_then(|e| e.declared_at.as_ref())
-            .map(iso),
-        review_by: record.review.as_ref().map(|r| r.by.as_str()),
-        review_at: record.review.as_ref().map(|r| r.at.iso()),
-        post_incident_at: record.post_incident.as_ref().map(|p| p.at.iso()),
-        flags: flags
-            .codes_of(&record.id)
-            .into_iter()
-            .map(Code::as_str)
-            .collect(),
-        flag_count: flags.of(&record.id).len(),
-        file: &document.path,
-        deploys: LogColumns::default(),
-    }
+fn emergency(r: &ExportRow<'_>, cell: impl Fn(&ExportEmergency<'_>) -> Option<String>) -> String {
+    r.emergency.as_ref().and_then(cell).unwrap_or_default()
+}
+
+fn review(r: &ExportRow<'_>, cell: impl Fn(&ExportReview<'_>) -> String) -> String {
+    r.review.as_ref().map(cell).unwrap_or_default()
+}
+
+fn post_incident(r: &ExportRow<'_>, cell: impl Fn(&ExportPostIncident<'_>) -> String) -> String {
+    r.post_incident.as_ref().map(cell).unwrap_or_default()
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_string()
 }
 
 /// The rows as CSV with a header row (see [`CSV_COLUMNS`]).
-pub fn to_csv(rows: &[ExportRow<'_>]) -> Result<Vec<u8>, csv::Error> {
+pub fn to_csv(rows: &[ExportRow<'_>]) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(CSV_COLUMNS.iter().map(|(name, _)| *name))?;
     for row in rows {
@@ -309,18 +662,11 @@ pub fn to_csv(rows: &[ExportRow<'_>]) -> Result<Vec<u8>, csv::Error> {
     }
     writer
         .into_inner()
-        .map_err(|error| csv::Error::from(error.into_error()))
-}
-
-/// The rows as a pretty-printed JSON array.
-pub fn to_json(rows: &[ExportRow<'_>]) -> Result<Vec<u8>, serde_json::Error> {
-    let mut bytes = serde_json::to_vec_pretty(rows)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+        .map_err(|error| ExportError::Csv(csv::Error::from(error.into_error())))
 }
 
 /// Prefixes cells that a spreadsheet would evaluate as a formula with `'`.
-fn spreadsheet_safe(cell: String) -> String {
+pub fn spreadsheet_safe(cell: String) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
@@ -336,21 +682,35 @@ mod tests {
         Timestamp::parse(text).unwrap()
     }
 
+    fn day(text: &str) -> Option<NaiveDate> {
+        Some(at(text).date())
+    }
+
     #[test]
-    fn period_end_date_includes_the_whole_day() {
-        let period = Period::new(Some(at("2026-01-01")), Some(at("2026-01-31")));
+    fn period_days_are_whole_and_inclusive() {
+        let period = Period::new(day("2026-01-01"), day("2026-01-31")).unwrap();
         assert!(period.contains(&at("2026-01-01")));
         assert!(period.contains(&at("2026-01-31T23:59:59Z")));
         assert!(!period.contains(&at("2026-02-01")));
         assert!(!period.contains(&at("2025-12-31T23:59:59Z")));
+        assert_eq!(Period::default().describe(), "all dates");
+        assert_eq!(period.describe(), "2026-01-01 .. 2026-01-31");
     }
 
     #[test]
-    fn period_end_instant_is_inclusive_and_exact() {
-        let period = Period::new(None, Some(at("2026-01-31T12:00:00Z")));
-        assert!(period.contains(&at("2026-01-31T12:00:00Z")));
-        assert!(!period.contains(&at("2026-01-31T12:00:01Z")));
-        assert_eq!(Period::default().describe(), "all dates");
+    fn from_after_to_is_refused_and_one_day_is_fine() {
+        assert!(Period::new(day("2026-02-01"), day("2026-01-31")).is_err());
+        let one = Period::new(day("2026-02-01"), day("2026-02-01")).unwrap();
+        assert!(one.contains(&at("2026-02-01T12:00:00Z")));
+    }
+
+    #[test]
+    fn instants_are_rfc3339_utc() {
+        assert_eq!(rfc3339(&at("2026-03-01")), "2026-03-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(&at("2026-03-01T10:00:00+02:00")),
+            "2026-03-01T08:00:00Z"
+        );
     }
 
     #[test]

@@ -5,39 +5,48 @@
 //! `records/index.html` (filterable table, with `records/search-index.js`),
 //! `changes/<slug>.html` (one per record), `flags/index.html`,
 //! `calendar/index.html` and `calendar/<yyyy-mm>/index.html`,
-//! `systems/index.html` and `systems/<slug>/index.html`,
+//! `systems/index.html` and `systems/<slug>/index.html`, `cab/index.html`
+//! (the CAB agenda), `period/<key>/index.html` (the dashboard of each year
+//! and quarter with deployments), `workpaper/index.html` and
+//! `workpaper/<year>/index.html` (printable workpapers),
 //! `reconciliation/index.html` when `deploy_log` is set, and the population
-//! as `export/changes.csv` and `export/changes.json`.
+//! as `export/changes.csv`, `export/changes.json` and `export/manifest.json`.
 //!
 //! Conventions:
 //! - Links are relative and name `index.html` explicitly, so the site works
 //!   from any mount point (serve puts it under `/internal/`) and from
 //!   `file://`. Each page gets a `root` prefix (`""`, `"../"`, ...).
-//! - Nothing links to an external host: URLs from records (links, review and
-//!   timeline links, follow-up URLs, links in bodies) are shown as text, and
-//!   a record's public page is shown as its absolute URL under `base_url`
-//!   (the public site lives on another host), not as a link.
+//! - Evidence URLs of records (`links`, `review.link`, timeline links and
+//!   follow-up URLs) are links when they are http(s) ([`EvidenceUrl`]):
+//!   `rel="noopener noreferrer"` and marked "(external)" (SPEC 5). Nothing
+//!   else links to an external host: links in bodies are shown as text
+//!   ([`offsite`]), and a record's public page is shown as its absolute URL
+//!   under `base_url`, not as a link. Every page also sends no referrer.
 //! - Every page carries `noindex,nofollow` and a Content-Security-Policy
 //!   that allows only the site's own script and stylesheet.
 //! - Pages render in parallel, each from a small context of its own.
 
+mod cab;
 mod calendar;
 mod charts;
 pub mod compliance;
 mod dashboard;
 mod flags;
+mod metrics;
 mod offsite;
+mod periods;
 mod reconciliation;
 mod record;
 mod records;
 mod systems;
+mod workpaper;
 
-use super::export::{self, FlagIndex, Period};
+use super::export::{Export, ExportError, FlagIndex, Period};
 use super::theme::SharedVars;
 use super::{put_all, OutputFile, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
 use crate::model::portal::Document;
-use crate::model::record::{is_valid_id, Record, Status};
+use crate::model::record::{is_valid_id, ChangeClass, Record, Status};
 use crate::model::{Config, Timestamp, Zone};
 use crate::paths;
 use crate::pipeline::Analysis;
@@ -54,8 +63,10 @@ use std::collections::HashMap;
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
-    let tasks: [Task; 8] = [
+    let tasks: [Task; 10] = [
         |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
+        |site, theme, sink| put_all(sink, workpaper::render(site, theme)?),
+        |site, theme, sink| put_all(sink, cab::render(site, theme)?),
         |site, theme, sink| put_all(sink, records::render(site, theme)?),
         |site, theme, sink| put_all(sink, flags::render(site, theme)?),
         calendar::render,
@@ -69,16 +80,26 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
         .try_for_each(|task| task(&site, theme, sink))
 }
 
-/// `export/changes.csv` and `export/changes.json`: the whole population.
+/// `export/changes.csv`, `export/changes.json` and `export/manifest.json`:
+/// the population of all dates (SPEC 5), as `changeportal export` prints it.
 fn export_files(site: &Site<'_>, _theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    let rows = export::rows(site.analysis, &site.flags, &Period::default());
-    let cannot =
-        |path: &str, e: &dyn std::fmt::Display| RenderError(format!("cannot write {path}: {e}"));
-    let csv = export::to_csv(&rows).map_err(|e| cannot(paths::export::CSV, &e))?;
-    let json = export::to_json(&rows).map_err(|e| cannot(paths::export::JSON, &e))?;
+    let export = Export::new(site.analysis, &site.flags, Period::default());
+    let cannot = |path: &str, e: ExportError| RenderError(format!("cannot write {path}: {e}"));
     Ok(vec![
-        OutputFile::new(paths::export::CSV, csv),
-        OutputFile::new(paths::export::JSON, json),
+        OutputFile::new(
+            paths::export::CSV,
+            export.csv().map_err(|e| cannot(paths::export::CSV, e))?,
+        ),
+        OutputFile::new(
+            paths::export::JSON,
+            export.json().map_err(|e| cannot(paths::export::JSON, e))?,
+        ),
+        OutputFile::new(
+            paths::export::MANIFEST,
+            export
+                .manifest_json()
+                .map_err(|e| cannot(paths::export::MANIFEST, e))?,
+        ),
     ])
 }
 
@@ -260,6 +281,17 @@ impl<'a> Site<'a> {
             flags: flags.len(),
             deny: flags.iter().filter(|f| f.level == Level::Deny).count(),
         }
+    }
+}
+
+/// How many counted approvals `record`'s class needs under `config`: the
+/// rule's `min`, and at least one for a normal change (SPEC 4
+/// `missing-approval`). Shared by the record page and the CAB agenda.
+fn approvals_needed(record: &Record, config: &Config) -> u32 {
+    let min = config.policy.approvals.for_class(record.class).min;
+    match record.class {
+        ChangeClass::Normal => min.max(1),
+        _ => min,
     }
 }
 
@@ -460,6 +492,40 @@ struct TableRows {
     html: String,
 }
 
+/// An evidence URL from a record (SPEC 5: links, review and follow-up
+/// links, timeline links): `external` when it is an absolute http(s) URL,
+/// which the theme makes a link leaving the site; anything else (a ticket
+/// key, `javascript:`, a relative path) stays text.
+#[derive(Serialize)]
+struct EvidenceUrl<'a> {
+    text: &'a str,
+    external: bool,
+}
+
+impl<'a> EvidenceUrl<'a> {
+    fn new(text: &'a str) -> Self {
+        EvidenceUrl {
+            text,
+            external: is_web_url(text),
+        }
+    }
+}
+
+/// Whether `text` is one absolute `http://` or `https://` URL with a host
+/// and no whitespace or control characters.
+fn is_web_url(text: &str) -> bool {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &text[8..]
+    } else if lower.starts_with("http://") {
+        &text[7..]
+    } else {
+        return false;
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    host_end > 0 && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// A flag as shown on record and flag pages.
 #[derive(Serialize)]
 struct FlagView<'a> {
@@ -607,6 +673,29 @@ mod tests {
         assert_eq!(unique_slug(&mut taken, "api-2".into()), "api-2-2");
         assert_eq!(month_title("2026-01"), "January 2026");
         assert_eq!(percent_encode("a b&c/é"), "a%20b%26c%2F%C3%A9");
+    }
+
+    #[test]
+    fn only_http_urls_are_external() {
+        for url in [
+            "https://git.example/pr/1",
+            "HTTP://x.example",
+            "https://h?q",
+        ] {
+            assert!(is_web_url(url), "{url}");
+        }
+        for text in [
+            "javascript:alert(1)",
+            "OPS-12",
+            "https://",
+            "https:///path",
+            "//cdn.example/x",
+            "https://a.example/x y",
+            "ftp://x.example",
+            "chg-1",
+        ] {
+            assert!(!is_web_url(text), "{text}");
+        }
     }
 
     #[test]

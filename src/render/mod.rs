@@ -8,8 +8,10 @@ pub mod feeds;
 pub mod internal;
 pub mod markdown;
 pub mod public;
+pub mod schedule;
 pub mod theme;
 pub mod view;
+pub mod workpaper;
 
 use crate::pipeline::Analysis;
 use rayon::prelude::*;
@@ -133,6 +135,7 @@ pub fn render_into(
     );
     public_done?;
     internal_done?;
+    internal.put(schedule::file(analysis))?;
     put_all(public, theme.assets_for("public"))?;
     put_all(internal, theme.assets_for("internal"))
 }

@@ -30,19 +30,39 @@ use serde::Serialize;
 ///   ahead of time appears nowhere until then);
 /// - its status is not `proposed` or `rejected` (nothing was promised to
 ///   customers yet, or never will be);
-/// - when `cancelled`, it had been `scheduled`: customers were told a date, so
-///   the record stays visible, with a "Cancelled" badge, on its page and in
-///   the lists, so that they learn the change will not happen. Cancelled
-///   records are never in feeds (see [`crate::render::feeds`]) nor in the
-///   "Upcoming" section. A cancelled record that was never scheduled was never
-///   promised and is not published.
+/// - when `cancelled`, it had been `scheduled` and was public before it was
+///   called off (`created`, and the end of any embargo, at or before
+///   [`called_off_at`]): customers were told a date, so the record stays
+///   visible, with a "Cancelled" badge, on its page and in the lists, and
+///   feeds carry a cancellation item where it had been announced (see
+///   [`crate::render::feeds`]); it is never in the "Upcoming" section. A
+///   cancelled record that was never scheduled, or never public before it
+///   was called off, was never promised and is not published.
 pub fn is_published(record: &Record, now: &Timestamp) -> bool {
     let status_shown = match record.status {
         Status::Proposed | Status::Rejected => false,
-        Status::Cancelled => record.scheduled.is_some(),
+        Status::Cancelled => called_off_at(record).is_some_and(|at| public_from(record) <= at),
         _ => true,
     };
     record.is_public() && !record.is_embargoed(now) && record.created <= *now && status_shown
+}
+
+/// The first instant customers could read about `record`: `created`, or
+/// the end of its embargo when later (SPEC section 2).
+fn public_from(record: &Record) -> Timestamp {
+    record
+        .embargo_until
+        .map_or(record.created, |until| until.max(record.created))
+}
+
+/// When a cancelled record was called off: `cancelled`, else `scheduled`
+/// (SPEC section 5, the cancellation item's date). `None` for any other
+/// status, or a cancelled record never scheduled.
+pub fn called_off_at(record: &Record) -> Option<Timestamp> {
+    (record.status == Status::Cancelled)
+        .then_some(record.scheduled)
+        .flatten()
+        .map(|scheduled| record.cancelled.unwrap_or(scheduled))
 }
 
 /// A date as templates show it: machine form for `<time datetime>` and the
@@ -82,12 +102,24 @@ pub struct PublicChange {
     pub type_label: &'static str,
     /// Status key (`deployed`, `in_progress`...).
     pub status: &'static str,
-    /// Status for readers (`In progress`).
-    pub status_label: &'static str,
+    /// Where the change stands at the build's "now" ([`Stage`]).
+    pub stage: Stage,
+    /// [`PublicChange::stage`] for readers (`Overdue`, see [`Stage::label`]).
+    pub stage_label: &'static str,
     /// When the change was announced (`created`).
     pub announced: DateView,
     /// Planned start of the change window.
     pub scheduled: Option<DateView>,
+    /// Planned end of the change window (`window_end`), shown only when it
+    /// is after [`PublicChange::scheduled`].
+    pub window_end: Option<DateView>,
+    /// Whether the change is in the "Upcoming" section
+    /// ([`Stage::is_upcoming`]).
+    pub upcoming: bool,
+    /// Its calendar event ("Add to calendar"), relative to the site root:
+    /// `changes/<slug>/event.ics`, for an upcoming change with a planned
+    /// start only.
+    pub calendar: Option<String>,
     /// When the change went live.
     pub deployed: Option<DateView>,
     /// The date lists sort and group by: deployed, else scheduled, else announced.
@@ -125,10 +157,20 @@ pub struct ChangeCard<'a> {
     pub type_label: &'static str,
     /// See [`PublicChange::status`].
     pub status: &'static str,
-    /// See [`PublicChange::status_label`].
-    pub status_label: &'static str,
+    /// See [`PublicChange::stage`].
+    pub stage: Stage,
+    /// See [`PublicChange::stage_label`].
+    pub stage_label: &'static str,
     /// See [`PublicChange::scheduled`].
     pub scheduled: Option<&'a DateView>,
+    /// See [`PublicChange::window_end`].
+    pub window_end: Option<&'a DateView>,
+    /// See [`PublicChange::upcoming`].
+    pub upcoming: bool,
+    /// See [`PublicChange::calendar`].
+    pub calendar: Option<&'a str>,
+    /// See [`PublicChange::systems`].
+    pub systems: &'a [String],
     /// See [`PublicChange::date`].
     pub date: &'a DateView,
     /// See [`PublicChange::date_label`].
@@ -140,12 +182,15 @@ pub struct ChangeCard<'a> {
 }
 
 impl PublicChange {
-    /// Builds the public view of `document` under `config`: copies only the
-    /// allowed fields. The public body part is rendered apart, when a page
-    /// or feed item needs it ([`Published::body_html`]).
-    pub fn from_document(document: &Document, config: &Config) -> Self {
+    /// Builds the public view of `document` under `config` at `now` (an
+    /// instant, which decides the [`Stage`]): copies only the allowed
+    /// fields. The public body part is rendered apart, when a page or feed
+    /// item needs it ([`Published::body_html`]).
+    pub fn from_document(document: &Document, config: &Config, now: &Timestamp) -> Self {
         let record = &document.record;
         let slug = record.slug();
+        let stage = Stage::of(record, now);
+        let upcoming = stage.is_upcoming();
         let date = list_date(record);
         let zone = config.timezone;
         let local = zone.date_of(&date);
@@ -156,9 +201,14 @@ impl PublicChange {
             change_type: record.change_type.as_str(),
             type_label: type_label(record.change_type),
             status: record.status.as_str(),
-            status_label: status_label(record.status),
+            stage,
+            stage_label: stage.label(),
             announced: view(&record.created),
             scheduled: record.scheduled.as_ref().map(view),
+            window_end: window_end(record).as_ref().map(view),
+            upcoming,
+            calendar: (upcoming && record.scheduled.is_some())
+                .then(|| paths::public::change_event(&slug)),
             deployed: record.deployed.as_ref().map(view),
             date: view(&date),
             date_label: date_label(record),
@@ -190,8 +240,13 @@ impl PublicChange {
             change_type: self.change_type,
             type_label: self.type_label,
             status: self.status,
-            status_label: self.status_label,
+            stage: self.stage,
+            stage_label: self.stage_label,
             scheduled: self.scheduled.as_ref(),
+            window_end: self.window_end.as_ref(),
+            upcoming: self.upcoming,
+            calendar: self.calendar.as_deref(),
+            systems: &self.systems,
             date: &self.date,
             date_label: self.date_label,
             summary: &self.summary,
@@ -236,16 +291,9 @@ impl Published<'_> {
     }
 
     /// Whether the change belongs in the "Upcoming" section at `now` (an
-    /// instant): in progress, or planned or scheduled with a start after
-    /// `now` (SPEC section 5, public site).
+    /// instant): see [`Stage::is_upcoming`] (SPEC section 5, public site).
     pub fn is_upcoming(&self, now: &Timestamp) -> bool {
-        match self.record.status {
-            Status::InProgress => true,
-            Status::Approved | Status::Scheduled => {
-                self.record.scheduled.is_some_and(|at| at > *now)
-            }
-            _ => false,
-        }
+        Stage::of(self.record, now).is_upcoming()
     }
 
     /// The instant the "Upcoming" section sorts by: the planned start,
@@ -291,13 +339,68 @@ impl Published<'_> {
                 | Status::InProgress
                 | Status::Deployed
                 | Status::RolledBack
+                | Status::Cancelled
         );
         record.scheduled?;
         let at = record
             .embargo_until
             .map_or(announced, |until| until.max(announced));
         let before_live = record.deployed.is_none_or(|deployed| at < deployed);
-        (schedulable && before_live).then_some(at)
+        let before_called_off = called_off_at(record).is_none_or(|off| at <= off);
+        (schedulable && before_live && before_called_off).then_some(at)
+    }
+
+    /// The planned start of the change window (`scheduled`, an instant).
+    pub fn scheduled(&self) -> Option<Timestamp> {
+        self.record.scheduled
+    }
+
+    /// The planned end of the change window (`window_end`, an instant).
+    pub fn window_end(&self) -> Option<Timestamp> {
+        self.record.window_end
+    }
+
+    /// When the change was called off, if it is cancelled
+    /// ([`called_off_at`]).
+    pub fn called_off_at(&self) -> Option<Timestamp> {
+        called_off_at(self.record)
+    }
+
+    /// Whether the change has not happened yet and is still planned: status
+    /// `approved`, `scheduled` or `in_progress` (SPEC section 5, reminders).
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self.record.status,
+            Status::Approved | Status::Scheduled | Status::InProgress
+        )
+    }
+
+    /// Whether the change was planned but not confirmed yet (status
+    /// `approved`): calendars mark it tentative.
+    pub fn is_tentative(&self) -> bool {
+        self.record.status == Status::Approved
+    }
+
+    /// Whether the change lists system `key` among its `systems`.
+    pub fn concerns_system(&self, key: &str) -> bool {
+        self.record.systems.iter().any(|system| system == key)
+    }
+
+    /// The latest of the record's public instants that is at or before
+    /// `now`: `created`, the end of its embargo, `deployed`, and when it
+    /// was called off; `created` when none is. Calendars use it as the
+    /// event's `DTSTAMP`, so it never comes from the clock.
+    pub fn last_public_change(&self, now: &Timestamp) -> Timestamp {
+        let record = self.record;
+        [
+            record.embargo_until,
+            record.deployed.filter(|_| record.is_live()),
+            called_off_at(record),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|at| at <= now)
+        .fold(record.created, Timestamp::max)
     }
 
     /// When the change went live (`deployed`, an instant), if it did: its
@@ -326,7 +429,7 @@ pub fn published<'a>(
         .map(|document| Published {
             record: &document.record,
             public_body: &document.public_body,
-            change: PublicChange::from_document(document, config),
+            change: PublicChange::from_document(document, config, now),
             sort_at: list_date(&document.record),
         })
         .collect();
@@ -368,17 +471,91 @@ pub fn type_label(change_type: ChangeType) -> &'static str {
     }
 }
 
-/// A status as customers see it (`approved` reads "Planned").
-pub fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::Proposed => "Proposed",
-        Status::Approved => "Planned",
-        Status::Rejected => "Rejected",
-        Status::Scheduled => "Scheduled",
-        Status::InProgress => "In progress",
-        Status::Deployed => "Deployed",
-        Status::RolledBack => "Rolled back",
-        Status::Cancelled => "Cancelled",
+/// The end of `record`'s change window: `window_end` when it lies after
+/// `scheduled` (an end before the start is flagged `date-out-of-order` and
+/// never shown to customers).
+fn window_end(record: &Record) -> Option<Timestamp> {
+    record
+        .window_end
+        .filter(|end| record.scheduled.is_some_and(|start| start < *end))
+}
+
+/// Where a change stands at an instant, as customers see it: the one
+/// mapping from status and lifecycle to a customer-facing label, used by
+/// the home, type and record pages and by feeds (SPEC section 5, issue 13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Never published ([`is_published`]): `proposed`.
+    Proposed,
+    /// Never published: `rejected`.
+    Rejected,
+    /// Approved or scheduled, without a planned start yet.
+    Planned,
+    /// Approved or scheduled, its planned start after now.
+    Upcoming,
+    /// Approved or scheduled, now inside its window (`scheduled` to
+    /// `window_end`); not yet reported as started.
+    WindowOpen,
+    /// `in_progress`, and its window (when it has an end) not over.
+    InProgress,
+    /// Not live although its time has passed: approved or scheduled with
+    /// the window (or, without `window_end`, the planned start) behind
+    /// now, or in progress past `window_end`.
+    Overdue,
+    /// Live (`deployed`).
+    Deployed,
+    /// Went live, then reverted (`rolled_back`).
+    RolledBack,
+    /// Called off (`cancelled`).
+    Cancelled,
+}
+
+impl Stage {
+    /// The stage of `record` at `now` (an instant): comparisons on
+    /// instants; a window ends at `window_end` when it lies after
+    /// `scheduled`, else at `scheduled` itself.
+    pub fn of(record: &Record, now: &Timestamp) -> Self {
+        let end = window_end(record).or(record.scheduled);
+        let over = end.is_some_and(|end| end <= *now);
+        match record.status {
+            Status::Proposed => Self::Proposed,
+            Status::Rejected => Self::Rejected,
+            Status::Deployed => Self::Deployed,
+            Status::RolledBack => Self::RolledBack,
+            Status::Cancelled => Self::Cancelled,
+            Status::InProgress if window_end(record).is_some() && over => Self::Overdue,
+            Status::InProgress => Self::InProgress,
+            Status::Approved | Status::Scheduled => match record.scheduled {
+                None => Self::Planned,
+                Some(start) if *now < start => Self::Upcoming,
+                Some(_) if over => Self::Overdue,
+                Some(_) => Self::WindowOpen,
+            },
+        }
+    }
+
+    /// The label customers read (`Upcoming`, `Window open`, `Overdue`...).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Proposed => "Proposed",
+            Self::Rejected => "Rejected",
+            Self::Planned => "Planned",
+            Self::Upcoming => "Upcoming",
+            Self::WindowOpen => "Window open",
+            Self::InProgress => "In progress",
+            Self::Overdue => "Overdue",
+            Self::Deployed => "Deployed",
+            Self::RolledBack => "Rolled back",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+
+    /// Whether a change at this stage is listed under "Upcoming" and
+    /// offers "Add to calendar": upcoming, window open or in progress. An
+    /// overdue, planned-without-date, cancelled or live change is not.
+    pub fn is_upcoming(self) -> bool {
+        matches!(self, Self::Upcoming | Self::WindowOpen | Self::InProgress)
     }
 }
 
@@ -423,5 +600,63 @@ mod tests {
         let mut cancelled = record("scheduled: 2026-02-10T10:00:00Z");
         cancelled.status = Status::Cancelled;
         assert!(is_published(&cancelled, &now));
+    }
+
+    #[test]
+    fn stages_follow_status_and_the_window() {
+        let window = "scheduled: 2026-03-10T10:00:00Z\nwindow_end: 2026-03-10T12:00:00Z\n";
+        let cases = [
+            ("scheduled", window, "2026-03-10T09:59:59Z", Stage::Upcoming),
+            (
+                "approved",
+                window,
+                "2026-03-10T10:00:00Z",
+                Stage::WindowOpen,
+            ),
+            ("scheduled", window, "2026-03-10T12:00:00Z", Stage::Overdue),
+            (
+                "in_progress",
+                window,
+                "2026-03-10T11:00:00Z",
+                Stage::InProgress,
+            ),
+            (
+                "in_progress",
+                window,
+                "2026-03-10T12:00:00Z",
+                Stage::Overdue,
+            ),
+            (
+                "in_progress",
+                "scheduled: 2026-03-10T10:00:00Z\n",
+                "2026-04-01",
+                Stage::InProgress,
+            ),
+            (
+                "scheduled",
+                "scheduled: 2026-03-10T10:00:00Z\n",
+                "2026-03-10T10:00:00Z",
+                Stage::Overdue,
+            ),
+            // An end before the start is not a window (date-out-of-order).
+            (
+                "scheduled",
+                "scheduled: 2026-03-10T10:00:00Z\nwindow_end: 2026-03-10T09:00:00Z\n",
+                "2026-03-10T10:30:00Z",
+                Stage::Overdue,
+            ),
+            ("approved", "", "2026-03-10", Stage::Planned),
+            ("cancelled", window, "2026-03-01", Stage::Cancelled),
+            ("rolled_back", window, "2026-03-01", Stage::RolledBack),
+        ];
+        for (status, extra, now, stage) in cases {
+            let mut r = record(extra);
+            r.status = serde_yaml::from_str(status).unwrap();
+            r.deployed = None;
+            assert_eq!(Stage::of(&r, &at(now)), stage, "{status} {extra} at {now}");
+        }
+        assert_eq!(Stage::of(&record(""), &at("2026-01-01")), Stage::Deployed);
+        assert!(Stage::WindowOpen.is_upcoming() && !Stage::Overdue.is_upcoming());
+        assert_eq!(Stage::Overdue.label(), "Overdue");
     }
 }

@@ -20,6 +20,26 @@ pub struct Injection<'a> {
     pub generation: &'a str,
     /// Diagnostics of a failed rebuild, shown in an overlay.
     pub problems: Option<&'a str>,
+    /// The flags of the record this page shows (internal site only), listed
+    /// in a panel even when the build succeeded, so warnings are seen while
+    /// editing.
+    pub flags: &'a [PageFlag],
+}
+
+/// One flag as the serve panel lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageFlag {
+    /// `error` (deny) or `warning`.
+    pub severity: &'static str,
+    /// The flag code.
+    pub code: &'static str,
+    /// The message.
+    pub message: String,
+    /// `file:line:col`, the file relative to the portal root.
+    pub location: String,
+    /// A link that opens the file at the line in an editor
+    /// (`vscode://file/<absolute path>:<line>:<col>`).
+    pub editor_link: String,
 }
 
 /// Adds the reload script (and the overlay when there are problems) to
@@ -28,10 +48,39 @@ pub fn inject(html: &str, injection: Injection<'_>) -> String {
     let html = allow_self_in_csp(html);
     let head_tags = head_tags(injection);
     let mut page = insert_before_close_head(&html, &head_tags);
+    if !injection.flags.is_empty() {
+        page = insert_after_open_body(&page, &flags_panel(injection.flags));
+    }
     if let Some(problems) = injection.problems {
         page = insert_after_open_body(&page, &overlay(problems));
     }
     page
+}
+
+/// The panel listing a record page's flags: a `<details>` element (no
+/// script needed to open or close it), each flag with its code, message and
+/// a `file:line:col` link that opens the file in an editor.
+fn flags_panel(flags: &[PageFlag]) -> String {
+    let errors = flags.iter().filter(|flag| flag.severity == "error").count();
+    let mut items = String::new();
+    for flag in flags {
+        items.push_str(&format!(
+            "<li class=\"changeportal-flag changeportal-flag-{severity}\">\
+             <span class=\"changeportal-flag-code\">{severity}[{code}]</span> {message} \
+             <a class=\"changeportal-flag-location\" href=\"{link}\">{location}</a></li>",
+            severity = flag.severity,
+            code = flag.code,
+            message = escape_markup(&flag.message),
+            link = escape_markup(&flag.editor_link),
+            location = escape_markup(&flag.location),
+        ));
+    }
+    format!(
+        "\n<details id=\"changeportal-flags\" class=\"changeportal-flags\" open>\
+         <summary>changeportal: {count} flag(s) on this record ({errors} error(s))</summary>\
+         <ul>{items}</ul></details>\n",
+        count = flags.len(),
+    )
 }
 
 /// A complete page for when no build has succeeded yet.
@@ -45,6 +94,7 @@ pub fn error_page(generation: &str, problems: &str) -> String {
         tags = head_tags(Injection {
             generation,
             problems: Some(problems),
+            flags: &[],
         }),
         text = escape_markup(problems),
     )
@@ -52,7 +102,7 @@ pub fn error_page(generation: &str, problems: &str) -> String {
 
 fn head_tags(injection: Injection<'_>) -> String {
     let mut tags = String::new();
-    if injection.problems.is_some() {
+    if injection.problems.is_some() || !injection.flags.is_empty() {
         tags.push_str(&format!(
             "<link rel=\"stylesheet\" href=\"{OVERLAY_STYLE_URL}\">\n"
         ));
@@ -260,6 +310,7 @@ mod tests {
             Injection {
                 generation: "g1",
                 problems: None,
+                flags: &[],
             },
         );
         assert!(page.contains(
@@ -276,7 +327,8 @@ mod tests {
             html,
             Injection {
                 generation: "g",
-                problems: None
+                problems: None,
+                flags: &[],
             }
         )
         .contains("content=\"script-src 'self'; connect-src *; style-src 'self'\""));
@@ -285,7 +337,8 @@ mod tests {
             plain,
             Injection {
                 generation: "g",
-                problems: None
+                problems: None,
+                flags: &[],
             }
         )
         .contains("content=\"default-src 'none'\""));
@@ -303,6 +356,7 @@ mod tests {
             Injection {
                 generation: "g",
                 problems: None,
+                flags: &[],
             },
         );
         assert!(
@@ -318,6 +372,7 @@ mod tests {
             Injection {
                 generation: "g2",
                 problems: Some("error: <script>alert(1)</script> in content/changes/a.md"),
+                flags: &[],
             },
         );
         let body = page.find("<body class=\"home\">").unwrap();
@@ -335,6 +390,7 @@ mod tests {
             Injection {
                 generation: "g",
                 problems: Some("x"),
+                flags: &[],
             },
         );
         assert!(page.starts_with("<link rel=\"stylesheet\""));
@@ -347,5 +403,33 @@ mod tests {
         let page = error_page("g", "a < b");
         assert!(page.contains("<pre class=\"changeportal-overlay-text\">a &lt; b</pre>"));
         assert!(page.contains("reload.js"));
+    }
+
+    #[test]
+    fn flags_panel_is_escaped_and_links_to_the_editor() {
+        let flags = [PageFlag {
+            severity: "warning",
+            code: "internal-detail-in-public",
+            message: "summary names <b>db1.acme.internal</b>".to_string(),
+            location: "content/changes/a.md:4:10".to_string(),
+            editor_link: "vscode://file/portal/content/changes/a.md:4:10".to_string(),
+        }];
+        let page = inject(
+            THEME_CSP,
+            Injection {
+                generation: "g",
+                problems: None,
+                flags: &flags,
+            },
+        );
+        assert!(
+            page.contains("&lt;b&gt;db1.acme.internal&lt;/b&gt;"),
+            "{page}"
+        );
+        assert!(page.contains(
+            "<a class=\"changeportal-flag-location\" href=\"vscode://file/portal/content/changes/a.md:4:10\">content/changes/a.md:4:10</a>"
+        ));
+        assert!(page.contains("1 flag(s) on this record (0 error(s))"));
+        assert!(!page.contains("changeportal-overlay\""));
     }
 }

@@ -144,7 +144,7 @@ impl Builder {
             .ok_or_else(|| Problems::Message("the theme could not be loaded".to_string()))?;
         let sites = build::render(buildable, theme)?;
         Ok(Built {
-            site: Site::from_sites(sites),
+            site: Site::from_sites(sites).with_flags(&analysis.flags, &self.root),
             records: analysis.portal.documents.len(),
             analyze_time,
             render_time: rendering.elapsed(),

@@ -3,7 +3,7 @@
 //! [`super::paths`], so no routing table can disagree with it).
 
 use super::access::Audience;
-use super::inject::{self, Injection};
+use super::inject::{self, Injection, PageFlag};
 use super::paths::{self, Mount, Target, Tool, INTERNAL_MOUNT};
 use super::reload::{self, Reloader, HEARTBEAT};
 use super::state::{Shared, Snapshot};
@@ -95,6 +95,7 @@ fn answer(context: &Context, url: &str) -> Response {
     let view = View {
         snapshot: &snapshot,
         problems: shown_problems(context.audience, &snapshot),
+        diagnostics: context.audience.shows_diagnostics(),
     };
     if is_internal(&target) && !context.audience.serves_internal() {
         return view.not_found(Mount::Public);
@@ -151,6 +152,8 @@ fn event_stream(context: &Context) -> Response {
 struct View<'a> {
     snapshot: &'a Snapshot,
     problems: Option<&'a str>,
+    /// Whether the audience may see diagnostics (the flags panel).
+    diagnostics: bool,
 }
 
 impl View<'_> {
@@ -168,7 +171,7 @@ impl View<'_> {
             key
         };
         if let Some(bytes) = site.get(mount, file_key) {
-            return self.file(file_key, bytes);
+            return self.file(file_key, bytes, site.flags_of(mount, file_key));
         }
         if site
             .get(mount, &crate::paths::index_of(&format!("{key}/")))
@@ -179,10 +182,14 @@ impl View<'_> {
         self.not_found(mount)
     }
 
-    fn file(&self, key: &str, bytes: &[u8]) -> Response {
+    /// A file; an HTML page gets the reload script, the overlay and the
+    /// panel of `flags` (those of the internal record page it is, shown only
+    /// to an audience that may see diagnostics).
+    fn file(&self, key: &str, bytes: &[u8], flags: &[PageFlag]) -> Response {
         let content_type = paths::content_type(key);
         if content_type.starts_with("text/html") {
-            return html(StatusCode::OK, self.inject_into(bytes));
+            let flags = if self.diagnostics { flags } else { &[] };
+            return html(StatusCode::OK, self.inject_into(bytes, flags));
         }
         respond(StatusCode::OK, content_type, bytes.to_vec())
     }
@@ -195,17 +202,18 @@ impl View<'_> {
                 .or_else(|| site.get(Mount::Public, "404.html"))
         });
         match page {
-            Some(bytes) => html(StatusCode::NOT_FOUND, self.inject_into(bytes)),
+            Some(bytes) => html(StatusCode::NOT_FOUND, self.inject_into(bytes, &[])),
             None => text(StatusCode::NOT_FOUND, "not found\n"),
         }
     }
 
-    fn inject_into(&self, bytes: &[u8]) -> String {
+    fn inject_into(&self, bytes: &[u8], flags: &[PageFlag]) -> String {
         inject::inject(
             &String::from_utf8_lossy(bytes),
             Injection {
                 generation: &self.snapshot.generation,
                 problems: self.problems,
+                flags,
             },
         )
     }

@@ -3,18 +3,23 @@
 //! whole [`Snapshot`] at once, so a request sees either the old site or the
 //! new one, never a mix.
 
+use super::inject::PageFlag;
 use super::paths::Mount;
 use super::rebuild::Problems;
+use crate::diagnostics::{Flag, Level};
 use crate::render::{OutputFile, Sites};
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-/// Both sites' files by path relative to their site root.
+/// Both sites' files by path relative to their site root, and the flags
+/// of each internal record page.
 #[derive(Debug, Default)]
 pub struct Site {
     public: HashMap<String, Vec<u8>>,
     internal: HashMap<String, Vec<u8>>,
+    flags: HashMap<String, Vec<PageFlag>>,
 }
 
 impl Site {
@@ -23,6 +28,47 @@ impl Site {
         Self {
             public: by_path(sites.public),
             internal: by_path(sites.internal),
+            flags: HashMap::new(),
+        }
+    }
+
+    /// The site with `flags` filed under the internal page of the record
+    /// each concerns ([`crate::paths::internal::change_page`]); editor links
+    /// point into the portal at `root`.
+    pub fn with_flags(mut self, flags: &[Flag], root: &Path) -> Self {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        for flag in flags {
+            let Some(id) = &flag.record else {
+                continue;
+            };
+            let page = crate::paths::internal::change_page(&id.to_lowercase());
+            let path = root.join(&flag.file);
+            self.flags.entry(page).or_default().push(PageFlag {
+                severity: if flag.level == Level::Deny {
+                    "error"
+                } else {
+                    "warning"
+                },
+                code: flag.code.as_str(),
+                message: flag.message.clone(),
+                location: format!("{}:{}:{}", flag.file, flag.line, flag.column),
+                editor_link: format!(
+                    "vscode://file{}{}:{}:{}",
+                    if path.starts_with("/") { "" } else { "/" },
+                    path.display(),
+                    flag.line,
+                    flag.column
+                ),
+            });
+        }
+        self
+    }
+
+    /// The flags of the internal page at `key` (empty for other pages).
+    pub fn flags_of(&self, mount: Mount, key: &str) -> &[PageFlag] {
+        match mount {
+            Mount::Internal => self.flags.get(key).map_or(&[], Vec::as_slice),
+            Mount::Public => &[],
         }
     }
 

@@ -135,3 +135,81 @@ pub fn assert_feedparser_parses(
         }
     }
 }
+
+/// Parses every iCalendar file in `files` with Python's `icalendar`
+/// (`tests/tools/ical_check.py`: strict parse, CRLF line ends, lines of at
+/// most 75 octets) and returns each file's report (`{file, name, events:
+/// [{uid, sequence, status, start, end, stamp, summary}]}`), in order.
+/// `None` when the package is missing and external tools are skipped.
+pub fn ical_reports(files: &[PathBuf]) -> Option<Vec<serde_json::Value>> {
+    let probe = Command::new("python3")
+        .args(["-c", "import icalendar"])
+        .output();
+    if !probe.is_ok_and(|output| output.status.success()) {
+        if skip_external("python icalendar") {
+            return None;
+        }
+        panic!("icalendar is missing: pip install -r scripts/requirements-test.txt (or set CHANGEPORTAL_SKIP_EXTERNAL=1)");
+    }
+    if files.is_empty() {
+        return Some(Vec::new());
+    }
+    let output = Command::new("python3")
+        .arg(repo().join("tests/tools/ical_check.py"))
+        .args(files)
+        .output()
+        .expect("run python3");
+    assert!(
+        output.status.success(),
+        "icalendar: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json line"))
+        .collect();
+    assert_eq!(reports.len(), files.len());
+    Some(reports)
+}
+
+/// Validates each JSON file of `instances` against the JSON Schema file
+/// `schema` with Python's `jsonschema` (formats checked too;
+/// `tests/tools/jsonschema_check.py`). Output: per instance, in order, the
+/// validation errors (empty when valid); `None` when the tool is missing and
+/// external tools are skipped.
+pub fn jsonschema_errors(schema: &Path, instances: &[PathBuf]) -> Option<Vec<Vec<String>>> {
+    let probe = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output();
+    if !probe.is_ok_and(|output| output.status.success()) {
+        if skip_external("the JSON Schema validator (python jsonschema)") {
+            return None;
+        }
+        panic!("jsonschema is missing: pip install -r scripts/requirements-test.txt (or set CHANGEPORTAL_SKIP_EXTERNAL=1)");
+    }
+    let output = Command::new("python3")
+        .arg(repo().join("tests/tools/jsonschema_check.py"))
+        .arg(schema)
+        .args(instances)
+        .output()
+        .expect("run python3");
+    assert!(
+        output.status.success(),
+        "jsonschema_check.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: Vec<Vec<String>> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| {
+            let report: serde_json::Value = serde_json::from_str(line).expect("json line");
+            report["errors"]
+                .as_array()
+                .expect("errors")
+                .iter()
+                .map(|error| error.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(reports.len(), instances.len());
+    Some(reports)
+}

@@ -1,7 +1,7 @@
 //! RSS 2.0 feeds, written with the `rss` crate from the format-neutral
 //! [`Channel`] and [`FeedItem`]s of [`super`].
 
-use super::{Channel, FeedItem};
+use super::{Channel, FeedItem, ItemKind};
 use crate::checks::characters;
 use crate::model::Timestamp;
 use crate::render::{escape_markup, OutputFile, RenderError};
@@ -10,8 +10,9 @@ use ::rss::{Category, Guid, Item};
 use std::borrow::Cow;
 
 /// The RSS document of `channel` with `items` (in order), at the channel's
-/// path. `lastBuildDate` is the first item's date, so the bytes depend on
-/// the input alone. Errors: the `rss` crate cannot serialize the feed.
+/// path. `lastBuildDate` is the first (newest) item's date, absent without
+/// items, so the bytes depend on the input alone and reveal nothing
+/// unpublished. Errors: the `rss` crate cannot serialize the feed.
 pub fn write(channel: &Channel<'_>, items: &[FeedItem]) -> Result<OutputFile, RenderError> {
     let mut rss = ::rss::Channel::default();
     rss.set_title(channel.title.clone());
@@ -39,7 +40,9 @@ pub fn write(channel: &Channel<'_>, items: &[FeedItem]) -> Result<OutputFile, Re
 fn item(feed_item: &FeedItem) -> Item {
     let mut guid = Guid::default();
     guid.set_value(feed_item.guid.clone());
-    guid.set_permalink(false);
+    // Only the deployed item's guid is the page itself (SPEC section 5);
+    // `isPermaLink` defaults to true in RSS 2.0, so only `false` is written.
+    guid.set_permalink(feed_item.kind == ItemKind::Deployed);
     let mut category = Category::default();
     category.set_name(feed_item.category.to_string());
     let mut item = Item::default();
@@ -61,7 +64,7 @@ fn item(feed_item: &FeedItem) -> Item {
 /// them out of the model already; this keeps any feed well-formed whatever
 /// reaches the writer. Safe on the serialized document: markup and escapes
 /// never contain such characters.
-fn xml_safe(bytes: Vec<u8>) -> Vec<u8> {
+pub fn xml_safe(bytes: Vec<u8>) -> Vec<u8> {
     let text = String::from_utf8(bytes)
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
     match characters::scrub(&text) {

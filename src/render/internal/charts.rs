@@ -36,6 +36,9 @@ pub struct StackedBars {
 /// Drawing width; bars share it, at most [`MAX_SLOT`] each.
 const WIDTH: f64 = 960.0;
 const MAX_SLOT: f64 = 60.0;
+/// Charts wider than this are marked `wide`: on a phone they keep a
+/// legible minimum width and scroll inside their figure.
+const WIDE: usize = 480;
 const LEFT: usize = 40;
 const TOP: usize = 12;
 const PLOT_HEIGHT: usize = 170;
@@ -57,7 +60,8 @@ impl StackedBars {
         let mut svg = String::with_capacity(4096);
         let _ = write!(
             svg,
-            r#"<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#,
+            r#"<svg class="chart{wide}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>"#,
+            wide = if width > WIDE { " wide" } else { "" },
             id = escape_markup(&self.id),
             title = escape_markup(&self.title),
             desc = escape_markup(&self.description),

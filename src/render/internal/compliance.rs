@@ -191,6 +191,16 @@ pub fn notice_commitments(assessed: &[Assessed<'_>], config: &Config) -> Vec<Tie
         .collect()
 }
 
+/// The records table's `missed` filter value of the normal-approvals figure.
+pub const NORMAL_APPROVALS_KEY: &str = "normal-approvals";
+/// The `missed` filter value of the emergency-evidence figure.
+pub const EMERGENCY_KEY: &str = "emergency-evidence";
+
+/// The `missed` filter value of tier `key`'s notice figure: `notice-<key>`.
+pub fn notice_key(key: &str) -> String {
+    format!("notice-{key}")
+}
+
 /// Every figure of the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Compliance {
@@ -205,17 +215,40 @@ pub struct Compliance {
 /// Computes every figure for `portal` from its records' policy facts
 /// (`facts`, in the order of `portal.documents`: [`crate::pipeline::Analysis::facts`]).
 pub fn compute(portal: &Portal, facts: &[RecordFacts]) -> Compliance {
-    let config = &portal.config;
     let assessed: Vec<Assessed<'_>> = portal
         .documents
         .iter()
         .zip(facts)
         .map(|(d, facts)| (&d.record, facts))
         .collect();
+    compute_for(&assessed, &portal.config)
+}
+
+/// Computes every figure over `assessed` (a subset of a portal's records,
+/// such as those of one audit period) under `config`.
+pub fn compute_for(assessed: &[Assessed<'_>], config: &Config) -> Compliance {
     Compliance {
-        normal_approvals: normal_approvals(&assessed, config),
-        emergency: emergency_evidence(&assessed),
-        notice: notice_commitments(&assessed, config),
+        normal_approvals: normal_approvals(assessed, config),
+        emergency: emergency_evidence(assessed),
+        notice: notice_commitments(assessed, config),
+    }
+}
+
+impl Compliance {
+    /// Each figure with a missed list, with its `missed` filter key: the
+    /// normal approvals, the emergency evidence (review and post-incident
+    /// together) and each tier's notice.
+    pub fn keyed(&self) -> Vec<(String, &Tally)> {
+        let mut figures = vec![
+            (NORMAL_APPROVALS_KEY.to_string(), &self.normal_approvals),
+            (EMERGENCY_KEY.to_string(), &self.emergency.both),
+        ];
+        figures.extend(
+            self.notice
+                .iter()
+                .map(|tier| (notice_key(&tier.key), &tier.tally)),
+        );
+        figures
     }
 }
 

@@ -1,18 +1,23 @@
 //! The dashboard (`index.html`): counts, open flags, compliance figures,
-//! charts, upcoming and in-progress changes.
+//! change metrics, charts, upcoming and in-progress changes; and the same
+//! figures for each audit period (`period/<key>/index.html`, see
+//! [`super::periods`]), reached through the period selector.
 //!
 //! Months group records by their period date (`deployed`, else `scheduled`,
 //! else `created`; see [`period_date`]); a flag counts in its record's month.
 
 use super::charts::{Series, StackedBars};
-use super::compliance::{self, Tally};
+use super::compliance::{self, Assessed, Tally};
+use super::metrics::{self, Incidents, Metrics};
+use super::periods::{self, AuditPeriod, PeriodLink};
 use super::{month_key, month_range, month_title, Site, TableRows};
-use crate::checks::{Code, Level};
+use crate::checks::{Code, Flag, Level};
 use crate::model::portal::Document;
 use crate::model::record::{ChangeClass, ChangeType, Status};
 use crate::paths;
 use crate::render::export::period_date;
 use crate::render::{OutputFile, RenderError, Theme};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,17 +25,99 @@ use std::collections::{BTreeMap, HashMap};
 const CHART_MONTHS: usize = 24;
 
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    let months = month_table(site);
+    let periods = periods::with_records(site.documents.iter().map(|d| &d.record));
+    let incidents = Incidents::of(site);
+    let mut scopes = vec![Scope {
+        period: None,
+        documents: site.documents.clone(),
+        flags: site.analysis.flags.iter().collect(),
+    }];
+    scopes.extend(periods.iter().map(|period| Scope::of_period(site, period)));
+    scopes
+        .par_iter()
+        .map(|scope| render_scope(site, theme, scope, &periods, &incidents))
+        .collect()
+}
+
+/// What one dashboard page covers: every record (all time), or the records
+/// deployed in one period ([`periods::deployed_in`]) with their flags.
+struct Scope<'a> {
+    period: Option<&'a AuditPeriod>,
+    documents: Vec<&'a Document>,
+    flags: Vec<&'a Flag>,
+}
+
+impl<'a> Scope<'a> {
+    fn of_period(site: &Site<'a>, period: &'a AuditPeriod) -> Self {
+        let range = period.range();
+        let documents: Vec<&'a Document> = site
+            .documents
+            .iter()
+            .copied()
+            .filter(|d| periods::deployed_in(&d.record, &range))
+            .collect();
+        let flags = documents
+            .iter()
+            .flat_map(|d| site.flags.of(&d.record.id).iter().copied())
+            .collect();
+        Scope {
+            period: Some(period),
+            documents,
+            flags,
+        }
+    }
+
+    /// The page's path from the site root.
+    fn path(&self) -> String {
+        self.period
+            .map_or_else(|| paths::internal::DASHBOARD.to_string(), AuditPeriod::page)
+    }
+}
+
+/// The period a page covers.
+#[derive(Serialize)]
+struct PeriodView {
+    title: String,
+    /// First and last day, UTC, `YYYY-MM-DD`.
+    from: String,
+    to: String,
+}
+
+fn render_scope(
+    site: &Site<'_>,
+    theme: &Theme,
+    scope: &Scope<'_>,
+    periods: &[AuditPeriod],
+    incidents: &Incidents,
+) -> Result<OutputFile, RenderError> {
+    let path = scope.path();
+    let months = month_table(site, &scope.documents);
     let chart_months = &chart_window(&months);
+    let documents = &scope.documents;
+    let period = scope.period.map(|p| {
+        let (from, to) = p.days();
+        PeriodView {
+            title: p.title(),
+            from: from.format("%Y-%m-%d").to_string(),
+            to: to.format("%Y-%m-%d").to_string(),
+        }
+    });
     let page = Dashboard {
-        totals: totals(site),
-        compliance: compliance_view(site),
+        // Links into the records table keep the period as its date filter.
+        filter: period
+            .as_ref()
+            .map(|p| format!("&from={}&to={}", p.from, p.to))
+            .unwrap_or_default(),
+        period,
+        periods: periods::selector(periods, scope.period),
+        totals: totals(site, scope),
+        compliance: compliance_view(site, documents),
         counts: vec![
             counts(
                 "By status",
                 &Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                 "status",
-                site.documents.iter().map(|d| d.record.status.as_str()),
+                documents.iter().map(|d| d.record.status.as_str()),
             ),
             counts(
                 "By type",
@@ -39,7 +126,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
                     .map(|t| t.as_str())
                     .collect::<Vec<_>>(),
                 "type",
-                site.documents.iter().map(|d| d.record.change_type.as_str()),
+                documents.iter().map(|d| d.record.change_type.as_str()),
             ),
             counts(
                 "By class",
@@ -48,59 +135,74 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
                     .map(|c| c.as_str())
                     .collect::<Vec<_>>(),
                 "class",
-                site.documents.iter().map(|d| d.record.class.as_str()),
+                documents.iter().map(|d| d.record.class.as_str()),
             ),
         ],
-        flag_codes: flag_codes(site),
+        flag_codes: flag_codes(&scope.flags),
+        metrics: metrics::metrics(site, incidents, documents),
         changes_chart: changes_chart(chart_months),
         flags_chart: flags_chart(chart_months),
         type_series: type_series(),
         level_series: level_series(),
         chart_months: chart_months.to_vec(),
         months: months.into_values().rev().collect(),
-        upcoming: site.record_rows(
-            theme,
-            &upcoming(site),
-            paths::internal::DASHBOARD,
-            "scheduled",
-        )?,
-        in_progress: site.record_rows(
-            theme,
-            &site
-                .documents
-                .iter()
-                .copied()
-                .filter(|d| d.record.status == Status::InProgress)
-                .collect::<Vec<_>>(),
-            paths::internal::DASHBOARD,
-            "scheduled",
-        )?,
+        upcoming: match scope.period {
+            None => Some(site.record_rows(theme, &upcoming(site), &path, "scheduled")?),
+            Some(_) => None,
+        },
+        in_progress: match scope.period {
+            None => Some(
+                site.record_rows(
+                    theme,
+                    &site
+                        .documents
+                        .iter()
+                        .copied()
+                        .filter(|d| d.record.status == Status::InProgress)
+                        .collect::<Vec<_>>(),
+                    &path,
+                    "scheduled",
+                )?,
+            ),
+            Some(_) => None,
+        },
     };
-    let file = site.page(
+    let title = match scope.period {
+        None => "Dashboard".to_string(),
+        Some(p) => format!("Dashboard: {}", p.title()),
+    };
+    site.page(
         theme,
         "internal/index.html",
-        paths::internal::DASHBOARD.into(),
+        path,
         "dashboard",
-        "Dashboard".into(),
+        title,
         &page,
-    )?;
-    Ok(vec![file])
+    )
 }
 
 #[derive(Serialize)]
 struct Dashboard {
+    /// `None` on the all-time dashboard.
+    period: Option<PeriodView>,
+    /// The period selector's links.
+    periods: Vec<PeriodLink>,
+    /// Appended to the records table's hash filters on this page.
+    filter: String,
     totals: Totals,
     compliance: ComplianceView,
     counts: Vec<CountGroup>,
     flag_codes: Vec<CodeCount>,
+    metrics: Metrics,
     changes_chart: String,
     flags_chart: String,
     type_series: Vec<Series>,
     level_series: Vec<Series>,
     chart_months: Vec<Month>,
     months: Vec<Month>,
-    upcoming: TableRows,
-    in_progress: TableRows,
+    /// Only on the all-time dashboard.
+    upcoming: Option<TableRows>,
+    in_progress: Option<TableRows>,
 }
 
 #[derive(Serialize)]
@@ -113,12 +215,12 @@ struct Totals {
     flagged_records: usize,
 }
 
-fn totals(site: &Site<'_>) -> Totals {
-    let flags = &site.analysis.flags;
+fn totals(site: &Site<'_>, scope: &Scope<'_>) -> Totals {
+    let flags = &scope.flags;
     let deny = flags.iter().filter(|f| f.level == Level::Deny).count();
     Totals {
-        records: site.documents.len(),
-        public: site
+        records: scope.documents.len(),
+        public: scope
             .documents
             .iter()
             .filter(|d| d.record.is_public())
@@ -126,7 +228,7 @@ fn totals(site: &Site<'_>) -> Totals {
         flags: flags.len(),
         deny,
         warn: flags.len() - deny,
-        flagged_records: site
+        flagged_records: scope
             .documents
             .iter()
             .filter(|d| !site.flags.of(&d.record.id).is_empty())
@@ -148,6 +250,12 @@ struct Figure {
     missed: Vec<MissedRecord>,
     /// How many more missed it.
     more: usize,
+    /// The records table's `missed` filter value for this figure,
+    /// form-urlencoded for the link's fragment (tier keys are free text).
+    key: String,
+    /// The flag code the missed records most often carry among the
+    /// figure's codes (a section of the flags page), if any.
+    code: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -157,9 +265,13 @@ struct MissedRecord {
 }
 
 impl Figure {
-    fn new(site: &Site<'_>, tally: &Tally) -> Self {
+    /// The figure of `tally`, filtered in the records table as `key`;
+    /// `codes` are the flags its rule raises.
+    fn new(site: &Site<'_>, tally: &Tally, key: String, codes: &[Code]) -> Self {
         let ratio = tally.ratio;
         Figure {
+            key: url::form_urlencoded::byte_serialize(key.as_bytes()).collect(),
+            code: most_raised(site, &tally.missed, codes).map(Code::as_str),
             text: ratio.describe(),
             percent: ratio.percent(),
             clean: ratio.met == ratio.total,
@@ -181,6 +293,36 @@ impl Figure {
     }
 }
 
+/// Of `codes`, the one most often raised on the records `ids` (the first
+/// in `codes` on a tie); `None` when none is.
+fn most_raised(site: &Site<'_>, ids: &[String], codes: &[Code]) -> Option<Code> {
+    let mut counts = vec![0usize; codes.len()];
+    for id in ids {
+        for flag in site.flags.of(id) {
+            if let Some(index) = codes.iter().position(|c| *c == flag.code) {
+                counts[index] += 1;
+            }
+        }
+    }
+    let best = counts.iter().copied().max().filter(|&n| n > 0)?;
+    counts
+        .iter()
+        .position(|&n| n == best)
+        .map(|index| codes[index])
+}
+
+/// The flags of the normal-approvals figure's rule.
+const APPROVAL_CODES: &[Code] = &[
+    Code::MissingApproval,
+    Code::InsufficientApproval,
+    Code::ApprovalAfterDeploy,
+    Code::SelfApproval,
+    Code::RejectedButDeployed,
+    Code::ApproverNotOnBoard,
+];
+/// The flags of the emergency-evidence figures.
+const EMERGENCY_CODES: &[Code] = &[Code::MissingReview, Code::MissingPostIncident];
+
 #[derive(Serialize)]
 struct TierFigure {
     title: String,
@@ -200,14 +342,38 @@ struct ComplianceView {
     notice: Vec<TierFigure>,
 }
 
-fn compliance_view(site: &Site<'_>) -> ComplianceView {
-    let figures = compliance::compute(&site.analysis.portal, &site.analysis.facts);
+fn compliance_view(site: &Site<'_>, documents: &[&Document]) -> ComplianceView {
+    let assessed: Vec<Assessed<'_>> = documents
+        .iter()
+        .map(|d| (&d.record, site.facts_of(d)))
+        .collect();
+    let figures = compliance::compute_for(&assessed, site.config);
     let policy = &site.config.policy.emergency;
     ComplianceView {
-        normal_approvals: Figure::new(site, &figures.normal_approvals),
-        emergency_both: Figure::new(site, &figures.emergency.both),
-        emergency_review: Figure::new(site, &figures.emergency.review),
-        emergency_post_incident: Figure::new(site, &figures.emergency.post_incident),
+        normal_approvals: Figure::new(
+            site,
+            &figures.normal_approvals,
+            compliance::NORMAL_APPROVALS_KEY.into(),
+            APPROVAL_CODES,
+        ),
+        emergency_both: Figure::new(
+            site,
+            &figures.emergency.both,
+            compliance::EMERGENCY_KEY.into(),
+            EMERGENCY_CODES,
+        ),
+        emergency_review: Figure::new(
+            site,
+            &figures.emergency.review,
+            compliance::EMERGENCY_KEY.into(),
+            EMERGENCY_CODES,
+        ),
+        emergency_post_incident: Figure::new(
+            site,
+            &figures.emergency.post_incident,
+            compliance::EMERGENCY_KEY.into(),
+            EMERGENCY_CODES,
+        ),
         emergency_pending: figures.emergency.pending,
         review_days: policy.review_within_days,
         post_incident_days: policy.post_incident_within_days,
@@ -217,7 +383,12 @@ fn compliance_view(site: &Site<'_>) -> ComplianceView {
             .map(|tier| TierFigure {
                 title: tier.title.clone(),
                 notice_days: tier.notice_days,
-                figure: Figure::new(site, &tier.tally),
+                figure: Figure::new(
+                    site,
+                    &tier.tally,
+                    compliance::notice_key(&tier.key),
+                    &[Code::NoticeTooShort],
+                ),
             })
             .collect(),
     }
@@ -270,9 +441,9 @@ struct CodeCount {
 }
 
 /// Open flags per code (only codes that occur), in the spec's order.
-fn flag_codes(site: &Site<'_>) -> Vec<CodeCount> {
+fn flag_codes(flags: &[&Flag]) -> Vec<CodeCount> {
     let mut counts: BTreeMap<Code, (usize, usize)> = BTreeMap::new();
-    for flag in &site.analysis.flags {
+    for flag in flags {
         let entry = counts.entry(flag.code).or_default();
         if flag.level == Level::Deny {
             entry.0 += 1;
@@ -309,9 +480,9 @@ struct Month {
 }
 
 /// The months that have records, flags or calendar events.
-fn month_table(site: &Site<'_>) -> BTreeMap<String, Month> {
+fn month_table(site: &Site<'_>, documents: &[&Document]) -> BTreeMap<String, Month> {
     let mut months: BTreeMap<String, Month> = BTreeMap::new();
-    for document in &site.documents {
+    for document in documents {
         let record = &document.record;
         let month = month_entry(&mut months, month_key(&period_date(record), site.zone()));
         month.total += 1;

@@ -4,7 +4,7 @@
 
 use super::offsite::without_offsite_links;
 use super::reconciliation::{record_entries, LogEntryView};
-use super::{FlagView, Heading, Site, When};
+use super::{approvals_needed, EvidenceUrl, FlagView, Heading, Site, When};
 use crate::checks::Level;
 use crate::model::person::same_person;
 use crate::model::portal::Document;
@@ -12,7 +12,7 @@ use crate::model::record::{ChangeClass, Decision, Record};
 use crate::model::{Timestamp, Zone};
 use crate::paths;
 use crate::policy::evidence::may_declare;
-use crate::policy::{ApprovalFacts, Outcome, RecordFacts};
+use crate::policy::{ApprovalFacts, Outcome, Reason, RecordFacts};
 use crate::render::markdown::{to_html_on_page, PageIds};
 use crate::render::{RenderError, Sink, Theme};
 use rayon::prelude::*;
@@ -49,6 +49,9 @@ struct RecordPage<'a> {
     created: When,
     scheduled: Option<When>,
     deployed: Option<When>,
+    window_end: Option<When>,
+    deployed_by: Option<&'a str>,
+    cancelled: Option<When>,
     embargo_until: Option<When>,
     systems: Vec<SystemRef<'a>>,
     tiers: Vec<TierView<'a>>,
@@ -63,7 +66,7 @@ struct RecordPage<'a> {
     post_incident: Option<PostIncidentView<'a>>,
     testing: Option<String>,
     rollback: Option<String>,
-    links: Vec<&'a str>,
+    links: Vec<EvidenceUrl<'a>>,
     public_body: String,
     internal_body: String,
     is_public: bool,
@@ -98,6 +101,9 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         created: When::full(&record.created, zone),
         scheduled: record.scheduled.as_ref().map(|at| When::full(at, zone)),
         deployed: record.deployed.as_ref().map(|at| When::full(at, zone)),
+        window_end: record.window_end.as_ref().map(|at| When::full(at, zone)),
+        deployed_by: record.deployed_by.as_deref(),
+        cancelled: record.cancelled.as_ref().map(|at| When::full(at, zone)),
         embargo_until: record.embargo_until.as_ref().map(|at| When::full(at, zone)),
         systems: systems(site, record),
         tiers: tiers(site, record, facts),
@@ -124,7 +130,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         review: record.review.as_ref().map(|r| ReviewView {
             by: &r.by,
             at: When::full(&r.at, zone),
-            link: r.link.as_deref(),
+            link: r.link.as_deref().map(EvidenceUrl::new),
             note: r.note.as_deref(),
         }),
         timeline: timeline(record, zone),
@@ -137,7 +143,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
             .rollback
             .as_deref()
             .map(|md| markdown(md, "rollback-", &mut ids)),
-        links: record.links.iter().map(String::as_str).collect(),
+        links: record.links.iter().map(|l| EvidenceUrl::new(l)).collect(),
         public_body,
         internal_body,
         is_public: record.is_public(),
@@ -251,10 +257,7 @@ fn requirement(site: &Site<'_>, record: &Record, assessment: &ApprovalFacts) -> 
         (_, Some(_), _) => " before deploy".to_string(),
         (_, None, _) => " so far (not deployed)".to_string(),
     };
-    let minimum = match record.class {
-        ChangeClass::Normal => rule.min.max(1),
-        _ => rule.min,
-    };
+    let minimum = approvals_needed(record, site.config);
     let summary = match record.class {
         ChangeClass::Standard if minimum == 0 && rule.roles.is_empty() => {
             "Standard change: pre-approved by policy; no board approval is required.".to_string()
@@ -309,6 +312,10 @@ struct ApprovalRow<'a> {
     own: bool,
     timing: Option<String>,
     in_window: bool,
+    /// Whether the decision counts toward the rule (SPEC 3).
+    counted: bool,
+    /// Why it does not count.
+    reason: Option<&'static str>,
 }
 
 fn approvals<'a>(
@@ -321,7 +328,8 @@ fn approvals<'a>(
     record
         .approvals
         .iter()
-        .map(|approval| {
+        .zip(&facts.standings)
+        .map(|(approval, standing)| {
             let roles = config.board_roles_of(&approval.by);
             let (board, board_ok) = if config.policy.board.is_empty() {
                 ("no board roster defined".to_string(), true)
@@ -352,6 +360,8 @@ fn approvals<'a>(
                     .deployed
                     .map(|deployed| relative_to(&approval.at, &deployed, "deploy")),
                 in_window: facts.cutoff.is_none_or(|cutoff| approval.at <= cutoff),
+                counted: standing.counted,
+                reason: standing.reason.map(Reason::text),
             }
         })
         .collect()
@@ -421,7 +431,7 @@ fn deadlines(site: &Site<'_>, facts: &RecordFacts) -> Vec<Deadline> {
 struct ReviewView<'a> {
     by: &'a str,
     at: When,
-    link: Option<&'a str>,
+    link: Option<EvidenceUrl<'a>>,
     note: Option<&'a str>,
 }
 
@@ -433,7 +443,7 @@ struct TimelineItem<'a> {
     offset: String,
     by: Option<&'a str>,
     note: String,
-    link: Option<&'a str>,
+    link: Option<EvidenceUrl<'a>>,
     /// `entry` for war-room notes; otherwise the milestone kind.
     kind: &'static str,
     /// The milestone kind for reading (`post incident`).
@@ -559,7 +569,7 @@ fn item<'a>(
         offset: String::new(),
         by,
         note,
-        link,
+        link: link.map(EvidenceUrl::new),
         kind,
         label: if kind == "post-incident" {
             "post incident"
@@ -578,12 +588,14 @@ struct PostIncidentView<'a> {
     follow_ups: Vec<FollowUp<'a>>,
 }
 
-/// A follow-up: a record of this portal (linked), or any other text or URL.
+/// A follow-up: a record of this portal (linked to its page), or any other
+/// text or URL (an [`EvidenceUrl`]).
 #[derive(Serialize)]
 struct FollowUp<'a> {
     text: &'a str,
     href: Option<String>,
     title: Option<&'a str>,
+    url: EvidenceUrl<'a>,
 }
 
 fn post_incident<'a>(
@@ -610,6 +622,7 @@ fn post_incident<'a>(
                     text,
                     href: target.map(|d| paths::internal::change_page(&d.record.slug())),
                     title: target.map(|d| d.record.title.as_str()),
+                    url: EvidenceUrl::new(text),
                 }
             })
             .collect(),

@@ -9,20 +9,34 @@
 //! every body once more would double this file's cost). It is a script rather
 //! than JSON so that it also loads from `file://`.
 //! Without JavaScript the filter form stays hidden and the full table shows.
+//!
+//! With JavaScript, `records.js` also sorts by any column (reading the
+//! cells, and each row's deployed `<time datetime>`), filters by a deployed
+//! date range (`from`/`to`, whole UTC days, as `export --from --to`), and by
+//! `missed=<figure>`: the records that missed a dashboard figure (only those
+//! rows carry `data-missed`), the target of the dashboard's "and N more".
 
+use super::compliance::{self, Compliance};
 use super::{Heading, Site, When};
 use crate::checks::{Code, Level};
-use crate::model::record::{ChangeClass, ChangeType, Status};
+use crate::model::person::person_key;
+use crate::model::record::{ChangeClass, ChangeType, Decision, Record, Status};
 use crate::paths;
 use crate::render::theme::SharedVars;
 use crate::render::{OutputFile, RenderError, Theme};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
-    let rows: Vec<Row<'_>> = site.documents.par_iter().map(|d| row(site, d)).collect();
+    let figures = compliance::compute(&site.analysis.portal, &site.analysis.facts);
+    let missed = missed_figures(&figures);
+    let rows: Vec<Row<'_>> = site
+        .documents
+        .par_iter()
+        .map(|d| row(site, d, missed.get(d.record.id.as_str())))
+        .collect();
     let row_chunks =
         theme.render_rows("internal/records_rows.html", &rows, &SharedVars::default())?;
     let page = RecordsPage {
@@ -96,9 +110,30 @@ struct Row<'a> {
     data_systems: String,
     data_tiers: String,
     data_flags: String,
+    /// The people who approved (`approve` decisions), in record order,
+    /// each once as written first.
+    approvers: Vec<&'a str>,
+    /// `|key|...|` of the dashboard figures the record missed
+    /// ([`Compliance::keyed`]); `None` (no attribute) for most records.
+    data_missed: Option<String>,
 }
 
-fn row<'a>(site: &Site<'a>, document: &'a crate::model::portal::Document) -> Row<'a> {
+/// For each record id, the keys of the dashboard figures it missed.
+fn missed_figures(figures: &Compliance) -> HashMap<&str, Vec<String>> {
+    let mut missed: HashMap<&str, Vec<String>> = HashMap::new();
+    for (key, tally) in figures.keyed() {
+        for id in &tally.missed {
+            missed.entry(id.as_str()).or_default().push(key.clone());
+        }
+    }
+    missed
+}
+
+fn row<'a>(
+    site: &Site<'a>,
+    document: &'a crate::model::portal::Document,
+    missed: Option<&Vec<String>>,
+) -> Row<'a> {
     let record = &document.record;
     let flags = site.flags.of(&record.id);
     let mut codes: Vec<Code> = flags.iter().map(|f| f.code).collect();
@@ -130,7 +165,20 @@ fn row<'a>(site: &Site<'a>, document: &'a crate::model::portal::Document) -> Row
                 .map(String::as_str),
         ),
         data_flags: pipe_list(codes.iter().map(|c| c.as_str())),
+        approvers: approvers(record),
+        data_missed: missed.map(|keys| pipe_list(keys.iter().map(String::as_str))),
     }
+}
+
+/// The distinct people (as a person reads names) who approved `record`.
+fn approvers(record: &Record) -> Vec<&str> {
+    let mut seen = FxHashSet::default();
+    record
+        .approvals
+        .iter()
+        .filter(|a| a.decision == Decision::Approve && seen.insert(person_key(&a.by)))
+        .map(|a| a.by.as_str())
+        .collect()
 }
 
 /// `|a|b|`: a list the script can test with `includes('|' + value + '|')`.

@@ -1,5 +1,5 @@
-//! List pages: the home page and its following pages, the types index and
-//! one page per type.
+//! List pages: the home page and its following pages, the upcoming changes'
+//! pages, the types index and one page per type.
 
 use super::site::{PageRenderer, PageSpec};
 use crate::model::record::ChangeType;
@@ -25,10 +25,14 @@ struct Pagination {
     total: usize,
     previous: Option<String>,
     next: Option<String>,
+    /// The previous page's link text (`Newer changes`).
+    previous_label: &'static str,
+    /// The next page's link text (`Older changes`).
+    next_label: &'static str,
 }
 
 impl Pagination {
-    /// Page `current` of `total` of the list at folder `base`.
+    /// Page `current` of `total` of the newest-first list at folder `base`.
     fn of(base: &str, current: usize, total: usize) -> Self {
         let path = |number| paths::index_of(&paged_dir(base, number));
         Pagination {
@@ -36,6 +40,17 @@ impl Pagination {
             total,
             previous: (current > 1).then(|| path(current - 1)),
             next: (current < total).then(|| path(current + 1)),
+            previous_label: "Newer changes",
+            next_label: "Older changes",
+        }
+    }
+
+    /// Page `current` of `total` of the soonest-first list at `base`.
+    fn soonest_first(base: &str, current: usize, total: usize) -> Self {
+        Pagination {
+            previous_label: "Sooner changes",
+            next_label: "Later changes",
+            ..Self::of(base, current, total)
         }
     }
 }
@@ -43,10 +58,61 @@ impl Pagination {
 /// The variables of a home page.
 #[derive(Serialize)]
 struct HomePage<'a> {
-    /// The "Upcoming" section: on the first page only.
+    /// The "Upcoming" section: on the first page only, at most `per_page`
+    /// changes, soonest first.
     upcoming: &'a [ChangeCard<'a>],
+    /// How many changes are upcoming in all (published ones only).
+    upcoming_total: usize,
+    /// The first page of every upcoming change, relative to the site root.
+    upcoming_path: &'a str,
+    /// Filter choices for the search script (see `static/search.js`).
+    search: &'a SearchChoices,
     months: Vec<MonthGroup<'a>>,
     pagination: Pagination,
+}
+
+/// The variables of a page of the upcoming changes.
+#[derive(Serialize)]
+struct UpcomingPage<'a> {
+    changes: &'a [ChangeCard<'a>],
+    total: usize,
+    pagination: Pagination,
+}
+
+/// The choices of the search form's selects: every type, and the titles of
+/// the systems that published changes affect (so no choice hints at an
+/// unpublished change).
+#[derive(Debug, Serialize)]
+pub struct SearchChoices {
+    types: Vec<TypeChoice>,
+    systems: Vec<String>,
+}
+
+/// A type in the search form.
+#[derive(Debug, Serialize)]
+struct TypeChoice {
+    key: &'static str,
+    label: &'static str,
+}
+
+impl SearchChoices {
+    /// The choices for `published`.
+    pub fn of(published: &[Published<'_>]) -> Self {
+        let systems: std::collections::BTreeSet<&String> = published
+            .iter()
+            .flat_map(|entry| entry.change.systems.iter())
+            .collect();
+        SearchChoices {
+            types: ChangeType::ALL
+                .iter()
+                .map(|&change_type| TypeChoice {
+                    key: change_type.as_str(),
+                    label: type_label(change_type),
+                })
+                .collect(),
+            systems: systems.into_iter().cloned().collect(),
+        }
+    }
 }
 
 /// The variables of the types index.
@@ -73,27 +139,12 @@ struct TypeLink {
     path: String,
 }
 
-/// Home pages, the types index and every type's pages, rendered in
-/// parallel; `now` (an instant) decides the "Upcoming" section, `per_page`
-/// is the number of changes per list page. Errors: a template fails.
+/// Home pages, the upcoming changes' pages, the types index and every
+/// type's pages, rendered in parallel; `now` (an instant) decides the
+/// "Upcoming" section, `per_page` is the number of changes per list page
+/// (and the most the home page's "Upcoming" section shows). Errors: a
+/// template fails.
 pub fn list_pages(
-    renderer: &PageRenderer<'_>,
-    published: &[Published<'_>],
-    now: &Timestamp,
-    per_page: usize,
-) -> Result<Vec<OutputFile>, RenderError> {
-    let (home, types) = rayon::join(
-        || home_pages(renderer, published, now, per_page),
-        || type_pages(renderer, published, per_page),
-    );
-    let mut files = home?;
-    files.extend(types?);
-    Ok(files)
-}
-
-/// `index.html`, `page/2/index.html`...: the "Upcoming" section on the first
-/// page, then every other change grouped by month, `per_page` per page.
-fn home_pages(
     renderer: &PageRenderer<'_>,
     published: &[Published<'_>],
     now: &Timestamp,
@@ -107,7 +158,49 @@ fn home_pages(
             .then_with(|| a.change.slug.cmp(&b.change.slug))
     });
     let upcoming: Vec<ChangeCard<'_>> = upcoming.iter().map(|entry| entry.change.card()).collect();
-    let chunks = pages_of(&past, per_page);
+    let search = SearchChoices::of(published);
+    let lists = Lists {
+        upcoming: &upcoming,
+        past: &past,
+        search: &search,
+        per_page,
+    };
+    let ((home, soon), types) = rayon::join(
+        || {
+            rayon::join(
+                || home_pages(renderer, &lists),
+                || upcoming_pages(renderer, &lists),
+            )
+        },
+        || type_pages(renderer, published, per_page),
+    );
+    let mut files = home?;
+    files.extend(soon?);
+    files.extend(types?);
+    Ok(files)
+}
+
+/// What the home and upcoming pages are cut from.
+struct Lists<'l, 'a> {
+    /// Every upcoming change, soonest first.
+    upcoming: &'l [ChangeCard<'a>],
+    /// Every other published change, newest first.
+    past: &'l [&'l Published<'a>],
+    search: &'l SearchChoices,
+    per_page: usize,
+}
+
+/// `index.html`, `page/2/index.html`...: the "Upcoming" section (at most
+/// `per_page` changes, with a link to [`upcoming_pages`]) on the first
+/// page, then every other change grouped by month, `per_page` per page.
+fn home_pages(
+    renderer: &PageRenderer<'_>,
+    lists: &Lists<'_, '_>,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let per_page = lists.per_page.max(1);
+    let upcoming = &lists.upcoming[..lists.upcoming.len().min(per_page)];
+    let upcoming_path = paths::index_of(&paths::public::upcoming_dir());
+    let chunks = pages_of(lists.past, per_page);
     let total = chunks.len();
     chunks
         .par_iter()
@@ -126,9 +219,48 @@ fn home_pages(
                 section: "home",
             };
             let page = HomePage {
-                upcoming: if number == 1 { &upcoming } else { &[] },
+                upcoming: if number == 1 { upcoming } else { &[] },
+                upcoming_total: lists.upcoming.len(),
+                upcoming_path: &upcoming_path,
+                search: lists.search,
                 months: by_month(chunk.iter().copied()),
                 pagination: Pagination::of("", number, total),
+            };
+            renderer.page(spec, &page)
+        })
+        .collect()
+}
+
+/// `upcoming/index.html`, `upcoming/page/2/index.html`...: every upcoming
+/// change, soonest first, `per_page` per page (one empty page when there
+/// is none).
+fn upcoming_pages(
+    renderer: &PageRenderer<'_>,
+    lists: &Lists<'_, '_>,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let base = paths::public::upcoming_dir();
+    let chunks = pages_of(lists.upcoming, lists.per_page);
+    let total = chunks.len();
+    chunks
+        .par_iter()
+        .enumerate()
+        .map(|(index, chunk)| {
+            let number = index + 1;
+            let title = if number == 1 {
+                "Upcoming changes".to_string()
+            } else {
+                format!("Upcoming changes, page {number}")
+            };
+            let spec = PageSpec {
+                template: "public/upcoming.html",
+                dir: paged_dir(&base, number),
+                title: &title,
+                section: "home",
+            };
+            let page = UpcomingPage {
+                changes: chunk,
+                total: lists.upcoming.len(),
+                pagination: Pagination::soonest_first(&base, number, total),
             };
             renderer.page(spec, &page)
         })

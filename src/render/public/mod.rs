@@ -1,7 +1,7 @@
 //! The public changelog site (SPEC section 5): home pages with an "Upcoming"
 //! section and pagination, one page per published change, pages per type, the
-//! subscribe page, the portal's extra pages, feeds, `sitemap.xml`, `robots.txt`
-//! and `404.html`.
+//! subscribe page, the portal's extra pages, feeds, `sitemap.xml`, `robots.txt`,
+//! `404.html` and the search script's index.
 //!
 //! Templates receive only [`PublicChange`](super::view::PublicChange) values
 //! (or their [`ChangeCard`](super::view::ChangeCard) subset) plus site-level
@@ -14,6 +14,7 @@
 
 mod lists;
 mod pages;
+mod search;
 mod site;
 mod sitemap;
 
@@ -50,6 +51,7 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
     files.push(sitemap::render(&paths, config));
     files.push(sitemap::robots(config));
     files.push(renderer.not_found()?);
+    files.push(search::render(&published)?);
     files.extend(super::feeds::render(&published, config, now)?);
     put_all(sink, files)
 }

@@ -2,27 +2,15 @@
 //! portal's extra pages (at [`paths::public::extra_page_dir`]; a page whose
 //! output another source takes is refused when the portal is loaded).
 
-use super::site::{feed_links, PageRenderer, PageSpec};
+use super::site::{PageRenderer, PageSpec};
 use crate::model::{Config, Page};
 use crate::paths;
-use crate::render::feeds::tier_description;
+use crate::render::feeds::subscribe::{self, FeedEntry};
 use crate::render::markdown;
-use crate::render::view::{type_label, PublicChange, Published};
+use crate::render::view::{PublicChange, Published};
 use crate::render::{OutputFile, RenderError, Sink};
 use rayon::prelude::*;
 use serde::Serialize;
-
-/// A feed as the subscribe page describes it.
-#[derive(Debug, Serialize)]
-struct FeedEntry {
-    title: String,
-    tier: Option<String>,
-    path: String,
-    url: String,
-    notice_days: u32,
-    types: Option<Vec<&'static str>>,
-    carries: String,
-}
 
 /// The variables of a change page.
 #[derive(Serialize)]
@@ -43,6 +31,8 @@ struct ExtraPage {
 #[derive(Serialize)]
 struct SubscribePage {
     feeds: Vec<FeedEntry>,
+    /// The portal's time zone, in which feed items show times.
+    timezone: &'static str,
 }
 
 /// `changes/<slug>/index.html` for every published change, rendered in
@@ -99,42 +89,15 @@ pub fn other_pages(
 
 /// `subscribe/index.html`: every feed and what it carries.
 fn subscribe_page(renderer: &PageRenderer<'_>, config: &Config) -> Result<OutputFile, RenderError> {
-    let links = feed_links(config);
-    let mut entries = Vec::with_capacity(links.len());
-    for link in links {
-        let entry = match config.tiers.get(&link.key) {
-            Some(tier) => FeedEntry {
-                title: tier.title.clone(),
-                tier: Some(link.key),
-                path: link.path,
-                url: link.url,
-                notice_days: tier.notice_days,
-                types: tier
-                    .types
-                    .as_ref()
-                    .map(|types| types.iter().map(|t| type_label(*t)).collect()),
-                carries: tier
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| tier_description(tier)),
-            },
-            None => FeedEntry {
-                title: "All changes".to_string(),
-                tier: None,
-                path: link.path,
-                url: link.url,
-                notice_days: 0,
-                types: None,
-                carries: "Every public change: upcoming changes when they are announced, then each change when it is live.".to_string(),
-            },
-        };
-        entries.push(entry);
-    }
     let spec = PageSpec {
         template: "public/subscribe.html",
         dir: paths::public::subscribe_dir(),
         title: "Subscribe",
         section: "subscribe",
     };
-    renderer.page(spec, &SubscribePage { feeds: entries })
+    let page = SubscribePage {
+        feeds: subscribe::entries(config),
+        timezone: config.timezone.name(),
+    };
+    renderer.page(spec, &page)
 }

@@ -1,7 +1,7 @@
 //! Site-level template context and the page renderer every public page goes
 //! through.
 
-use super::super::feeds::{self, Scope};
+use super::super::feeds::{self, subscribe::FeedEntry};
 use super::super::theme::SharedVars;
 use super::super::{escape_markup, OutputFile, RenderError, Theme};
 use crate::model::{Config, Page};
@@ -16,7 +16,7 @@ struct SiteContext<'a> {
     base_url: &'a str,
     /// The IANA name of the zone pages show times in.
     timezone: &'static str,
-    feeds: Vec<FeedLink>,
+    feeds: Vec<FeedEntry>,
     pages: Vec<PageLink<'a>>,
 }
 
@@ -24,19 +24,6 @@ struct SiteContext<'a> {
 #[derive(Serialize)]
 struct SiteVars<'a> {
     site: SiteContext<'a>,
-}
-
-/// A feed, for autodiscovery links and the subscribe page.
-#[derive(Debug, Clone, Serialize)]
-pub struct FeedLink {
-    /// Tier key, or empty for the all-changes feed.
-    pub key: String,
-    /// Feed name ([`feeds::Channel::name`]).
-    pub title: String,
-    /// Path relative to the site root.
-    pub path: String,
-    /// Absolute URL.
-    pub url: String,
 }
 
 /// An extra page in the navigation.
@@ -164,19 +151,12 @@ impl<'a> PageRenderer<'a> {
     }
 }
 
-/// The portal's feeds ([`feeds::channels`]) as pages link to them: the
-/// all-changes feed, then one per tier in the portal's order.
-pub fn feed_links(config: &Config) -> Vec<FeedLink> {
-    feeds::channels(config)
+/// The feeds pages' heads announce for autodiscovery: the all-changes and
+/// tier feeds ([`feeds::subscribe::entries`]; system feeds are listed on the
+/// subscribe page only, to keep every page's head short).
+fn feed_links(config: &Config) -> Vec<FeedEntry> {
+    feeds::subscribe::entries(config)
         .into_iter()
-        .map(|channel| FeedLink {
-            key: match channel.scope {
-                Scope::All => String::new(),
-                Scope::Tier { key, .. } => key.to_string(),
-            },
-            title: channel.name,
-            path: channel.path,
-            url: channel.url,
-        })
+        .filter(|entry| entry.kind != "system")
         .collect()
 }

@@ -5,7 +5,12 @@
 // search uses window.changeportalSearch (records/search-index.js): id ->
 // lower-cased text of title, summary and body; every word typed must occur.
 // The filter state lives in the URL hash (#class=emergency&q=tls), so a
-// filtered view can be bookmarked, shared, and survives a reload.
+// filtered view can be bookmarked, shared, and survives a reload; query
+// parameters (?flag=self-approval) are read too, the hash winning.
+// `from`/`to` keep rows deployed in that range of UTC days (the date of the
+// deployed cell's <time datetime>); `missed` keeps rows whose data-missed
+// list holds that dashboard figure. Column headers with data-sort get a
+// sort button (aria-sort tells which column sorts the table).
 // Without JavaScript the form stays hidden and every row is shown.
 (function () {
   "use strict";
@@ -21,13 +26,16 @@
   var searchIndex = window.changeportalSearch || null;
   var indexLoading = false;
   var single = ["type", "class", "status"];
-  var lists = ["system", "tier", "flag"];
-  var keys = ["q"].concat(single, lists);
+  var lists = ["system", "tier", "flag", "missed"];
+  var keys = ["q", "from", "to"].concat(single, lists);
+  var deployedDates = rows.map(function (row) {
+    var time = row.querySelector("td.date time");
+    return time ? time.getAttribute("datetime").slice(0, 10) : "";
+  });
+  var rowIndex = new Map(rows.map(function (row, index) { return [row, index]; }));
 
-  function readHash() {
-    var state = {};
-    var hash = window.location.hash.replace(/^#/, "");
-    hash.split("&").forEach(function (part) {
+  function readParams(text, state) {
+    text.split("&").forEach(function (part) {
       var at = part.indexOf("=");
       if (at > 0) {
         var key = decodeURIComponent(part.slice(0, at));
@@ -37,6 +45,11 @@
       }
     });
     return state;
+  }
+
+  function readHash() {
+    var state = readParams(window.location.search.replace(/^\?/, ""), {});
+    return readParams(window.location.hash.replace(/^#/, ""), state);
   }
 
   function readForm() {
@@ -78,8 +91,19 @@
     window.history.replaceState(null, "", url);
   }
 
+  function inDates(row, state) {
+    if (!state.from && !state.to) {
+      return true;
+    }
+    var date = deployedDates[rowIndex.get(row)];
+    return date !== "" && (!state.from || date >= state.from) && (!state.to || date <= state.to);
+  }
+
   function matches(row, state, words) {
     var data = row.dataset;
+    if (!inDates(row, state)) {
+      return false;
+    }
     for (var i = 0; i < single.length; i++) {
       var key = single[i];
       if (state[key] && data[key] !== state[key]) {
@@ -133,7 +157,8 @@
     });
     var filtered = Object.keys(state).length > 0;
     counter.textContent = filtered
-      ? shown + " of " + rows.length + " records match."
+      ? shown + " of " + rows.length + " records match." +
+        (state.missed ? " Showing the records that missed the dashboard figure " + state.missed + "." : "")
       : rows.length + " records.";
     empty.hidden = shown > 0;
   }
@@ -164,10 +189,83 @@
   });
   form.addEventListener("reset", function () {
     window.setTimeout(function () {
+      writeForm({});
       apply({});
       writeHash({});
     }, 0);
   });
   window.addEventListener("hashchange", fromHash);
   fromHash();
+
+  // Sorting: one button per sortable header; a second click reverses.
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  var riskOrder = { low: 1, medium: 2, high: 3 };
+  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  var sortedBy = document.getElementById("sorted-by");
+
+  function sortKey(row, column, kind) {
+    var cell = row.cells[column];
+    if (kind === "date") {
+      return deployedDates[rowIndex.get(row)] ? cell.querySelector("time").getAttribute("datetime") : "";
+    }
+    var text = (cell.textContent || "").trim();
+    if (kind === "num") {
+      return parseInt(text, 10) || 0;
+    }
+    if (kind === "risk") {
+      return riskOrder[text] || 0;
+    }
+    return text;
+  }
+
+  function compare(a, b, kind) {
+    if (kind === "num" || kind === "risk") {
+      return a - b;
+    }
+    if (kind === "date" && (a === "" || b === "")) {
+      // Rows without a date sort last either way round.
+      return a === b ? 0 : (a === "" ? 1 : -1);
+    }
+    return kind === "date" ? (a < b ? -1 : a > b ? 1 : 0) : collator.compare(a, b);
+  }
+
+  function sortBy(column, descending) {
+    var header = headers[column];
+    var kind = header.getAttribute("data-sort");
+    var keyed = rows.map(function (row) {
+      return { row: row, key: sortKey(row, column, kind), index: rowIndex.get(row) };
+    });
+    keyed.sort(function (a, b) {
+      var order = compare(a.key, b.key, kind);
+      if (kind === "date" && (a.key === "" || b.key === "")) {
+        return order || a.index - b.index;
+      }
+      return (descending ? -order : order) || a.index - b.index;
+    });
+    var body = table.tBodies[0];
+    var fragment = document.createDocumentFragment();
+    keyed.forEach(function (item) { fragment.appendChild(item.row); });
+    body.appendChild(fragment);
+    headers.forEach(function (th) { th.removeAttribute("aria-sort"); });
+    header.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    if (sortedBy) {
+      sortedBy.textContent = header.textContent.trim().toLowerCase() + (descending ? ", descending" : "");
+    }
+  }
+
+  headers.forEach(function (th, column) {
+    if (!th.hasAttribute("data-sort")) {
+      return;
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sort";
+    button.textContent = th.textContent;
+    th.textContent = "";
+    th.appendChild(button);
+    button.addEventListener("click", function () {
+      sortBy(column, th.getAttribute("aria-sort") === "ascending");
+    });
+  });
+  headers[0].setAttribute("aria-sort", "ascending");
 })();
