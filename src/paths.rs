@@ -284,6 +284,8 @@ pub mod internal {
     pub const CALENDAR: &str = "calendar/index.html";
     /// The systems index.
     pub const SYSTEMS: &str = "systems/index.html";
+    /// The deploy-log reconciliation (SPEC 5), when `deploy_log` is set.
+    pub const RECONCILIATION: &str = "reconciliation/index.html";
 
     /// When the next rebuild is due, and the coming events (never in the
     /// public site: it could reveal an embargo).
@@ -305,6 +307,7 @@ pub mod internal {
         "period",
         "cab",
         "workpaper",
+        "reconciliation",
     ];
 
     /// The CAB agenda: changes awaiting approval (SPEC 5).

@@ -4,10 +4,13 @@
 //! `sample`, so that they always agree on records and flags.
 
 use crate::checks;
+use crate::deploys::Reconciliation;
 use crate::diagnostics::{Flag, Level};
 use crate::load::{self, ConfigError, Sources};
+use crate::model::portal::Document;
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// A loaded and checked portal.
@@ -25,6 +28,9 @@ pub struct Analysis {
     /// computed once, in the order of `portal.documents`: the checks, the
     /// dashboard figures and the record pages all read them from here.
     pub facts: Vec<RecordFacts>,
+    /// The deploy log reconciled with the records (SPEC 3), when
+    /// `deploy_log` is set and could be read.
+    pub reconciliation: Option<Reconciliation>,
 }
 
 impl Analysis {
@@ -108,8 +114,16 @@ pub fn analyze_loaded(root: &Path, loaded: load::Loaded, now: Timestamp) -> Anal
         flags: load_flags,
         mut sources,
     } = loaded;
-    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &|_| Vec::new());
-    let raised = checks::run(&portal, &facts);
+    let reconciliation = Reconciliation::new(&portal);
+    let deployers = log_deployers(&portal, reconciliation.as_ref());
+    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &deployers);
+    let mut raised = checks::run(&portal, &facts);
+    let mut log_flags = Vec::new();
+    if let Some(reconciliation) = &reconciliation {
+        let (unrecorded, unlogged) = checks::deploys::run(&portal, reconciliation);
+        log_flags = unrecorded;
+        raised.extend(unlogged);
+    }
     let flagged = load_flags
         .iter()
         .chain(raised.iter().map(|unplaced| &unplaced.flag))
@@ -119,12 +133,51 @@ pub fn analyze_loaded(root: &Path, loaded: load::Loaded, now: Timestamp) -> Anal
     let placed = checks::place(raised, |path| {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });
-    let flags = checks::finish(load_flags.into_iter().chain(placed).collect());
+    let flags = checks::finish(
+        load_flags
+            .into_iter()
+            .chain(log_flags)
+            .chain(placed)
+            .collect(),
+    );
     Analysis {
         portal,
         flags,
         sources,
         now,
         facts,
+        reconciliation,
     }
+}
+
+/// The deployers the deploy log names for each record (SPEC 3: their
+/// approvals do not count and raise `deployer-approved`), as written, for
+/// [`policy::assess_portal`]: a lookup from a document of
+/// `portal.documents` to them, empty without a log. Documents are found by
+/// address, so that a portal of 10,000 records is not searched per record.
+fn log_deployers(
+    portal: &Portal,
+    reconciliation: Option<&Reconciliation>,
+) -> impl Fn(&Document) -> Vec<String> + Sync {
+    let mut by_address: HashMap<usize, Vec<String>> = HashMap::new();
+    if let Some(reconciliation) = reconciliation {
+        for (index, document) in portal.documents.iter().enumerate() {
+            let deployers = reconciliation.deployers_of(index);
+            if !deployers.is_empty() {
+                let names = deployers.into_iter().map(str::to_string).collect();
+                by_address.insert(address(document), names);
+            }
+        }
+    }
+    move |document| {
+        by_address
+            .get(&address(document))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Where `document` lives in memory: its identity within `portal.documents`.
+fn address(document: &Document) -> usize {
+    std::ptr::from_ref(document) as usize
 }

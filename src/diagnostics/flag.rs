@@ -87,6 +87,8 @@ flag_codes! {
     ChangeInBlackout => "change-in-blackout", Deny, "A normal or standard change's window overlaps a blackout that covers one of its systems.";
     ChangeCollision => "change-collision", Warn, "Two changes that go ahead touch a shared system in overlapping windows.";
     DeployerApproved => "deployer-approved", Warn, "The person who deployed the change also approved it; that approval does not count.";
+    UnrecordedDeploy => "unrecorded-deploy", Deny, "A deploy-log entry that no record accounts for: a change reached production without a change record.";
+    DeployNotLogged => "deploy-not-logged", Warn, "A deployed record whose systems the deploy log covers has no entry in the log.";
 }
 
 impl Code {

@@ -8,7 +8,8 @@
 //! `systems/index.html` and `systems/<slug>/index.html`, `cab/index.html`
 //! (the CAB agenda), `period/<key>/index.html` (the dashboard of each year
 //! and quarter with deployments), `workpaper/index.html` and
-//! `workpaper/<year>/index.html` (printable workpapers), and the population
+//! `workpaper/<year>/index.html` (printable workpapers),
+//! `reconciliation/index.html` when `deploy_log` is set, and the population
 //! as `export/changes.csv`, `export/changes.json` and `export/manifest.json`.
 //!
 //! Conventions:
@@ -34,6 +35,7 @@ mod flags;
 mod metrics;
 mod offsite;
 mod periods;
+mod reconciliation;
 mod record;
 mod records;
 mod systems;
@@ -61,7 +63,7 @@ use std::collections::HashMap;
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
-    let tasks: [Task; 9] = [
+    let tasks: [Task; 10] = [
         |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
         |site, theme, sink| put_all(sink, workpaper::render(site, theme)?),
         |site, theme, sink| put_all(sink, cab::render(site, theme)?),
@@ -71,6 +73,7 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
         systems::render,
         record::render_all,
         |site, theme, sink| put_all(sink, export_files(site, theme)?),
+        |site, theme, sink| put_all(sink, reconciliation::render(site, theme)?),
     ];
     tasks
         .par_iter()
@@ -112,6 +115,8 @@ struct Site<'a> {
     by_slug: HashMap<String, &'a Document>,
     /// Each record's policy facts ([`Analysis::facts`]), by file path.
     facts: HashMap<&'a str, &'a RecordFacts>,
+    /// Each record's index in `portal.documents`, by file path.
+    indices: HashMap<&'a str, usize>,
     /// Catalogued systems in `portal.yaml` order, then uncatalogued ones
     /// used by records, sorted.
     systems: Vec<SystemEntry<'a>>,
@@ -149,6 +154,13 @@ impl<'a> Site<'a> {
             .zip(&analysis.facts)
             .map(|(document, facts)| (document.path.as_str(), facts))
             .collect();
+        let indices = analysis
+            .portal
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(index, document)| (document.path.as_str(), index))
+            .collect();
         let systems = system_entries(analysis);
         let system_index = systems
             .iter()
@@ -163,6 +175,7 @@ impl<'a> Site<'a> {
             documents,
             by_slug,
             facts,
+            indices,
             systems,
             system_index,
         }
@@ -175,6 +188,15 @@ impl<'a> Site<'a> {
             .get(document.path.as_str())
             .copied()
             .unwrap_or_else(|| unreachable!("every document of the analysis has facts"))
+    }
+
+    /// The index of `document`, one of the analysis's documents, in
+    /// `portal.documents`.
+    fn index_of(&self, document: &Document) -> usize {
+        self.indices
+            .get(document.path.as_str())
+            .copied()
+            .unwrap_or_else(|| unreachable!("every document of the analysis has an index"))
     }
 
     /// The portal's display time zone.
@@ -211,6 +233,7 @@ impl<'a> Site<'a> {
                 now: self.zone().display(&self.now),
                 timezone: self.zone().name(),
                 now_iso: self.now.iso(),
+                reconciliation: self.analysis.reconciliation.is_some(),
             },
             page,
         };
@@ -347,6 +370,8 @@ struct Layout<'a> {
     timezone: &'static str,
     /// The build's `now` in UTC, RFC 3339.
     now_iso: String,
+    /// Whether the site has a deploy-log reconciliation page (nav link).
+    reconciliation: bool,
 }
 
 /// A page's template context: the layout's variables and the page's own.
