@@ -4,7 +4,7 @@
 //!
 //! The pipeline, one module per stage (`docs/architecture.md` has the map):
 //! [`load`] (files -> [`model`], with the text lints that need the raw file)
-//! -> [`policy`] (each record's facts) -> [`checks`] (facts -> flags) ->
+//! -> [`deploys`] (the deploy log reconciled with the records) -> [`policy`] (each record's facts) -> [`checks`] (facts -> flags) ->
 //! [`pipeline`] (the [`pipeline::Analysis`] and the one "blocked" decision)
 //! -> [`render`] (public, internal, feeds) -> [`output`] (atomic write).
 //! [`build`] drives it for every command in [`cmd`] and for [`serve`];
@@ -16,6 +16,7 @@ pub mod build;
 pub mod checks;
 pub mod cli;
 pub mod cmd;
+pub mod deploys;
 pub mod diagnostics;
 pub mod history;
 pub mod layout;

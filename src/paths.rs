@@ -194,12 +194,6 @@ pub mod public {
         format!("{UPCOMING}/")
     }
 
-    /// Whether `path` is one of the RSS feeds: [`ALL_FEED`] or a `.xml`
-    /// file under `feeds/`.
-    pub fn is_feed(path: &str) -> bool {
-        feed_format(path) == Some(FeedFormat::Rss)
-    }
-
     /// The format of the feed at `path` (a file path of the public site):
     /// one of the all-changes feeds, a file under `feeds/` by its
     /// extension, or a change's `event.ics` ([`change_event`]); `None` for
@@ -290,6 +284,8 @@ pub mod internal {
     pub const CALENDAR: &str = "calendar/index.html";
     /// The systems index.
     pub const SYSTEMS: &str = "systems/index.html";
+    /// The deploy-log reconciliation (SPEC 5), when `deploy_log` is set.
+    pub const RECONCILIATION: &str = "reconciliation/index.html";
 
     /// When the next rebuild is due, and the coming events (never in the
     /// public site: it could reveal an embargo).
@@ -311,6 +307,7 @@ pub mod internal {
         "period",
         "cab",
         "workpaper",
+        "reconciliation",
     ];
 
     /// The CAB agenda: changes awaiting approval (SPEC 5).
@@ -391,8 +388,11 @@ mod tests {
             "https://x.example/changes/chg-1/"
         );
         assert_eq!(public::feed("pro"), "feeds/pro.xml");
-        assert!(public::is_feed(&public::feed("pro")) && public::is_feed(public::ALL_FEED));
-        assert!(!public::is_feed(public::SITEMAP) && !public::is_feed("feedsx/a.xml"));
+        let rss = Some(FeedFormat::Rss);
+        assert_eq!(public::feed_format(&public::feed("pro")), rss);
+        assert_eq!(public::feed_format(public::ALL_FEED), rss);
+        assert_eq!(public::feed_format(public::SITEMAP), None);
+        assert_eq!(public::feed_format("feedsx/a.xml"), None);
         assert_eq!(
             public::paged_dir(&public::upcoming_dir(), 2),
             "upcoming/page/2/"

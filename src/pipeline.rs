@@ -4,11 +4,14 @@
 //! `sample`, so that they always agree on records and flags.
 
 use crate::checks;
+use crate::deploys::Reconciliation;
 use crate::diagnostics::{Flag, Level};
 use crate::history::{self, Origin, Provenance};
 use crate::load::{self, ConfigError, Sources};
+use crate::model::portal::Document;
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// A loaded and checked portal.
@@ -29,6 +32,9 @@ pub struct Analysis {
     /// The records' git history, or why there is none (SPEC 3,
     /// Provenance): read once per analysis.
     pub provenance: Provenance,
+    /// The deploy log reconciled with the records (SPEC 3), when
+    /// `deploy_log` is set and could be read.
+    pub reconciliation: Option<Reconciliation>,
 }
 
 impl Analysis {
@@ -117,7 +123,9 @@ pub fn analyze_loaded(
         flags: load_flags,
         mut sources,
     } = loaded;
-    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &|_| Vec::new());
+    let reconciliation = Reconciliation::new(&portal);
+    let deployers = log_deployers(&portal, reconciliation.as_ref());
+    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &deployers);
     let provenance = history::read(root, origin, &portal.config, &portal.documents);
     let mut raised = checks::run(&portal, &facts);
     if let Some(history) = provenance.history() {
@@ -126,6 +134,12 @@ pub fn analyze_loaded(
                 .into_iter()
                 .map(|pending| checks::Unplaced::new(pending.flag, pending.field)),
         );
+    }
+    let mut log_flags = Vec::new();
+    if let Some(reconciliation) = &reconciliation {
+        let (unrecorded, unlogged) = checks::deploys::run(&portal, reconciliation);
+        log_flags = unrecorded;
+        raised.extend(unlogged);
     }
     let flagged = load_flags
         .iter()
@@ -136,7 +150,13 @@ pub fn analyze_loaded(
     let placed = checks::place(raised, |path| {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });
-    let flags = checks::finish(load_flags.into_iter().chain(placed).collect());
+    let flags = checks::finish(
+        load_flags
+            .into_iter()
+            .chain(log_flags)
+            .chain(placed)
+            .collect(),
+    );
     Analysis {
         portal,
         flags,
@@ -144,5 +164,38 @@ pub fn analyze_loaded(
         now,
         facts,
         provenance,
+        reconciliation,
     }
+}
+
+/// The deployers the deploy log names for each record (SPEC 3: their
+/// approvals do not count and raise `deployer-approved`), as written, for
+/// [`policy::assess_portal`]: a lookup from a document of
+/// `portal.documents` to them, empty without a log. Documents are found by
+/// address, so that a portal of 10,000 records is not searched per record.
+fn log_deployers(
+    portal: &Portal,
+    reconciliation: Option<&Reconciliation>,
+) -> impl Fn(&Document) -> Vec<String> + Sync {
+    let mut by_address: HashMap<usize, Vec<String>> = HashMap::new();
+    if let Some(reconciliation) = reconciliation {
+        for (index, document) in portal.documents.iter().enumerate() {
+            let deployers = reconciliation.deployers_of(index);
+            if !deployers.is_empty() {
+                let names = deployers.into_iter().map(str::to_string).collect();
+                by_address.insert(address(document), names);
+            }
+        }
+    }
+    move |document| {
+        by_address
+            .get(&address(document))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Where `document` lives in memory: its identity within `portal.documents`.
+fn address(document: &Document) -> usize {
+    std::ptr::from_ref(document) as usize
 }

@@ -6,33 +6,8 @@
 
 mod common;
 
-use common::{stderr, stdout, TempPortal};
-use sha2::{Digest, Sha256};
+use common::{minify, sha256_hex, stderr, stdout, TempPortal};
 use std::collections::BTreeSet;
-
-/// `json` without the whitespace between tokens (what `jq -cj` prints).
-fn minify(json: &str) -> String {
-    let (mut out, mut in_string, mut escaped) = (String::new(), false, false);
-    for c in json.chars() {
-        if in_string {
-            in_string = escaped || c != '"';
-            escaped = !escaped && c == '\\';
-        } else if c.is_whitespace() {
-            continue;
-        } else {
-            in_string = c == '"';
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 const AWKWARD_TITLE: &str = "Fix \"quoted\" totals, commas, and\na newline";
 const FORMULA_TITLE: &str = "=HYPERLINK(\"x\")";

@@ -129,13 +129,14 @@ fn every_feed_of_the_example_portal_parses_in_every_format_with_the_same_items()
     }
 }
 
-/// Copies the example portal (portal.yaml and content/) into `to` with
-/// `base_url` replaced.
+/// Copies the example portal (portal.yaml, its deploy log and content/)
+/// into `to` with `base_url` replaced.
 fn copy_example(to: &Path, base_url: &str) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = std::fs::read_to_string(repo.join("portal.yaml")).unwrap();
     let config = config.replace("https://changes.ledgerline.example", base_url);
     std::fs::write(to.join("portal.yaml"), config).unwrap();
+    std::fs::copy(repo.join("deploys.csv"), to.join("deploys.csv")).unwrap();
     for entry in walkdir::WalkDir::new(repo.join("content")) {
         let path = entry.unwrap().into_path();
         let target = to.join(path.strip_prefix(repo).unwrap());

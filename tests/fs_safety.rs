@@ -566,3 +566,40 @@ fn out_is_resolved_before_any_folder_is_created() {
         assert!(!base.join(lands).join("zz").exists());
     }
 }
+
+/// A portal on the tmpfs at `/dev/shm` (a common place for scratch work and
+/// benchmarks) is read like any other: only devices under `/dev` are refused,
+/// by their file type.
+#[test]
+fn a_portal_under_dev_shm_builds() {
+    let shm = Path::new("/dev/shm");
+    if !shm.is_dir() {
+        eprintln!("skipped: no /dev/shm on this machine");
+        return;
+    }
+    let base = tempfile::tempdir_in(shm).expect("tempdir in /dev/shm");
+    let root = base.path().join("portal");
+    std::fs::create_dir_all(root.join("content/changes")).expect("mkdir");
+    std::fs::write(root.join("portal.yaml"), PORTAL_YAML).expect("config");
+    std::fs::write(
+        root.join("content/changes/CHG-0001.md"),
+        normal_record("CHG-0001"),
+    )
+    .expect("record");
+    let output = Command::new(env!("CARGO_BIN_EXE_changeportal"))
+        .args(["build", "--now", NOW, "--root"])
+        .arg(&root)
+        .arg("--out")
+        .arg(base.path().join("out"))
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(base
+        .path()
+        .join("out/public/changes/chg-0001/index.html")
+        .is_file());
+}

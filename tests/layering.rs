@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("layout", 1),
     ("report", 1),
     ("load", 2),
+    ("deploys", 2),
     ("policy", 3),
     ("history", 3),
     ("checks", 4),

@@ -476,7 +476,9 @@ fn extra_pages_are_rendered_and_linked() {
 fn copy_example_portal() -> tempfile::TempDir {
     let source = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(source.join("portal.yaml"), dir.path().join("portal.yaml")).unwrap();
+    for file in ["portal.yaml", "deploys.csv"] {
+        std::fs::copy(source.join(file), dir.path().join(file)).unwrap();
+    }
     for entry in walkdir::WalkDir::new(source.join("content")) {
         let entry = entry.unwrap();
         let target = dir.path().join(entry.path().strip_prefix(source).unwrap());

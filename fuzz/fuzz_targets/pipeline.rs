@@ -94,6 +94,7 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         config,
         documents,
         pages: Vec::new(),
+        deploy_log: None,
     };
     let facts = changeportal::policy::assess_portal(&portal, now(), &|_| Vec::new());
     let raised = checks::run(&portal, &facts);
@@ -106,5 +107,6 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         sources,
         now: now(),
         facts,
+        reconciliation: None,
     }
 }

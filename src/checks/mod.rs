@@ -7,6 +7,7 @@
 
 mod approvals;
 mod dates;
+pub mod deploys;
 mod emergency;
 mod notice;
 mod references;

@@ -90,6 +90,8 @@ flag_codes! {
     BackdatedEvidence => "backdated-evidence", Deny, "Git history: an approval, review, post-incident or notified entry was first committed more than 24 hours after the instant it states, and after the change (deploy or schedule).";
     EditedAfterDeploy => "edited-after-deploy", Warn, "Git history: a commit after the deploy changed a field other than the outcome and after-the-fact evidence.";
     RecordRemoved => "record-removed", Deny, "Git history: a record file was deleted and no record carries its id any more.";
+    UnrecordedDeploy => "unrecorded-deploy", Deny, "A deploy-log entry that no record accounts for: a change reached production without a change record.";
+    DeployNotLogged => "deploy-not-logged", Warn, "A deployed record whose systems the deploy log covers has no entry in the log.";
 }
 
 impl Code {

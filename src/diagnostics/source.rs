@@ -30,6 +30,13 @@ impl Sources {
         self.0.insert(file.path, file.text);
     }
 
+    /// Adds every file of `files` ([`Sources::insert`]).
+    pub fn extend(&mut self, files: impl IntoIterator<Item = SourceFile>) {
+        for file in files {
+            self.insert(file);
+        }
+    }
+
     /// Whether the text of `path` is kept.
     pub fn contains(&self, path: &str) -> bool {
         self.0.contains_key(path)

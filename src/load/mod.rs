@@ -6,6 +6,7 @@
 
 pub mod body;
 pub mod characters;
+pub mod deploys;
 pub mod frontmatter;
 pub mod positions;
 pub mod public_text;
@@ -105,12 +106,16 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     let (pages, page_claims, page_flags) = load_pages(root, &config, &mut sources, &page_paths);
     flags.extend(page_flags);
     flags.extend(published_file_flags(root, &config, page_claims));
+    let deploys = deploys::load(root, &config);
+    flags.extend(deploys.flags);
+    sources.extend(deploys.source);
     Ok(Loaded {
         portal: Portal {
             root: root.to_path_buf(),
             config,
             documents,
             pages,
+            deploy_log: deploys.log,
         },
         flags,
         sources,

@@ -20,8 +20,10 @@ use std::path::{Path, PathBuf};
 /// Links followed at most when spelling out a chain (the kernel's own limit).
 const MAX_LINK_HOPS: usize = 40;
 
-/// Folders of virtual files: never content, wherever a link points.
-const SYSTEM_FOLDERS: &[&str] = &["/proc", "/sys", "/dev"];
+/// Folders of virtual files: never content, wherever a link points. `/dev`
+/// is not one: its devices are refused by their file type, and its regular
+/// files live on a real tmpfs (`/dev/shm`), where a portal may well be.
+const SYSTEM_FOLDERS: &[&str] = &["/proc", "/sys"];
 
 /// Why a path under a source folder is not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +40,7 @@ pub enum Refusal {
         /// The link's target as written.
         target: PathBuf,
     },
-    /// A FIFO, socket or device, or a file of `/proc`, `/sys` or `/dev`.
+    /// A FIFO, socket or device, or a file of `/proc` or `/sys`.
     Special {
         /// What it is, e.g. `a FIFO`.
         kind: &'static str,
@@ -205,7 +207,7 @@ impl Walk<'_> {
         }
         if is_system_path(&canonical) {
             return Err(Refusal::Special {
-                kind: "a file of /proc, /sys or /dev",
+                kind: "a file of /proc or /sys",
             });
         }
         let kind = std::fs::metadata(&canonical)
@@ -368,7 +370,7 @@ pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
     }
     if is_system_path(&opened) {
         return Err(refused(Refusal::Special {
-            kind: "a file of /proc, /sys or /dev",
+            kind: "a file of /proc or /sys",
         }));
     }
     Ok(file)

@@ -52,6 +52,11 @@ pub struct Config {
     /// Changes per page on the public home page (extension, default 30).
     #[serde(default = "default_per_page")]
     pub per_page: usize,
+    /// The deploy log (SPEC section 3): a path relative to the portal root,
+    /// CSV with a header row or JSON lines, of what really reached
+    /// production. Absolute paths and `..` are refused (`Config::validate`).
+    #[serde(default)]
+    pub deploy_log: Option<String>,
 }
 
 /// A customer tier.
@@ -164,6 +169,25 @@ pub struct Policy {
     /// Class and/or status values whose records need a post-incident review.
     #[serde(default = "default_post_incident_scope")]
     pub require_post_incident_for: Vec<String>,
+    /// Hours: a deploy-log entry without `change` matches a deployed
+    /// record of its system whose `deployed` instant lies within this many
+    /// hours of the entry's `at`, both ends included (SPEC 3). Default 2
+    /// (`DEFAULT_DEPLOY_MATCH_HOURS`); read it through
+    /// `Policy::deploy_match_hours`.
+    #[serde(default)]
+    pub deploy_match_hours: Option<u32>,
+}
+
+/// `policy.deploy_match_hours` when portal.yaml does not set it (SPEC 3).
+pub const DEFAULT_DEPLOY_MATCH_HOURS: u32 = 2;
+
+impl Policy {
+    /// The deploy-log matching window in hours (SPEC 3): the configured
+    /// value, else [`DEFAULT_DEPLOY_MATCH_HOURS`].
+    pub fn deploy_match_hours(&self) -> u32 {
+        self.deploy_match_hours
+            .unwrap_or(DEFAULT_DEPLOY_MATCH_HOURS)
+    }
 }
 
 /// A review board member.
@@ -383,6 +407,9 @@ impl Config {
             }
         }
         problems.extend(self.period_problems());
+        if let Some(Err(why)) = self.deploy_log.as_deref().map(check_deploy_log_path) {
+            problems.push(("deploy_log".to_string(), why));
+        }
         if self.feed_items == 0 || self.per_page == 0 {
             problems.push((
                 "feed_items".to_string(),
@@ -530,6 +557,27 @@ pub fn check_base_url(text: &str) -> Result<(), String> {
         Some(problem) => Err(format!("`{shown}` {problem}")),
         None => Ok(()),
     }
+}
+
+/// Checks `deploy_log` (SPEC section 3): a relative path that stays inside
+/// the portal folder as written (no root, drive or `..` component; links
+/// out are refused later, when the file is opened). The error says why.
+pub fn check_deploy_log_path(path: &str) -> Result<(), String> {
+    use std::path::Component;
+    let written = std::path::Path::new(path);
+    if path.trim().is_empty() {
+        return Err("deploy_log is empty: name a file inside the portal, e.g. deploys.csv".into());
+    }
+    let escapes = written
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if escapes {
+        return Err(format!(
+            "deploy_log `{path}` must be a path relative to the portal folder, without `..`: \
+             only files inside the portal are read"
+        ));
+    }
+    Ok(())
 }
 
 fn default_theme() -> String {

@@ -1,6 +1,7 @@
 //! The data model: configuration, change records, dates, and a loaded portal.
 
 pub mod config;
+pub mod deploys;
 pub mod digest;
 pub mod person;
 pub mod portal;

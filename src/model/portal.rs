@@ -2,6 +2,7 @@
 //! positions of front-matter keys that flags point at.
 
 use super::config::Config;
+use super::deploys::DeployLog;
 use super::record::Record;
 pub use crate::diagnostics::{Position, SourceFile};
 use std::collections::HashMap;
@@ -80,4 +81,7 @@ pub struct Portal {
     pub documents: Vec<Document>,
     /// Extra public pages, sorted by slug.
     pub pages: Vec<Page>,
+    /// The deploy log's readable entries, when `deploy_log` is set and the
+    /// file could be opened (SPEC section 3).
+    pub deploy_log: Option<DeployLog>,
 }

@@ -25,10 +25,11 @@
 //! do not evaluate it as a formula (OWASP "CSV injection"); JSON is unchanged.
 
 use crate::checks::{Flag, Level};
+use crate::deploys::LogColumns;
 use crate::model::digest::sha256_hex;
 use crate::model::portal::Document;
 use crate::model::record::Record;
-use crate::model::{Config, Timestamp};
+use crate::model::Timestamp;
 use crate::paths;
 use crate::pipeline::Analysis;
 use crate::policy::{Reason, RecordFacts, Standing};
@@ -97,6 +98,8 @@ impl Period {
 pub struct Member<'a> {
     /// The record.
     pub document: &'a Document,
+    /// Its index in `portal.documents` (and in the analysis's facts).
+    pub index: usize,
     /// Its policy facts at the analysis's "now".
     pub facts: &'a RecordFacts,
     /// Whether the analysis read git history and it holds the record's file
@@ -115,9 +118,11 @@ pub fn population<'a>(analysis: &'a Analysis, period: &Period) -> Vec<Member<'a>
         .documents
         .iter()
         .zip(&analysis.facts)
-        .filter(|(document, _)| in_population(&document.record, period))
-        .map(|(document, facts)| Member {
+        .enumerate()
+        .filter(|(_, (document, _))| in_population(&document.record, period))
+        .map(|(index, (document, facts))| Member {
             document,
+            index,
             facts,
             in_history: history.is_some_and(|history| history.of(&document.path).is_some()),
         })
@@ -314,10 +319,16 @@ pub struct ExportRow<'a> {
     pub file: &'a str,
     /// The record's evidence page on the internal site, relative to its root.
     pub evidence_page: String,
+    /// Deploy-log reconciliation columns (`log_entries`, `logged`; SPEC 3
+    /// "Deploy log"), from the analysis's reconciliation.
+    #[serde(flatten)]
+    pub deploys: LogColumns,
 }
 
-/// The export row of one population member.
-pub fn row<'a>(member: Member<'a>, config: &'a Config, flags: &FlagIndex<'_>) -> ExportRow<'a> {
+/// The export row of one population member, with the analysis's config
+/// (tiers) and deploy-log reconciliation.
+pub fn row<'a>(member: Member<'a>, analysis: &'a Analysis, flags: &FlagIndex<'_>) -> ExportRow<'a> {
+    let config = &analysis.portal.config;
     let document = member.document;
     let record = &document.record;
     let flags = flags.of(&record.id);
@@ -377,6 +388,7 @@ pub fn row<'a>(member: Member<'a>, config: &'a Config, flags: &FlagIndex<'_>) ->
         in_policy: !flags.iter().any(|flag| flag.level == Level::Deny),
         file: &document.path,
         evidence_page: paths::internal::change_page(&record.slug()),
+        deploys: LogColumns::of(analysis.reconciliation.as_ref(), member.index),
     }
 }
 
@@ -415,10 +427,9 @@ pub fn rows<'a>(
     flags: &FlagIndex<'_>,
     members: &[Member<'a>],
 ) -> Vec<ExportRow<'a>> {
-    let config = &analysis.portal.config;
     members
         .iter()
-        .map(|&member| row(member, config, flags))
+        .map(|&member| row(member, analysis, flags))
         .collect()
 }
 
@@ -616,6 +627,8 @@ pub const CSV_COLUMNS: &[Column] = &[
     ("in_policy", |r| yes_no(r.in_policy)),
     ("file", |r| r.file.to_string()),
     ("evidence_page", |r| r.evidence_page.clone()),
+    ("log_entries", |r| r.deploys.csv_cells().0),
+    ("logged", |r| r.deploys.csv_cells().1),
 ];
 
 fn approval_cell(a: &ExportApproval<'_>) -> String {

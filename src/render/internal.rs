@@ -8,7 +8,8 @@
 //! `systems/index.html` and `systems/<slug>/index.html`, `cab/index.html`
 //! (the CAB agenda), `period/<key>/index.html` (the dashboard of each year
 //! and quarter with deployments), `workpaper/index.html` and
-//! `workpaper/<year>/index.html` (printable workpapers), and the population
+//! `workpaper/<year>/index.html` (printable workpapers),
+//! `reconciliation/index.html` when `deploy_log` is set, and the population
 //! as `export/changes.csv`, `export/changes.json` and `export/manifest.json`.
 //!
 //! Conventions:
@@ -35,6 +36,7 @@ mod metrics;
 mod offsite;
 mod periods;
 mod provenance;
+mod reconciliation;
 mod record;
 mod records;
 mod systems;
@@ -62,7 +64,7 @@ use std::collections::HashMap;
 pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
-    let tasks: [Task; 9] = [
+    let tasks: [Task; 10] = [
         |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
         |site, theme, sink| put_all(sink, workpaper::render(site, theme)?),
         |site, theme, sink| put_all(sink, cab::render(site, theme)?),
@@ -72,6 +74,7 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
         systems::render,
         record::render_all,
         |site, theme, sink| put_all(sink, export_files(site, theme)?),
+        |site, theme, sink| put_all(sink, reconciliation::render(site, theme)?),
     ];
     tasks
         .par_iter()
@@ -113,6 +116,8 @@ struct Site<'a> {
     by_slug: HashMap<String, &'a Document>,
     /// Each record's policy facts ([`Analysis::facts`]), by file path.
     facts: HashMap<&'a str, &'a RecordFacts>,
+    /// Each record's index in `portal.documents`, by file path.
+    indices: HashMap<&'a str, usize>,
     /// Catalogued systems in `portal.yaml` order, then uncatalogued ones
     /// used by records, sorted.
     systems: Vec<SystemEntry<'a>>,
@@ -150,6 +155,13 @@ impl<'a> Site<'a> {
             .zip(&analysis.facts)
             .map(|(document, facts)| (document.path.as_str(), facts))
             .collect();
+        let indices = analysis
+            .portal
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(index, document)| (document.path.as_str(), index))
+            .collect();
         let systems = system_entries(analysis);
         let system_index = systems
             .iter()
@@ -164,6 +176,7 @@ impl<'a> Site<'a> {
             documents,
             by_slug,
             facts,
+            indices,
             systems,
             system_index,
         }
@@ -176,6 +189,15 @@ impl<'a> Site<'a> {
             .get(document.path.as_str())
             .copied()
             .unwrap_or_else(|| unreachable!("every document of the analysis has facts"))
+    }
+
+    /// The index of `document`, one of the analysis's documents, in
+    /// `portal.documents`.
+    fn index_of(&self, document: &Document) -> usize {
+        self.indices
+            .get(document.path.as_str())
+            .copied()
+            .unwrap_or_else(|| unreachable!("every document of the analysis has an index"))
     }
 
     /// The portal's display time zone.
@@ -212,6 +234,7 @@ impl<'a> Site<'a> {
                 now: self.zone().display(&self.now),
                 timezone: self.zone().name(),
                 now_iso: self.now.iso(),
+                reconciliation: self.analysis.reconciliation.is_some(),
             },
             page,
         };
@@ -348,6 +371,8 @@ struct Layout<'a> {
     timezone: &'static str,
     /// The build's `now` in UTC, RFC 3339.
     now_iso: String,
+    /// Whether the site has a deploy-log reconciliation page (nav link).
+    reconciliation: bool,
 }
 
 /// A page's template context: the layout's variables and the page's own.

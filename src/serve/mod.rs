@@ -24,7 +24,7 @@
 //!   an overlay on every page until a build succeeds again; they are printed
 //!   on the terminal too. When the very first build fails, every path gets an
 //!   error page with the diagnostics, which reloads once the portal builds.
-//! - **Watching and debounce** ([`watch`]): `portal.yaml`, `content/`,
+//! - **Watching and debounce** ([`watch`]): `portal.yaml`, the deploy log, `content/`,
 //!   `templates/` and `static/`; events are coalesced until 100 ms pass
 //!   without one (at most 1 s), editor temporaries and reads are ignored,
 //!   and changes made during a rebuild trigger exactly one more. The theme

@@ -158,11 +158,13 @@ pub fn content_type(key: &str) -> &'static str {
         .rsplit_once('.')
         .map(|(_, extension)| extension.to_ascii_lowercase())
         .unwrap_or_default();
+    if let Some(format) = paths::public::feed_format(key) {
+        return feed_content_type(format);
+    }
     match extension.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" | "mjs" => "text/javascript; charset=utf-8",
-        "xml" if paths::public::is_feed(key) => "application/rss+xml; charset=utf-8",
         "xml" => "application/xml; charset=utf-8",
         "json" => "application/json",
         "csv" => "text/csv; charset=utf-8",
@@ -175,6 +177,17 @@ pub fn content_type(key: &str) -> &'static str {
         "woff2" => "font/woff2",
         "txt" | "md" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
+    }
+}
+
+/// The Content-Type of a feed or calendar: its format's media type
+/// ([`paths::FeedFormat::media_type`]) in UTF-8.
+fn feed_content_type(format: paths::FeedFormat) -> &'static str {
+    match format {
+        paths::FeedFormat::Rss => "application/rss+xml; charset=utf-8",
+        paths::FeedFormat::Atom => "application/atom+xml; charset=utf-8",
+        paths::FeedFormat::Json => "application/feed+json; charset=utf-8",
+        paths::FeedFormat::Ical => "text/calendar; charset=utf-8",
     }
 }
 
@@ -264,6 +277,22 @@ mod tests {
             "text/csv; charset=utf-8"
         );
         assert_eq!(content_type("export/changes.json"), "application/json");
+        assert_eq!(
+            content_type("feeds/enterprise.atom"),
+            "application/atom+xml; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("feed.json"),
+            "application/feed+json; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("changes/chg-0001/event.ics"),
+            "text/calendar; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("feeds/systems/billing-api.xml"),
+            "application/rss+xml; charset=utf-8"
+        );
         assert_eq!(content_type("static/favicon.svg"), "image/svg+xml");
         assert_eq!(content_type("logo.PNG"), "image/png");
         assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");

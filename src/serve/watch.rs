@@ -2,9 +2,12 @@
 //! rebuild each.
 //!
 //! Watched: the portal root without recursion (for `portal.yaml`, and for
-//! `content/`, `templates/` or `static/` appearing later), and those three
-//! folders recursively. `out/`, `target/` and anything else in the root are
-//! never watched, so a build writing there cannot trigger a rebuild.
+//! `content/`, `templates/` or `static/` appearing later), those three
+//! folders recursively, and the deploy log (`deploy_log` in portal.yaml,
+//! SPEC 3), whose folder is watched without recursion when it lies
+//! elsewhere; `portal.yaml` is read again after each window, so a changed
+//! `deploy_log` is followed. `out/`, `target/` and anything else in the root
+//! are never watched, so a build writing there cannot trigger a rebuild.
 //!
 //! Debounce: the first relevant event opens a window that closes once no
 //! relevant event has arrived for [`QUIET`] (or [`MAX_WAIT`] after it opened,
@@ -79,6 +82,11 @@ pub struct Watcher {
     watcher: RecommendedWatcher,
     events: Receiver<notify::Result<Event>>,
     watched: BTreeSet<PathBuf>,
+    /// The deploy log, relative to the root and `/`-separated, as
+    /// portal.yaml named it at the last [`Watcher::refresh`].
+    deploy_log: Option<String>,
+    /// The deploy log's folder when no other watch covers it.
+    log_folder: Option<PathBuf>,
 }
 
 impl Watcher {
@@ -106,14 +114,49 @@ impl Watcher {
             watcher,
             events,
             watched: BTreeSet::new(),
+            deploy_log: None,
+            log_folder: None,
         };
         this.refresh();
         Ok(this)
     }
 
     /// Watches source folders that appeared since the last call and forgets
-    /// those that disappeared.
+    /// those that disappeared; follows portal.yaml's `deploy_log`.
     pub fn refresh(&mut self) {
+        self.refresh_sources();
+        self.refresh_deploy_log();
+    }
+
+    /// Rereads `deploy_log` from portal.yaml (an unreadable portal.yaml
+    /// keeps the last one, so that fixing it is all a rebuild needs) and
+    /// watches its folder when the root's or a source folder's watch does
+    /// not cover it.
+    fn refresh_deploy_log(&mut self) {
+        if let Ok((config, _)) = crate::load::load_config(&self.root) {
+            self.deploy_log = config.deploy_log.as_deref().map(normalized);
+        }
+        let folder = self
+            .deploy_log
+            .as_deref()
+            .and_then(|log| uncovered_folder(&self.root, log));
+        if folder == self.log_folder {
+            return;
+        }
+        if let Some(old) = self.log_folder.take() {
+            let _ = self.watcher.unwatch(&old);
+        }
+        if let Some(path) = folder.filter(|path| path.is_dir()) {
+            match self.watcher.watch(&path, RecursiveMode::NonRecursive) {
+                Ok(()) => self.log_folder = Some(path),
+                Err(error) => eprintln!("warning: cannot watch {}: {error}", path.display()),
+            }
+        }
+    }
+
+    /// Watches source folders that appeared since the last call and forgets
+    /// those that disappeared.
+    fn refresh_sources(&mut self) {
         for dir in SOURCE_DIRS {
             let path = self.root.join(dir);
             let exists = path.is_dir();
@@ -139,7 +182,7 @@ impl Watcher {
         let mut changes = Changes::default();
         loop {
             let event = self.events.recv().ok()?;
-            if absorb(&self.root, event, &mut changes) {
+            if absorb(&self.root, self.deploy_log.as_deref(), event, &mut changes) {
                 break;
             }
         }
@@ -152,7 +195,7 @@ impl Watcher {
             };
             match self.events.recv_timeout(wait) {
                 Ok(event) => {
-                    if absorb(&self.root, event, &mut changes) {
+                    if absorb(&self.root, self.deploy_log.as_deref(), event, &mut changes) {
                         last_relevant = Instant::now();
                     }
                 }
@@ -179,8 +222,14 @@ impl Watcher {
     }
 }
 
-/// Adds `event` to `changes`; whether it was relevant.
-fn absorb(root: &Path, event: notify::Result<Event>, changes: &mut Changes) -> bool {
+/// Adds `event` to `changes`; whether it was relevant. `deploy_log` is the
+/// log's path relative to `root` ([`normalized`]), when there is one.
+fn absorb(
+    root: &Path,
+    deploy_log: Option<&str>,
+    event: notify::Result<Event>,
+    changes: &mut Changes,
+) -> bool {
     let event = match event {
         Ok(event) => event,
         Err(error) => {
@@ -198,7 +247,7 @@ fn absorb(root: &Path, event: notify::Result<Event>, changes: &mut Changes) -> b
     }
     let mut relevant = false;
     for path in &event.paths {
-        if let Some(source) = classify(root, path) {
+        if let Some(source) = classify(root, deploy_log, path) {
             relevant = true;
             changes.theme |= source.is_theme;
             changes.paths.insert(source.relative);
@@ -214,8 +263,9 @@ struct Source {
 }
 
 /// The source `path` belongs to, or `None` when a rebuild need not look at
-/// it (outside the sources, hidden, an editor temporary).
-fn classify(root: &Path, path: &Path) -> Option<Source> {
+/// it (outside the sources and not the deploy log, hidden, an editor
+/// temporary).
+fn classify(root: &Path, deploy_log: Option<&str>, path: &Path) -> Option<Source> {
     let relative = path.strip_prefix(root).ok()?;
     let parts: Vec<String> = relative
         .components()
@@ -224,16 +274,43 @@ fn classify(root: &Path, path: &Path) -> Option<Source> {
     if parts.iter().any(|part| is_editor_temporary(part)) {
         return None;
     }
+    let relative = parts.join("/");
+    if deploy_log == Some(relative.as_str()) {
+        return Some(Source {
+            relative,
+            is_theme: false,
+        });
+    }
     let is_theme = match parts.first().map(String::as_str)? {
         "portal.yaml" if parts.len() == 1 => false,
         "content" => false,
         "templates" | "static" => true,
         _ => return None,
     };
-    Some(Source {
-        relative: parts.join("/"),
-        is_theme,
-    })
+    Some(Source { relative, is_theme })
+}
+
+/// `deploy_log` as written (a relative path, checked by
+/// [`crate::model::config::check_deploy_log_path`]) in the form [`classify`]
+/// compares: its named components joined with `/`, without `.`.
+fn normalized(deploy_log: &str) -> String {
+    Path::new(deploy_log)
+        .components()
+        .filter_map(|part| match part {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The folder of the deploy log at `log` (relative to `root`) when neither
+/// the root's watch (a log directly in the root) nor a source folder's
+/// covers it.
+fn uncovered_folder(root: &Path, log: &str) -> Option<PathBuf> {
+    let (folder, _) = log.rsplit_once('/')?;
+    let first = folder.split('/').next()?;
+    (!SOURCE_DIRS.contains(&first)).then(|| root.join(folder))
 }
 
 /// Names editors and tools write next to the file being saved: what the
@@ -281,7 +358,7 @@ mod tests {
             ("templates/public/base.html___jb_tmp___", false),
         ] {
             assert_eq!(
-                classify(root, &root.join(path)).is_some(),
+                classify(root, None, &root.join(path)).is_some(),
                 relevant,
                 "{path}"
             );
@@ -312,7 +389,7 @@ mod tests {
         ];
         let relevant: Vec<bool> = burst
             .into_iter()
-            .map(|e| absorb(root, e, &mut changes))
+            .map(|e| absorb(root, None, e, &mut changes))
             .collect();
         assert_eq!(relevant, [false, true, true, true]);
         assert_eq!(changes.describe(), "content/changes/a.md");
@@ -321,7 +398,7 @@ mod tests {
             EventKind::Access(AccessKind::Any),
             &["content/changes/a.md"],
         );
-        assert!(!absorb(root, read, &mut Changes::default()));
+        assert!(!absorb(root, None, read, &mut Changes::default()));
     }
 
     #[test]
@@ -329,6 +406,7 @@ mod tests {
         let mut changes = Changes::default();
         assert!(absorb(
             Path::new("/portal"),
+            None,
             event(
                 EventKind::Modify(ModifyKind::Any),
                 &["templates/public/base.html"]
@@ -336,5 +414,38 @@ mod tests {
             &mut changes
         ));
         assert!(changes.needs_theme());
+    }
+
+    #[test]
+    fn the_deploy_log_is_a_source_wherever_it_lies() {
+        let root = Path::new("/portal");
+        for (log, path, relevant) in [
+            ("deploys.csv", "deploys.csv", true),
+            ("./ops/deploys.jsonl", "ops/deploys.jsonl", true),
+            ("ops/deploys.jsonl", "ops/other.jsonl", false),
+            ("ops/deploys.jsonl", "ops/.deploys.jsonl.swp", false),
+        ] {
+            let log = normalized(log);
+            let mut changes = Changes::default();
+            let modified = event(EventKind::Modify(ModifyKind::Any), &[path]);
+            assert_eq!(
+                absorb(root, Some(&log), modified, &mut changes),
+                relevant,
+                "{log} / {path}"
+            );
+            assert!(!changes.needs_theme());
+        }
+        assert!(classify(root, None, &root.join("deploys.csv")).is_none());
+    }
+
+    #[test]
+    fn only_a_log_folder_no_other_watch_covers_is_watched() {
+        let root = Path::new("/portal");
+        assert_eq!(uncovered_folder(root, "deploys.csv"), None);
+        assert_eq!(uncovered_folder(root, "content/deploys.csv"), None);
+        assert_eq!(
+            uncovered_folder(root, "ops/logs/deploys.csv"),
+            Some(root.join("ops/logs"))
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! the war-room timeline, post-incident notes, flags and the source file.
 
 use super::offsite::without_offsite_links;
+use super::reconciliation::{record_entries, LogEntryView};
 use super::{approvals_needed, EvidenceUrl, FlagView, Heading, Site, When};
 use crate::checks::Level;
 use crate::model::person::same_person;
@@ -76,6 +77,9 @@ struct RecordPage<'a> {
     flag_level: &'static str,
     file: &'a str,
     history: Option<super::provenance::HistoryView>,
+    /// The deploy-log entries that belong to the record (empty without a
+    /// deploy log; the layout's `reconciliation` says whether there is one).
+    deploy_log: Vec<LogEntryView<'a>>,
 }
 
 /// The record page's context; `ids` are the ids its template uses. Every
@@ -166,6 +170,7 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
         },
         file: &document.path,
         history: super::provenance::history_of(site, document),
+        deploy_log: record_entries(site, site.index_of(document)),
     }
 }
 
