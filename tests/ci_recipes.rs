@@ -99,7 +99,10 @@ fn github_workflow_checks_uploads_sarif_and_gates_the_deploy() {
     // The steps' commands, run as the runner would, on the example portal.
     let work = tempfile::tempdir().unwrap();
     let output_file = work.path().join("github_output");
-    let root = repo().to_string_lossy().to_string();
+    // A copy outside git: the example's one import commit would make its
+    // approvals backdated-evidence (tests/provenance.rs covers git).
+    let (_copy, example) = common::site::example_copy();
+    let root = example.to_string_lossy().to_string();
     let env = [
         ("PORTAL_ROOT", root.as_str()),
         ("GITHUB_OUTPUT", output_file.to_str().unwrap()),
