@@ -39,8 +39,8 @@ pub fn flags(portal: &Portal, history: &History) -> Vec<Pending> {
             flag.flag.record = Some(document.record.id.clone());
             out.push(flag);
         };
-        backdated(file, &mut raise);
-        edited_after_deploy(file, &mut raise);
+        backdated(history, file, &mut raise);
+        edited_after_deploy(history, file, &mut raise);
     }
     out.extend(removed(portal, history));
     out
@@ -52,14 +52,15 @@ type Raise<'a> = dyn FnMut(&Commit, Code, String, String, &str) + 'a;
 
 /// The commits of `file` that raise `backdated-evidence` or
 /// `edited-after-deploy` (by full id, with the code), for the record
-/// page's highlighted rows: the same rules as [`flags`].
-pub fn flagged_commits(file: &FileHistory) -> Vec<(String, Code)> {
+/// page's highlighted rows: the same rules as [`flags`]; `file` is one of
+/// `history`'s files.
+pub fn flagged_commits(history: &History, file: &FileHistory) -> Vec<(String, Code)> {
     let mut found = Vec::new();
     let mut collect = |commit: &Commit, code: Code, _: String, _: String, _: &str| {
         found.push((commit.id.clone(), code));
     };
-    backdated(file, &mut collect);
-    edited_after_deploy(file, &mut collect);
+    backdated(history, file, &mut collect);
+    edited_after_deploy(history, file, &mut collect);
     found
 }
 
@@ -67,8 +68,9 @@ pub fn flagged_commits(file: &FileHistory) -> Vec<(String, Code)> {
 /// entry (against `deployed`) and each `notified` entry (against
 /// `scheduled`) of the latest committed version, whose current form first
 /// appears in a commit more than [`GRACE_HOURS`] after the instant it
-/// states and after the change.
-fn backdated(file: &FileHistory, raise: &mut Raise<'_>) {
+/// states and after the change; evidence whose current form the import
+/// committed ([`History::is_imported`]) is the starting evidence.
+fn backdated(history: &History, file: &FileHistory, raise: &mut Raise<'_>) {
     let Some(latest) = file.latest() else {
         return;
     };
@@ -81,7 +83,7 @@ fn backdated(file: &FileHistory, raise: &mut Raise<'_>) {
         let (Some(after), Some(commit)) = (after, file.first_holding(holds)) else {
             return;
         };
-        if is_backdated(&commit.time, &stated, &after) {
+        if !history.is_imported(commit) && is_backdated(&commit.time, &stated, &after) {
             let message = format!(
                 "{what} states {} but first appears in commit {} by {} at {}, {} hours later",
                 stated.display(),
@@ -151,8 +153,9 @@ fn hours_between(from: &Timestamp, to: &Timestamp) -> i64 {
 
 /// `edited-after-deploy`: each commit after the latest committed
 /// `deployed` that changed a field other than the outcome and the
-/// after-the-fact evidence (SPEC 4), at the first such field.
-fn edited_after_deploy(file: &FileHistory, raise: &mut Raise<'_>) {
+/// after-the-fact evidence (SPEC 4), at the first such field; the
+/// import's commits ([`History::is_imported`]) are not judged.
+fn edited_after_deploy(history: &History, file: &FileHistory, raise: &mut Raise<'_>) {
     let Some(latest) = file.latest() else {
         return;
     };
@@ -160,7 +163,11 @@ fn edited_after_deploy(file: &FileHistory, raise: &mut Raise<'_>) {
         return;
     };
     let emergency = latest.record.class == ChangeClass::Emergency;
-    for change in file.changes.iter().filter(|c| c.commit.time > deployed) {
+    let judged = file
+        .changes
+        .iter()
+        .filter(|c| c.commit.time > deployed && !history.is_imported(&c.commit));
+    for change in judged {
         let edited: Vec<&str> = change
             .fields
             .iter()
@@ -192,7 +199,9 @@ fn edited_after_deploy(file: &FileHistory, raise: &mut Raise<'_>) {
 }
 
 /// `record-removed`: a record file deleted by a commit whose id no record
-/// carries any more, at line 1 of its last path.
+/// carries any more, at line 1 of its last path; a removal by the import
+/// ([`History::is_imported`]) is not one: the records at the baseline are
+/// the starting population.
 fn removed(portal: &Portal, history: &History) -> Vec<Pending> {
     let carried: HashSet<String> = portal
         .documents
@@ -207,6 +216,7 @@ fn removed(portal: &Portal, history: &History) -> Vec<Pending> {
         .filter(|removed| {
             let id = removed.id.as_deref().map(str::to_lowercase);
             id.as_ref().is_none_or(|id| !carried.contains(id))
+                && !history.is_imported(&removed.commit)
                 && !portal.root.join(&removed.path).exists()
                 && reported.insert(removed.path.clone())
         })

@@ -190,6 +190,8 @@ pub struct History {
     pub files: HashMap<String, FileHistory>,
     /// Record files deleted by a commit, oldest first.
     pub removed: Vec<Removed>,
+    /// `provenance.baseline` (SPEC 3): the end of the import, when set.
+    pub baseline: Option<Timestamp>,
 }
 
 impl History {
@@ -207,6 +209,21 @@ impl History {
     /// The history of the record file at `path` (portal-relative).
     pub fn of(&self, path: &str) -> Option<&FileHistory> {
         self.files.get(path)
+    }
+
+    /// Whether `commit` is part of the import (`provenance.baseline`, SPEC
+    /// 3): its committer time is at or before the baseline (a date-only
+    /// baseline includes that whole day, UTC). What the import committed
+    /// is the starting evidence: it raises no provenance flag. This is the
+    /// one place that decides it.
+    pub fn is_imported(&self, commit: &Commit) -> bool {
+        self.baseline.is_some_and(|baseline| {
+            if baseline.is_date_only() {
+                commit.time < baseline.period_end()
+            } else {
+                commit.time <= baseline
+            }
+        })
     }
 }
 
@@ -253,9 +270,9 @@ pub fn read(root: &Path, origin: &Origin, config: &Config, documents: &[Document
             return Provenance::Unavailable(format!("the git history could not be read: {error}"))
         }
     };
-    Provenance::Read(Arc::new(with_working_tree(
-        root, &walked, documents, &blobs,
-    )))
+    let mut history = with_working_tree(root, &walked, documents, &blobs);
+    history.baseline = config.provenance.baseline;
+    Provenance::Read(Arc::new(history))
 }
 
 /// The git blob id of each of `documents`' files in the working tree at
@@ -340,5 +357,6 @@ fn with_working_tree(
         dirty,
         files,
         removed: walked.removed.clone(),
+        baseline: None,
     }
 }

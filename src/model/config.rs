@@ -57,6 +57,24 @@ pub struct Config {
     /// production. Absolute paths and `..` are refused (`Config::validate`).
     #[serde(default)]
     pub deploy_log: Option<String>,
+    /// How the git history is read as evidence (SPEC section 3, Provenance).
+    #[serde(default)]
+    pub provenance: ProvenanceConfig,
+}
+
+/// `provenance:` in portal.yaml: how the git history is judged.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceConfig {
+    /// The end of the import (a date includes that whole day, UTC): commits
+    /// whose committer time is at or before it brought existing records
+    /// into the repository, and the records as they stand at the baseline
+    /// are the starting evidence. Entries first committed then never raise
+    /// `backdated-evidence`, changes committed then never raise
+    /// `edited-after-deploy` or `record-removed`; history pages still show
+    /// those commits, marked as the import.
+    #[serde(default)]
+    pub baseline: Option<Timestamp>,
 }
 
 /// A customer tier.

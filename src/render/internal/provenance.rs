@@ -28,6 +28,9 @@ struct HistoryRow {
     fields: Vec<&'static str>,
     /// Codes of the provenance flags this commit raises (shown highlighted).
     flags: Vec<&'static str>,
+    /// The commit is part of the import (`provenance.baseline`): starting
+    /// evidence, not judged by the provenance flags.
+    imported: bool,
 }
 
 /// The history of `document`, when the portal's history was read and the
@@ -40,7 +43,7 @@ pub(super) fn history_of(site: &Site<'_>, document: &Document) -> Option<History
             uncommitted: true,
         });
     };
-    let flagged: Vec<_> = flagged_commits(file)
+    let flagged: Vec<_> = flagged_commits(history, file)
         .into_iter()
         .filter(|(_, code)| site.config.level_of(*code) != Level::Allow)
         .collect();
@@ -63,6 +66,7 @@ pub(super) fn history_of(site: &Site<'_>, document: &Document) -> Option<History
                 .filter(|(id, _)| *id == change.commit.id)
                 .map(|(_, code)| code.as_str())
                 .collect(),
+            imported: history.is_imported(&change.commit),
         })
         .collect();
     Some(HistoryView {
@@ -82,6 +86,8 @@ pub(super) struct ProvenanceNote {
     dirty: bool,
     /// Why no history was available.
     reason: Option<String>,
+    /// `provenance.baseline`, displayed, when set and history was read.
+    baseline: Option<String>,
 }
 
 /// What the dashboard says about the portal's history.
@@ -93,6 +99,7 @@ pub(super) fn note(provenance: &Provenance) -> ProvenanceNote {
             head: Some(history.head.clone()),
             dirty: history.dirty,
             reason: None,
+            baseline: history.baseline.map(|baseline| baseline.display()),
         },
         Provenance::Unavailable(reason) => ProvenanceNote {
             available: false,
@@ -100,6 +107,7 @@ pub(super) fn note(provenance: &Provenance) -> ProvenanceNote {
             short: None,
             dirty: false,
             reason: Some(reason.clone()),
+            baseline: None,
         },
     }
 }
