@@ -6,55 +6,19 @@
 mod common;
 
 use common::checking::{build, check_json, with_code, Reported};
+use common::git::git;
 use common::TempPortal;
-use std::path::Path;
-use std::process::Command;
-
-/// Runs `git args` in `root` with fixed identity and dates (`at`, RFC 3339).
-fn git(root: &Path, at: &str, author: &str, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .env("GIT_AUTHOR_NAME", author)
-        .env("GIT_AUTHOR_EMAIL", "someone@example.com")
-        .env("GIT_COMMITTER_NAME", author)
-        .env("GIT_COMMITTER_EMAIL", "someone@example.com")
-        .env("GIT_AUTHOR_DATE", at)
-        .env("GIT_COMMITTER_DATE", at)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", root)
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
 
 /// A portal that is a fresh git repository.
 fn repo() -> TempPortal {
     let portal = TempPortal::new();
-    git(
-        portal.root(),
-        "2026-01-01T00:00:00Z",
-        "Setup",
-        &["init", "-q", "-b", "main"],
-    );
+    common::git::init(portal.root());
     portal
 }
 
 /// Commits everything in the portal at `at` by `author`; returns the id.
 fn commit(portal: &TempPortal, at: &str, author: &str) -> String {
-    git(portal.root(), at, author, &["add", "-A"]);
-    git(
-        portal.root(),
-        at,
-        author,
-        &["commit", "-q", "-m", "change", "--allow-empty"],
-    );
-    git(portal.root(), at, author, &["rev-parse", "HEAD"])
+    common::git::commit_all(portal.root(), at, author)
 }
 
 /// A deployed normal change with two approvals, `extra` front matter
@@ -544,5 +508,137 @@ fn the_workpaper_provenance_attribute_follows_the_git_flags() {
     assert_eq!(
         provenance_verdicts(&outside),
         [("C-CLEAN".to_string(), "n/a".to_string())]
+    );
+}
+
+/// A portal that is a fresh git repository whose portal.yaml sets
+/// `provenance.baseline` to `baseline`.
+fn repo_with_baseline(baseline: &str) -> TempPortal {
+    let portal = TempPortal::with_config(&format!(
+        "{}\nprovenance: {{ baseline: {baseline} }}\n",
+        common::PORTAL_YAML
+    ));
+    common::git::init(portal.root());
+    portal
+}
+
+#[test]
+fn an_approval_imported_by_the_baseline_is_not_backdated_but_its_edit_after_it_is() {
+    // Deployed 03-05 10:30; Omar's approval states 09:00 and is imported 25
+    // hours later, at the baseline itself (at or before it: the import).
+    let portal = repo_with_baseline("2026-03-06T10:00:00Z");
+    portal.record("a.md", &deployed("C-A", "2026-03-05T09:00:00Z", ""));
+    let import = commit(&portal, "2026-03-06T10:00:00Z", "Ivan Importer");
+    let (flags, _) = check_json(portal.root(), NOW);
+    assert!(provenance_flags(&flags).is_empty(), "{flags:#?}");
+    // The control: without the baseline both imported approvals (Alice's
+    // states 02-20) are backdated evidence.
+    let config = std::fs::read_to_string(portal.root().join("portal.yaml")).expect("config");
+    portal.write("portal.yaml", common::PORTAL_YAML.as_bytes());
+    let (flags, _) = check_json(portal.root(), NOW);
+    let backdated = with_code(&flags, "backdated-evidence");
+    assert_eq!(backdated.len(), 2, "{flags:#?}");
+    assert!(backdated
+        .iter()
+        .all(|flag| flag.message.contains(&import[..10])));
+    portal.write("portal.yaml", config.as_bytes());
+
+    // One minute after the baseline the approval is edited to state 09:01:
+    // a new form, committed 25 hours after the instant it states.
+    portal.record("a.md", &deployed("C-A", "2026-03-05T09:01:00Z", ""));
+    let edit = commit(&portal, "2026-03-06T10:01:00Z", "Mallory Late");
+    let (flags, code) = check_json(portal.root(), NOW);
+    // Rewriting a normal change's approvals after deploy is also an edit
+    // after deploy; both name the edit, not the import.
+    let mut raised: Vec<(&str, &str, usize)> = provenance_flags(&flags)
+        .iter()
+        .map(|flag| (flag.code.as_str(), flag.file.as_str(), flag.line))
+        .collect();
+    raised.sort();
+    let approvals = line_of(&portal, "content/changes/a.md", "approvals:");
+    let omar = line_of(&portal, "content/changes/a.md", "Omar Haddad");
+    assert_eq!(
+        raised,
+        [
+            ("backdated-evidence", "content/changes/a.md", omar),
+            ("edited-after-deploy", "content/changes/a.md", approvals)
+        ],
+        "{flags:#?}"
+    );
+    for flag in provenance_flags(&flags) {
+        assert!(flag.message.contains(&edit[..10]), "{}", flag.message);
+    }
+    let backdated = with_code(&flags, "backdated-evidence");
+    assert!(
+        backdated[0].message.contains("Omar Haddad")
+            && backdated[0].message.contains("25 hours later"),
+        "{}",
+        backdated[0].message
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn edits_and_removals_up_to_a_date_baseline_are_the_import_later_ones_are_judged() {
+    // A date-only baseline includes that whole day (UTC).
+    let portal = repo_with_baseline("2026-03-10");
+    let okay = "2026-03-04T12:00:00Z";
+    portal.record("a.md", &deployed("C-A", okay, ""));
+    portal.record("early-gone.md", &scheduled("C-EARLY"));
+    portal.record("late-gone.md", &scheduled("C-LATE"));
+    commit(&portal, "2026-03-05T10:00:00Z", "Ivan Importer");
+    // After the deploy (10:30) but on the baseline's day: the import.
+    let retitled = deployed("C-A", okay, "").replace("Faster search", "Quicker search");
+    portal.record("a.md", &retitled);
+    std::fs::remove_file(portal.root().join("content/changes/early-gone.md")).expect("rm");
+    let imported = commit(&portal, "2026-03-10T23:59:00Z", "Ivan Importer");
+    let (flags, _) = check_json(portal.root(), NOW);
+    assert!(provenance_flags(&flags).is_empty(), "{flags:#?}");
+
+    // The next minute is after the baseline: judged.
+    portal.record("a.md", &retitled.replace("Quicker search", "Speedy search"));
+    std::fs::remove_file(portal.root().join("content/changes/late-gone.md")).expect("rm");
+    let judged = commit(&portal, "2026-03-11T00:00:00Z", "Eve Editor");
+    let (flags, _) = check_json(portal.root(), NOW);
+    let mut raised: Vec<(&str, &str, usize)> = provenance_flags(&flags)
+        .iter()
+        .map(|flag| (flag.code.as_str(), flag.file.as_str(), flag.line))
+        .collect();
+    raised.sort();
+    assert_eq!(
+        raised,
+        [
+            (
+                "edited-after-deploy",
+                "content/changes/a.md",
+                line_of(&portal, "content/changes/a.md", "title:")
+            ),
+            ("record-removed", "content/changes/late-gone.md", 1)
+        ],
+        "{flags:#?}"
+    );
+    assert!(provenance_flags(&flags)
+        .iter()
+        .all(|flag| flag.message.contains(&judged[..10])));
+
+    // The record page still shows every commit, the imported ones marked.
+    let built = build(portal.root(), NOW, false);
+    let page = std::fs::read_to_string(built.out.join("internal/changes/c-a.html")).expect("page");
+    let row = |id: &str| {
+        page.split("<tr")
+            .find(|row| row.contains(&id[..10]))
+            .unwrap_or_else(|| panic!("no history row for {id}"))
+            .to_string()
+    };
+    let (imported_row, judged_row) = (row(&imported), row(&judged));
+    assert!(imported_row.contains(">import<"), "{imported_row}");
+    assert!(!imported_row.contains("class=\"flagged"), "{imported_row}");
+    assert!(!judged_row.contains(">import<"), "{judged_row}");
+    assert!(judged_row.contains("edited-after-deploy"), "{judged_row}");
+    let dashboard =
+        std::fs::read_to_string(built.out.join("internal/index.html")).expect("dashboard");
+    assert!(
+        dashboard.contains("Commits up to 2026-03-10"),
+        "{dashboard}"
     );
 }

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod checking;
+pub mod git;
 pub mod site;
 pub mod tools;
 
