@@ -8,11 +8,12 @@
 #![no_main]
 
 use changeportal::build::{self, Analysis};
-use changeportal::checks;
+use changeportal::history::Origin;
 use changeportal::load::record;
-use changeportal::load::Sources;
+use changeportal::load::{Loaded, Sources};
 use changeportal::model::config::Config;
 use changeportal::model::Portal;
+use changeportal::pipeline;
 use changeportal::render::Theme;
 use changeportal::report;
 use changeportal_fuzz::{config, html_check, now, parse_config};
@@ -70,7 +71,8 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// `pipeline::analyze`, on in-memory files.
+/// `pipeline::analyze` on in-memory files: loads the chunks as records and
+/// runs the one analysis every build runs ([`pipeline::analyze_loaded`]).
 fn analyze(chunks: &[&str], config: Config) -> Analysis {
     let mut flags = Vec::new();
     let mut documents = Vec::new();
@@ -85,28 +87,22 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
             sources.insert(source);
         }
     }
-    // No file exists under this root: a duplicate id's position falls back
-    // to the top of the file, which is all the fuzzer needs.
+    // No file exists under this root (and it is in no git repository): a
+    // duplicate id's position falls back to the top of the file, which is
+    // all the fuzzer needs.
     let root = PathBuf::from("/nonexistent-portal");
     flags.extend(record::duplicate_ids(&root, &documents, &config));
     let portal = Portal {
-        root,
+        root: root.clone(),
         config,
         documents,
         pages: Vec::new(),
         deploy_log: None,
     };
-    let facts = changeportal::policy::assess_portal(&portal, now(), &|_| Vec::new());
-    let raised = checks::run(&portal, &facts);
-    flags.extend(checks::place(raised, |path| {
-        record::positions_in(sources.get(path).unwrap_or_default())
-    }));
-    Analysis {
+    let loaded = Loaded {
         portal,
-        flags: checks::finish(flags),
+        flags,
         sources,
-        now: now(),
-        facts,
-        reconciliation: None,
-    }
+    };
+    pipeline::analyze_loaded(&root, &Origin::Head, loaded, now())
 }
