@@ -16,12 +16,12 @@ fn record_with_status(status: &str, extra: &str) -> Record {
     let yaml = format!(
         "id: R1\ntitle: T\ntype: feature\nstatus: {status}\nauthor: Sam Writer\ncreated: 2026-01-01\ndeployed: 2026-03-01T10:00:00Z\n{extra}"
     );
-    serde_yaml::from_str(&yaml).unwrap()
+    crate::yaml::from_str(&yaml).unwrap()
 }
 
 /// A portal.yaml with `policy` (YAML of the `policy:` key) and two tiers.
 fn config(policy: &str) -> Config {
-    serde_yaml::from_str(&format!(
+    crate::yaml::from_str(&format!(
         "title: T\nbase_url: https://x.example\ntiers:\n  pro: {{ title: Pro, notice_days: 7 }}\n  now: {{ title: Now, notice_days: 0 }}\npolicy: {policy}"
     ))
     .unwrap()
@@ -318,7 +318,7 @@ fn windowed(id: usize, systems: &str, scheduled: u32, length: Option<u32>, statu
             hour(scheduled + length).to_rfc3339()
         ));
     }
-    serde_yaml::from_str(&yaml).unwrap()
+    crate::yaml::from_str(&yaml).unwrap()
 }
 
 /// The sweep finds exactly the pairs the pairwise definition gives.

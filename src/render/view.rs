@@ -586,7 +586,7 @@ mod tests {
         let yaml = format!(
             "id: CHG-1\ntitle: T\ntype: feature\nstatus: deployed\nvisibility: public\nsummary: S\nauthor: A\ncreated: 2026-01-01\ndeployed: 2026-02-01\n{extra}"
         );
-        serde_yaml::from_str(&yaml).unwrap()
+        crate::yaml::from_str(&yaml).unwrap()
     }
 
     fn at(text: &str) -> Timestamp {
@@ -670,7 +670,7 @@ mod tests {
         ];
         for (status, extra, now, stage) in cases {
             let mut r = record(extra);
-            r.status = serde_yaml::from_str(status).unwrap();
+            r.status = crate::yaml::from_str(status).unwrap();
             r.deployed = None;
             assert_eq!(Stage::of(&r, &at(now)), stage, "{status} {extra} at {now}");
         }

@@ -231,7 +231,7 @@ mod tests {
     }
 
     fn deployed(date: &str) -> Record {
-        serde_yaml::from_str(&format!(
+        crate::yaml::from_str(&format!(
             "id: X\ntitle: T\ntype: feature\nstatus: deployed\nauthor: A\ncreated: 2020-01-01\ndeployed: {date}"
         ))
         .unwrap()

@@ -207,11 +207,7 @@ fn home_pages(
         .enumerate()
         .map(|(index, chunk)| {
             let number = index + 1;
-            let title = if number == 1 {
-                "Latest changes".to_string()
-            } else {
-                format!("Latest changes, page {number}")
-            };
+            let title = paged_title("Latest changes", number);
             let spec = PageSpec {
                 template: "public/index.html",
                 dir: paged_dir("", number),
@@ -231,6 +227,16 @@ fn home_pages(
         .collect()
 }
 
+/// The title of page `number` (1-based) of a list called `label`: the label
+/// alone on the first page, `<label>, page <number>` after it.
+fn paged_title(label: &str, number: usize) -> String {
+    if number == 1 {
+        label.to_string()
+    } else {
+        format!("{label}, page {number}")
+    }
+}
+
 /// `upcoming/index.html`, `upcoming/page/2/index.html`...: every upcoming
 /// change, soonest first, `per_page` per page (one empty page when there
 /// is none).
@@ -246,11 +252,7 @@ fn upcoming_pages(
         .enumerate()
         .map(|(index, chunk)| {
             let number = index + 1;
-            let title = if number == 1 {
-                "Upcoming changes".to_string()
-            } else {
-                format!("Upcoming changes, page {number}")
-            };
+            let title = paged_title("Upcoming changes", number);
             let spec = PageSpec {
                 template: "public/upcoming.html",
                 dir: paged_dir(&base, number),
@@ -318,11 +320,7 @@ fn type_pages(
         .map(|(change_type, number, total, chunk)| {
             let base = paths::public::type_dir(change_type.as_str());
             let label = type_label(*change_type);
-            let title = if *number == 1 {
-                label.to_string()
-            } else {
-                format!("{label}, page {number}")
-            };
+            let title = paged_title(label, *number);
             let spec = PageSpec {
                 template: "public/type.html",
                 dir: paged_dir(&base, *number),
