@@ -17,9 +17,7 @@
 // violation at all on the records table, the CAB agenda and the period
 // page; at 390 px wide no page scrolls horizontally. No page error occurs.
 // Exit code 0 on success, 1 on any failure (each printed), 2 on bad usage.
-import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { axeCheck, check, finish, launchChromium } from "./harness.mjs";
 import path from "node:path";
 
 const [site, from, to, rangeList, cabFirst, period, shots] = process.argv.slice(2);
@@ -28,28 +26,7 @@ if (!site || !from || !to || rangeList === undefined || !cabFirst || !period) {
   process.exit(2);
 }
 const rangeIds = rangeList.split(",").filter(Boolean).sort();
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const at = (relative) => new URL(relative, site).href;
-
-const failures = [];
-function check(condition, message) {
-  if (!condition) {
-    failures.push(message);
-    console.error(`FAIL: ${message}`);
-  }
-}
-
-async function axeCheck(page, name) {
-  // Evaluated through the DevTools protocol: the page's CSP does not apply.
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
-  for (const violation of results.violations) {
-    const where = violation.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ");
-    check(false, `axe ${violation.impact} on ${name}: ${violation.id} (${violation.help}) at ${where}`);
-  }
-}
 
 async function deployedOrder(page) {
   return page.$$eval("#records tbody tr", (rows) => rows.map((row) => {
@@ -66,11 +43,7 @@ function sortedCopy(values, descending) {
   return dated.concat(values.filter((v) => v === ""));
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -145,8 +118,4 @@ try {
   await browser.close();
 }
 
-if (failures.length > 0) {
-  console.error(`${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log("audit site: sorting, date filter, CAB agenda, periods, axe, phone width: ok");
+finish("audit site: sorting, date filter, CAB agenda, periods, axe, phone width: ok");

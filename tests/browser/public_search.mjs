@@ -15,9 +15,7 @@
 // finds no violation on the home page (with results shown), the upcoming
 // page and a record page; no page error, console error or CSP violation.
 // Exit code 0 on success, 1 on any failure (each printed), 2 on bad usage.
-import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { axeCheck, check, finish, launchChromium } from "./harness.mjs";
 
 const [url, screenshot, word, wordList, type, typeList] = process.argv.slice(2);
 if (!url || !screenshot || !word || wordList === undefined || !type || typeList === undefined) {
@@ -27,22 +25,8 @@ if (!url || !screenshot || !word || wordList === undefined || !type || typeList 
 const ids = (list) => list.split(",").filter(Boolean).sort();
 const wordIds = ids(wordList);
 const typeIds = ids(typeList);
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-const failures = [];
-function check(condition, message) {
-  if (!condition) {
-    failures.push(message);
-    console.error(`FAIL: ${message}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
 /** The ids of the result cards, once they are `wanted` (up to 5 s). */
 async function results(page, wanted) {
@@ -51,19 +35,6 @@ async function results(page, wanted) {
     return JSON.stringify(shown) === JSON.stringify(w);
   }, wanted, { timeout: 5000 }).catch(() => {});
   return page.$$eval("#search-list li", (items) => items.map((li) => li.dataset.id).sort());
-}
-
-async function axeCheck(page, name) {
-  // Evaluated through the DevTools protocol, so the page's CSP does not
-  // apply to the injected checker; preload off, since fetching the
-  // stylesheets again is (rightly) refused by the CSP's connect-src.
-  await page.evaluate(axeSource);
-  const found = await page.evaluate(() =>
-    window.axe.run(document, { preload: false, runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
-  for (const violation of found.violations) {
-    const where = violation.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ");
-    check(false, `axe ${violation.impact} on ${name}: ${violation.id} (${violation.help}) at ${where}`);
-  }
 }
 
 try {
@@ -96,7 +67,7 @@ try {
   check(status.includes(String(wordIds.length)), `the status counts ${wordIds.length} (saw "${status}")`);
   check(new URL(page.url()).hash.includes(`q=${encodeURIComponent(word)}`), "the search is kept in the URL");
   await page.screenshot({ path: screenshot, fullPage: true });
-  await axeCheck(page, "home page with results");
+  await axeCheck(page, "home page with results", { preload: false });
 
   const href = await page.$eval("#search-list li a", (a) => a.href).catch(() => null);
   check(href !== null, "a result links to its page");
@@ -110,22 +81,18 @@ try {
   await page.waitForSelector("#browse:not([hidden])", { timeout: 5000 }).catch(() => {});
   check(await page.isVisible("#browse"), "Clear shows the lists again");
   check(new URL(page.url()).hash === "", "Clear empties the URL state");
-  await axeCheck(page, "home page");
+  await axeCheck(page, "home page", { preload: false });
 
   if (href) {
     await page.goto(href);
-    await axeCheck(page, "record page");
+    await axeCheck(page, "record page", { preload: false });
   }
   await page.goto(new URL("upcoming/index.html", url).href);
-  await axeCheck(page, "upcoming page");
+  await axeCheck(page, "upcoming page", { preload: false });
 } catch (error) {
   check(false, `unexpected error: ${error.stack || error}`);
 } finally {
   await browser.close();
 }
 
-if (failures.length > 0) {
-  console.error(`${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log("public search: filter, search, URL state, clear, focus, axe: ok");
+finish("public search: filter, search, URL state, clear, focus, axe: ok");

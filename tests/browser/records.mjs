@@ -13,9 +13,7 @@
 // no serious or critical violation on the records table, the dashboard and
 // the first matching record's page; no page error or CSP violation occurs.
 // Exit code 0 on success, 1 on any failure (each printed), 2 on bad usage.
-import { chromium } from "playwright-core";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { axeViolations, check, finish, launchChromium } from "./harness.mjs";
 
 const [url, screenshot, word, expectedList] = process.argv.slice(2);
 if (!url || !screenshot || !word || expectedList === undefined) {
@@ -23,22 +21,8 @@ if (!url || !screenshot || !word || expectedList === undefined) {
   process.exit(2);
 }
 const expected = expectedList.split(",").filter(Boolean).sort();
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-const failures = [];
-function check(condition, message) {
-  if (!condition) {
-    failures.push(message);
-    console.error(`FAIL: ${message}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
 async function visibleIds(page) {
   return page.$$eval("#records tbody tr", (rows) =>
@@ -54,20 +38,13 @@ async function waitForRows(page, ids) {
   }, ids, { timeout: 5000 }).catch(() => {});
 }
 
+/** axe findings of impact serious or critical fail; the others are noted. */
 async function axeCheck(page, name) {
-  // Evaluated through the DevTools protocol, so the page's CSP (script-src
-  // 'self') does not apply to the injected checker.
-  await page.evaluate(axeSource);
-  const results = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
-  for (const violation of results.violations) {
-    const serious = violation.impact === "serious" || violation.impact === "critical";
-    const where = violation.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ");
-    const line = `axe ${violation.impact} on ${name}: ${violation.id} (${violation.help}) at ${where}`;
-    if (serious) {
-      check(false, line);
+  for (const violation of await axeViolations(page, name)) {
+    if (violation.impact === "serious" || violation.impact === "critical") {
+      check(false, violation.line);
     } else {
-      console.log(`note: ${line}`);
+      console.log(`note: ${violation.line}`);
     }
   }
 }
@@ -137,8 +114,4 @@ try {
   await browser.close();
 }
 
-if (failures.length > 0) {
-  console.error(`${failures.length} failure(s)`);
-  process.exit(1);
-}
-console.log("records table: filter, search, URL state, reload, axe: ok");
+finish("records table: filter, search, URL state, reload, axe: ok");
