@@ -5,9 +5,10 @@
 mod common;
 
 use changeportal::model::Timestamp;
+use common::checking::read;
 use common::{stderr, tools, TempPortal};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The fixture's "now".
 const NOW: &str = "2026-06-01";
@@ -108,10 +109,6 @@ fn build(portal: &TempPortal) -> PathBuf {
     let output = portal.run(&["build", "--now", NOW, "--out", "out"]);
     assert!(output.status.success(), "build failed: {}", stderr(&output));
     portal.root().join("out/internal")
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
 /// The text between `start` and the next `end` after it.

@@ -6,6 +6,7 @@ mod common;
 
 use changeportal::model::Timestamp;
 use changeportal::render::internal::compliance::{self, Ratio, Tally};
+use common::checking::read;
 use common::{stderr, tools, TempPortal};
 use std::path::{Path, PathBuf};
 
@@ -175,10 +176,6 @@ fn build(portal: &TempPortal) -> PathBuf {
 }
 
 /// A file's text.
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
 fn html_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir) {
