@@ -3,6 +3,8 @@
 //! into `out/` ([`Build::write`]). `check`, `build`, `serve`, `export`,
 //! `sample` and the tests all go through it.
 
+pub mod incremental;
+
 pub use crate::pipeline::{Analysis, Blocked, Buildable};
 
 use crate::history::Origin;

@@ -82,15 +82,88 @@ pub const CONFIG_FILE: &str = "portal.yaml";
 /// takes ([`layout::clashes`]), are `invalid-record` flags at `path:1:1`
 /// (SPEC 5), which stop a build.
 pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
+    load_with(root, None)
+}
+
+/// Each record file's parse result from the last [`load_with`], by path
+/// relative to the portal root, valid for one `portal.yaml` text: what
+/// `serve` keeps between rebuilds so that an edit re-parses only the files
+/// that changed.
+#[derive(Default)]
+pub struct RecordCache {
+    /// The `portal.yaml` text the outcomes were parsed under.
+    config: Option<String>,
+    outcomes: std::collections::HashMap<String, std::sync::Arc<record::RecordOutcome>>,
+}
+
+impl RecordCache {
+    /// Forgets the file at `path` (relative to the root, `/`-separated), so
+    /// that the next load reads it again.
+    pub fn forget(&mut self, path: &str) {
+        self.outcomes.remove(path);
+    }
+
+    /// Forgets every file.
+    pub fn clear(&mut self) {
+        self.outcomes.clear();
+    }
+
+    /// Number of files held.
+    pub fn len(&self) -> usize {
+        self.outcomes.len()
+    }
+
+    /// Whether no file is held.
+    pub fn is_empty(&self) -> bool {
+        self.outcomes.is_empty()
+    }
+}
+
+/// [`load`], reusing the parse results `cache` holds (when given): a record
+/// file it holds is not read again, and a `portal.yaml` text other than the
+/// one it was filled under empties it first; afterwards it holds every
+/// record's result. The folders are scanned again each time and every step
+/// across records (duplicate ids, page and output clashes, the deploy log)
+/// runs over the whole portal, as in [`load`]: only the per-file step is
+/// cached. The caller must [`RecordCache::forget`] the files that changed.
+/// Errors: as [`load`].
+pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded, ConfigError> {
     let (config, config_source) = load_config(root)?;
     let content_dir = root.join("content");
     let content = tree::scan(root, &content_dir);
     let mut flags = tree_flags(&config, root, &content);
     let record_paths = markdown_under(&content, &content_dir.join("changes"));
-    let results: Vec<record::RecordOutcome> = record_paths
-        .par_iter()
-        .map(|path| record::load_record(root, path, &config).keep_source_if_flagged())
-        .collect();
+    let parse = |path: &PathBuf| record::load_record(root, path, &config).keep_source_if_flagged();
+    let results: Vec<record::RecordOutcome> = match cache {
+        None => record_paths.par_iter().map(parse).collect(),
+        Some(cache) => {
+            if cache.config.as_deref() != Some(config_source.text.as_str()) {
+                cache.clear();
+                cache.config = Some(config_source.text.clone());
+            }
+            let outcomes: Vec<(String, std::sync::Arc<record::RecordOutcome>)> = record_paths
+                .par_iter()
+                .map(|path| {
+                    let key = relative(root, path);
+                    let outcome = match cache.outcomes.get(&key) {
+                        Some(cached) => std::sync::Arc::clone(cached),
+                        None => std::sync::Arc::new(parse(path)),
+                    };
+                    (key, outcome)
+                })
+                .collect();
+            let results = outcomes
+                .par_iter()
+                .map(|(_, outcome)| record::RecordOutcome {
+                    document: outcome.document.clone(),
+                    flags: outcome.flags.clone(),
+                    source: outcome.source.clone(),
+                })
+                .collect();
+            cache.outcomes = outcomes.into_iter().collect();
+            results
+        }
+    };
     let mut sources = Sources::default();
     sources.insert(config_source);
     let mut documents = Vec::with_capacity(results.len());

@@ -44,7 +44,7 @@ mod workpaper;
 
 use super::export::{Export, ExportError, FlagIndex, Period};
 use super::theme::SharedVars;
-use super::{put_all, OutputFile, RenderError, Sink, Theme};
+use super::{put_all, OutputFile, Parts, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
 use crate::model::portal::Document;
 use crate::model::record::{is_valid_id, ChangeClass, Record, Status};
@@ -57,14 +57,19 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// Renders every page of the internal site, handing each file to `sink` as
-/// soon as it is rendered (record pages one by one, never all at once).
-/// Errors: a template fails, an export cannot be serialized, or `sink`
-/// refuses a file.
-pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
+/// Renders `parts` of the internal site (every page for
+/// [`Parts::EVERYTHING`]), handing each file to `sink` as soon as it is
+/// rendered (record pages one by one, never all at once). Errors: a
+/// template fails, an export cannot be serialized, or `sink` refuses a file.
+pub fn render(
+    analysis: &Analysis,
+    theme: &Theme,
+    parts: Parts<'_>,
+    sink: &dyn Sink,
+) -> Result<(), RenderError> {
     let site = Site::new(analysis);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
-    let tasks: [Task; 10] = [
+    let aggregates: [Task; 9] = [
         |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
         |site, theme, sink| put_all(sink, workpaper::render(site, theme)?),
         |site, theme, sink| put_all(sink, cab::render(site, theme)?),
@@ -72,13 +77,24 @@ pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(),
         |site, theme, sink| put_all(sink, flags::render(site, theme)?),
         calendar::render,
         systems::render,
-        record::render_all,
         |site, theme, sink| put_all(sink, export_files(site, theme)?),
         |site, theme, sink| put_all(sink, reconciliation::render(site, theme)?),
     ];
-    tasks
-        .par_iter()
-        .try_for_each(|task| task(&site, theme, sink))
+    let aggregates: &[Task] = if parts.aggregates { &aggregates } else { &[] };
+    let (records, others) = rayon::join(
+        || {
+            parts.records.map_or(Ok(()), |records| {
+                record::render_all(&site, theme, records, sink)
+            })
+        },
+        || {
+            aggregates
+                .par_iter()
+                .try_for_each(|task| task(&site, theme, sink))
+        },
+    );
+    records?;
+    others
 }
 
 /// `export/changes.csv`, `export/changes.json` and `export/manifest.json`:

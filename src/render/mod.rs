@@ -15,6 +15,7 @@ pub mod workpaper;
 
 use crate::pipeline::Analysis;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::sync::Mutex;
 pub use theme::Theme;
 
@@ -121,6 +122,48 @@ pub fn render_sites(analysis: &Analysis, theme: &Theme) -> Result<Sites, RenderE
     })
 }
 
+/// Which records' own pages to render: the public
+/// [`crate::paths::public::change_dir`] page of each published record and
+/// the internal [`crate::paths::internal::change_page`] of every record.
+#[derive(Debug, Clone, Copy)]
+pub enum Records<'a> {
+    /// Every record's pages.
+    All,
+    /// The pages of the records whose slugs (lower-cased ids,
+    /// [`crate::model::record::Record::slug`]) are in the set.
+    Only(&'a HashSet<String>),
+}
+
+impl Records<'_> {
+    /// Whether the pages of the record with `slug` are wanted.
+    pub fn includes(&self, slug: &str) -> bool {
+        match self {
+            Records::All => true,
+            Records::Only(slugs) => slugs.contains(slug),
+        }
+    }
+}
+
+/// Which part of both sites to render: a full build is
+/// [`Parts::EVERYTHING`]; `serve` renders the changed records' pages first
+/// and the rest (every list, feed, index, export, figure and asset: the
+/// "aggregates") apart ([`crate::build::incremental`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Parts<'a> {
+    /// The records whose own pages to render; `None` for none.
+    pub records: Option<Records<'a>>,
+    /// Whether to render every other file.
+    pub aggregates: bool,
+}
+
+impl Parts<'_> {
+    /// Both sites whole.
+    pub const EVERYTHING: Parts<'static> = Parts {
+        records: Some(Records::All),
+        aggregates: true,
+    };
+}
+
 /// Renders both sites, in parallel, handing each file to its site's sink as
 /// soon as it is rendered.
 pub fn render_into(
@@ -129,12 +172,29 @@ pub fn render_into(
     public: &dyn Sink,
     internal: &dyn Sink,
 ) -> Result<(), RenderError> {
+    render_parts(analysis, theme, Parts::EVERYTHING, public, internal)
+}
+
+/// Renders `parts` of both sites, in parallel, handing each file to its
+/// site's sink as soon as it is rendered. The files of a full build are
+/// exactly those of [`Parts::EVERYTHING`], and a record page rendered alone
+/// is byte for byte the one a full build renders. Errors: a renderer failed.
+pub fn render_parts(
+    analysis: &Analysis,
+    theme: &Theme,
+    parts: Parts<'_>,
+    public: &dyn Sink,
+    internal: &dyn Sink,
+) -> Result<(), RenderError> {
     let (public_done, internal_done) = rayon::join(
-        || public::render(analysis, theme, public),
-        || internal::render(analysis, theme, internal),
+        || public::render(analysis, theme, parts, public),
+        || internal::render(analysis, theme, parts, internal),
     );
     public_done?;
     internal_done?;
+    if !parts.aggregates {
+        return Ok(());
+    }
     internal.put(schedule::file(analysis))?;
     put_all(public, theme.assets_for("public"))?;
     put_all(internal, theme.assets_for("internal"))

@@ -59,6 +59,7 @@ use state::Shared;
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 use watch::{Changes, Watcher};
@@ -180,7 +181,9 @@ fn stop_on_ctrl_c() -> Result<(), ServeError> {
     Ok(())
 }
 
-/// Builds, swaps the result in, then tells open pages.
+/// Builds the record pages, swaps the result in, tells open pages, then
+/// renders the aggregates on a thread of their own (requests for them wait,
+/// [`state::Site::complete`]); a newer rebuild cancels the last one's.
 fn rebuild(
     builder: &mut Builder,
     terminal: &mut Terminal,
@@ -191,7 +194,22 @@ fn rebuild(
     let generation = match builder.build(changes) {
         Outcome::Built(built) => {
             terminal.built(&built, changes, started.elapsed());
-            context.shared.publish_site(built.site)
+            let cancel = built.pending.canceller();
+            let generation = context.shared.publish_site(built.site);
+            if let Some(previous) = context.shared.replace_canceller(cancel) {
+                previous.store(true, Ordering::Relaxed);
+            }
+            let pending = built.pending;
+            let context = context.clone();
+            std::thread::spawn(move || {
+                if let Some(message) = pending.run() {
+                    eprintln!("{message}");
+                    let problems = rebuild::Problems::Message(message);
+                    let generation = context.shared.publish_problems(&problems);
+                    context.reloader.broadcast(&generation);
+                }
+            });
+            generation
         }
         Outcome::Failed(problems) => {
             let has_site = context.shared.current().site.is_some();

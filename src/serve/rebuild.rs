@@ -1,9 +1,10 @@
 //! One rebuild through the Build API ([`crate::build`]) into memory, and
 //! what the terminal and the overlay are told about it.
 
-use super::state::Site;
+use super::state::{AggregateError, Aggregates, Site};
 use super::watch::Changes;
-use crate::build::{self, Blocked, Build};
+use crate::build::incremental::{self, Edits, Failure, Incremental};
+use crate::build::Analysis;
 use crate::diagnostics::{Code, Flag, Level, Sources};
 use crate::load::ConfigError;
 use crate::model::time::{resolve_now, Timestamp};
@@ -11,23 +12,70 @@ use crate::render::{RenderError, Theme};
 use crate::report;
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A successful build.
+/// A successful build: every record page rendered, the other files
+/// ([`Pending`]) still to render.
 #[derive(Debug)]
 pub struct Built {
-    /// Both sites' files.
+    /// Both sites: the record pages, and the aggregates once [`Pending`] is run.
     pub site: Site,
-    /// Number of records rendered.
+    /// The aggregates to render into the site.
+    pub pending: Pending,
+    /// Number of records.
     pub records: usize,
+    /// Number of records whose pages were rendered again.
+    pub rendered: usize,
     /// Time spent loading and checking.
     pub analyze_time: Duration,
-    /// Time spent rendering both sites (and compiling the theme, when it changed).
+    /// Time spent rendering the record pages (and compiling the theme,
+    /// when it changed).
     pub render_time: Duration,
-    /// Every flag of the build (none of them blocks it).
-    pub flags: Vec<Flag>,
-    /// Sources, to print flags.
-    pub sources: Sources,
+    /// The analysis: every flag of the build (none of them blocks it) and
+    /// the sources to print them.
+    pub analysis: Arc<Analysis>,
+}
+
+/// The aggregates of a build, to render off the critical path: every file
+/// of both sites but the record pages ([`incremental::aggregates`]).
+#[derive(Debug)]
+pub struct Pending {
+    analysis: Arc<Analysis>,
+    theme: Arc<Theme>,
+    target: Arc<Aggregates>,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Pending {
+    /// Renders the aggregates into the site (or records why not); returns
+    /// the error message when rendering failed.
+    pub fn run(self) -> Option<String> {
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            incremental::aggregates(&self.analysis, &self.theme, &self.cancelled)
+        }));
+        let result = match rendered {
+            Ok(Ok(files)) => Ok(files),
+            Err(_) => Err(AggregateError::Failed(
+                "a render thread panicked".to_string(),
+            )),
+            Ok(Err(_)) if self.cancelled.load(Ordering::Relaxed) => Err(AggregateError::Superseded),
+            Ok(Err(error)) => Err(AggregateError::Failed(error.to_string())),
+        };
+        let failure = match &result {
+            Err(AggregateError::Failed(message)) => Some(message.clone()),
+            _ => None,
+        };
+        self.target.finish(result);
+        failure
+    }
+
+    /// A handle that stops this rendering early ([`Pending::run`] then
+    /// records [`AggregateError::Superseded`]).
+    pub fn canceller(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancelled)
+    }
 }
 
 /// The result of one rebuild.
@@ -88,26 +136,24 @@ impl From<RenderError> for Problems {
     }
 }
 
-/// Rebuilds a portal, reusing the compiled theme while templates and static
-/// files are unchanged.
+/// Rebuilds a portal incrementally ([`Incremental`]).
 pub struct Builder {
-    root: PathBuf,
     now: Option<Timestamp>,
-    theme: Option<Theme>,
+    engine: Incremental,
 }
 
 impl Builder {
     /// A builder for the portal at `root`; `now` fixes the build's "now"
-    /// (otherwise `SOURCE_DATE_EPOCH`, else the clock at each rebuild).
+    /// (otherwise `SOURCE_DATE_EPOCH`, else the clock at each rebuild, to
+    /// the minute: see [`serve_now`]).
     pub fn new(root: PathBuf, now: Option<Timestamp>) -> Self {
         Self {
-            root,
             now,
-            theme: None,
+            engine: Incremental::new(root),
         }
     }
 
-    /// Loads, checks and renders both sites after `changes`.
+    /// Loads, checks and renders the record pages after `changes`.
     pub fn build(&mut self, changes: &Changes) -> Outcome {
         match self.try_build(changes) {
             Ok(built) => Outcome::Built(built),
@@ -116,41 +162,60 @@ impl Builder {
     }
 
     fn try_build(&mut self, changes: &Changes) -> Result<Built, Problems> {
-        let now = resolve_now(self.now).map_err(|e| Problems::Message(e.to_string()))?;
+        let now = serve_now(self.now).map_err(|e| Problems::Message(e.to_string()))?;
         let started = Instant::now();
-        let build = Build::new(&self.root, now);
-        let analysis = build.analyze()?;
-        let analyze_time = started.elapsed();
-        let buildable = match analysis.buildable(false) {
-            Ok(buildable) => buildable,
-            Err(Blocked::Unreadable(flags)) => {
-                return Err(Problems::Flags {
-                    flags,
-                    sources: analysis.sources,
-                })
-            }
-            Err(blocked) => return Err(Problems::Message(blocked.to_string())),
+        let edits = Edits {
+            paths: &changes.paths,
+            theme: changes.needs_theme(),
+            everything: changes.rescan,
         };
-        let rendering = Instant::now();
-        if changes.needs_theme() || self.theme.is_none() {
-            // Drop a stale theme first, so that a broken template is reported
-            // again on the next rebuild instead of being silently reused.
-            self.theme = None;
-            self.theme = Some(build.theme()?);
-        }
-        let theme = self
-            .theme
-            .as_ref()
-            .ok_or_else(|| Problems::Message("the theme could not be loaded".to_string()))?;
-        let sites = build::render(buildable, theme)?;
+        let rebuilt = self.engine.rebuild(edits, now).map_err(Problems::from)?;
+        let took = started.elapsed();
+        let analyze_time = rebuilt.analyze_time;
+        let target = Arc::new(Aggregates::default());
+        let site = Site::new(rebuilt.public, rebuilt.internal, Arc::clone(&target))
+            .with_flags(&rebuilt.analysis.flags, self.engine.root());
         Ok(Built {
-            site: Site::from_sites(sites).with_flags(&analysis.flags, &self.root),
-            records: analysis.portal.documents.len(),
+            site,
+            pending: Pending {
+                analysis: Arc::clone(&rebuilt.analysis),
+                theme: rebuilt.theme,
+                target,
+                cancelled: Arc::new(AtomicBool::new(false)),
+            },
+            records: rebuilt.analysis.portal.documents.len(),
+            rendered: rebuilt.rendered,
             analyze_time,
-            render_time: rendering.elapsed(),
-            flags: analysis.flags,
-            sources: analysis.sources,
+            render_time: took.saturating_sub(analyze_time),
+            analysis: rebuilt.analysis,
         })
+    }
+}
+
+/// The "now" of a rebuild in serve: `now` when given, else
+/// `SOURCE_DATE_EPOCH`, else the clock rounded down to the minute, so that
+/// edits within one minute re-render only the pages they change (every
+/// internal page shows the build's time). Errors: a bad `SOURCE_DATE_EPOCH`.
+fn serve_now(now: Option<Timestamp>) -> Result<Timestamp, crate::model::time::NowError> {
+    let fixed = now.is_some() || std::env::var_os("SOURCE_DATE_EPOCH").is_some();
+    let resolved = resolve_now(now)?;
+    if fixed {
+        return Ok(resolved);
+    }
+    let seconds = resolved.instant().timestamp();
+    Ok(
+        chrono::DateTime::from_timestamp(seconds - seconds.rem_euclid(60), 0)
+            .map_or(resolved, Timestamp::from_instant),
+    )
+}
+
+impl From<Failure> for Problems {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Config(error) => error.into(),
+            Failure::Unreadable { flags, sources } => Problems::Flags { flags, sources },
+            Failure::Render(error) => error.into(),
+        }
     }
 }
 
@@ -164,25 +229,26 @@ pub struct Terminal {
 impl Terminal {
     /// Reports a successful build that took `elapsed`.
     pub fn built(&mut self, built: &Built, changes: &Changes, elapsed: Duration) {
-        let mut shown = HashSet::with_capacity(built.flags.len());
-        for flag in &built.flags {
+        let flags = &built.analysis.flags;
+        let mut shown = HashSet::with_capacity(flags.len());
+        for flag in flags {
             let key = (flag.code, flag.file.clone(), flag.message.clone());
             if flag.level == Level::Deny && !self.shown.contains(&key) {
-                eprint!("{}", report::human_text(flag, &built.sources));
+                eprint!("{}", report::human_text(flag, &built.analysis.sources));
             }
             shown.insert(key);
         }
         self.shown = shown;
-        let flags = if built.flags.is_empty() {
+        let summary = if flags.is_empty() {
             "no flags".to_string()
         } else {
-            report::summary(&built.flags)
+            report::summary(flags)
         };
         eprintln!(
-            "[{}] built {} record(s), {} file(s) in {} ms (check {} ms, render {} ms) after {}: {flags}",
+            "[{}] built {} record(s), {} record page(s) rendered, in {} ms (check {} ms, render {} ms) after {}: {summary}",
             clock(),
             built.records,
-            built.site.len(),
+            built.rendered,
             elapsed.as_millis(),
             built.analyze_time.as_millis(),
             built.render_time.as_millis(),

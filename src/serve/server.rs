@@ -6,7 +6,7 @@ use super::access::Audience;
 use super::inject::{self, Injection, PageFlag};
 use super::paths::{self, Mount, Target, Tool, INTERNAL_MOUNT};
 use super::reload::{self, Reloader, HEARTBEAT};
-use super::state::{Shared, Snapshot};
+use super::state::{AggregateError, Shared, Snapshot};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderName, HeaderValue};
@@ -75,7 +75,34 @@ async fn handle(State(context): State<Context>, request: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
-    answer(&context, &request.uri().to_string())
+    let url = request.uri().to_string();
+    let target = paths::parse(&url);
+    // A rebuild publishes the record pages first: any other file waits
+    // for the aggregates of the same snapshot (or of the newer one that
+    // superseded them), so a response never mixes two builds.
+    let mut snapshot = context.shared.current();
+    if let (Some(site), Target::Site { mount, key }) = (&snapshot.site, &target) {
+        let key = file_key(key);
+        let mut site = Arc::clone(site);
+        while site.complete(*mount, &key).await == Err(AggregateError::Superseded) {
+            let newer = context.shared.current();
+            match &newer.site {
+                Some(next) if !Arc::ptr_eq(next, &site) => site = Arc::clone(next),
+                _ => break,
+            }
+            snapshot = newer;
+        }
+    }
+    answer(&context, &snapshot, target, &url)
+}
+
+/// The file a site key names: `index.html` of a folder key.
+fn file_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.is_empty() || key.ends_with('/') {
+        std::borrow::Cow::Owned(crate::paths::index_of(key))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
 }
 
 fn forbidden_reason(audience: Audience) -> &'static str {
@@ -89,12 +116,10 @@ fn forbidden_reason(audience: Audience) -> &'static str {
 }
 
 /// The response to a `GET` of `url` (as sent: origin-form).
-fn answer(context: &Context, url: &str) -> Response {
-    let target = paths::parse(url);
-    let snapshot = context.shared.current();
+fn answer(context: &Context, snapshot: &Snapshot, target: Target, url: &str) -> Response {
     let view = View {
-        snapshot: &snapshot,
-        problems: shown_problems(context.audience, &snapshot),
+        snapshot,
+        problems: shown_problems(context.audience, snapshot),
         diagnostics: context.audience.shows_diagnostics(),
     };
     if is_internal(&target) && !context.audience.serves_internal() {
@@ -164,14 +189,9 @@ impl View<'_> {
             let page = inject::error_page(&self.snapshot.generation, problems);
             return html(StatusCode::INTERNAL_SERVER_ERROR, page);
         };
-        let index = crate::paths::index_of(key);
-        let file_key = if key.is_empty() || key.ends_with('/') {
-            index.as_str()
-        } else {
-            key
-        };
-        if let Some(bytes) = site.get(mount, file_key) {
-            return self.file(file_key, bytes, site.flags_of(mount, file_key));
+        let file_key = file_key(key);
+        if let Some(bytes) = site.get(mount, &file_key) {
+            return self.file(&file_key, bytes, site.flags_of(mount, &file_key));
         }
         if site
             .get(mount, &crate::paths::index_of(&format!("{key}/")))

@@ -6,30 +6,125 @@
 use super::inject::PageFlag;
 use super::paths::Mount;
 use super::rebuild::Problems;
+use crate::build::incremental::Files;
 use crate::diagnostics::{Flag, Level};
 use crate::render::{OutputFile, Sites};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
+use tokio::sync::Notify;
 
 /// Both sites' files by path relative to their site root, and the flags
-/// of each internal record page.
-#[derive(Debug, Default)]
+/// of each internal record page. The record pages are complete when the
+/// site is published; every other file (the aggregates) may still be
+/// rendering ([`Aggregates`]): [`Site::complete`] waits for them.
+#[derive(Debug)]
 pub struct Site {
-    public: HashMap<String, Vec<u8>>,
-    internal: HashMap<String, Vec<u8>>,
+    public: Arc<Files>,
+    internal: Arc<Files>,
+    aggregates: Arc<Aggregates>,
     flags: HashMap<String, Vec<PageFlag>>,
 }
 
-impl Site {
-    /// Takes the rendered files (no copy).
-    pub fn from_sites(sites: Sites) -> Self {
+/// The files of a site that are not record pages, once rendered: both
+/// sites' (public, internal), or why they could not be.
+pub type AggregateFiles = Result<(Files, Files), AggregateError>;
+
+/// Why the aggregates are missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AggregateError {
+    /// A newer rebuild replaced this one before they were done.
+    Superseded,
+    /// Rendering failed: the message.
+    Failed(String),
+}
+
+/// Aggregates being rendered on another thread: set once, awaited by
+/// requests.
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    files: OnceLock<AggregateFiles>,
+    ready: Notify,
+}
+
+impl Aggregates {
+    /// Aggregates already rendered.
+    pub fn ready(files: AggregateFiles) -> Self {
         Self {
-            public: by_path(sites.public),
-            internal: by_path(sites.internal),
+            files: OnceLock::from(files),
+            ready: Notify::new(),
+        }
+    }
+
+    /// Stores the result and wakes every request waiting for it; a second
+    /// call is ignored.
+    pub fn finish(&self, files: AggregateFiles) {
+        let _ = self.files.set(files);
+        self.ready.notify_waiters();
+    }
+
+    /// The result, when there is one.
+    pub fn get(&self) -> Option<&AggregateFiles> {
+        self.files.get()
+    }
+
+    /// Waits (without blocking a thread) until the result is there.
+    pub async fn wait(&self) -> &AggregateFiles {
+        loop {
+            let notified = self.ready.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(files) = self.files.get() {
+                return files;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Site {
+    /// Takes the rendered files of a full build (no copy of the bytes).
+    pub fn from_sites(sites: Sites) -> Self {
+        Self::new(
+            Arc::new(by_path(sites.public)),
+            Arc::new(by_path(sites.internal)),
+            Arc::new(Aggregates::ready(Ok((Files::new(), Files::new())))),
+        )
+    }
+
+    /// A site of the record pages `public` and `internal`, and `aggregates`
+    /// for the rest.
+    pub fn new(public: Arc<Files>, internal: Arc<Files>, aggregates: Arc<Aggregates>) -> Self {
+        Self {
+            public,
+            internal,
+            aggregates,
             flags: HashMap::new(),
         }
+    }
+
+    /// Waits until the file at `key` of `mount` can be answered: at once
+    /// for a record page, else once the aggregates are rendered. Output:
+    /// why they are missing, if they are.
+    pub async fn complete(&self, mount: Mount, key: &str) -> Result<(), AggregateError> {
+        if self.record_page(mount, key).is_some() {
+            return Ok(());
+        }
+        self.aggregates
+            .wait()
+            .await
+            .as_ref()
+            .map(|_| ())
+            .map_err(Clone::clone)
+    }
+
+    fn record_page(&self, mount: Mount, key: &str) -> Option<&[u8]> {
+        let files = match mount {
+            Mount::Public => &self.public,
+            Mount::Internal => &self.internal,
+        };
+        files.get(key).map(|bytes| &bytes[..])
     }
 
     /// The site with `flags` filed under the internal page of the record
@@ -72,18 +167,27 @@ impl Site {
         }
     }
 
-    /// The file at `key` in the site mounted at `mount`.
+    /// The file at `key` in the site mounted at `mount`: a record page, or
+    /// an aggregate once they are rendered ([`Site::complete`]).
     pub fn get(&self, mount: Mount, key: &str) -> Option<&[u8]> {
+        if let Some(bytes) = self.record_page(mount, key) {
+            return Some(bytes);
+        }
+        let (public, internal) = self.aggregates.get()?.as_ref().ok()?;
         let files = match mount {
-            Mount::Public => &self.public,
-            Mount::Internal => &self.internal,
+            Mount::Public => public,
+            Mount::Internal => internal,
         };
-        files.get(key).map(Vec::as_slice)
+        files.get(key).map(|bytes| &bytes[..])
     }
 
-    /// Number of files in both sites.
+    /// Number of files in both sites (aggregates counted once rendered).
     pub fn len(&self) -> usize {
-        self.public.len() + self.internal.len()
+        let aggregates = match self.aggregates.get() {
+            Some(Ok((public, internal))) => public.len() + internal.len(),
+            _ => 0,
+        };
+        self.public.len() + self.internal.len() + aggregates
     }
 
     /// Whether both sites are empty.
@@ -92,10 +196,10 @@ impl Site {
     }
 }
 
-fn by_path(files: Vec<OutputFile>) -> HashMap<String, Vec<u8>> {
+fn by_path(files: Vec<OutputFile>) -> Files {
     files
         .into_iter()
-        .map(|file| (file.path, file.contents))
+        .map(|file| (file.path, Arc::from(file.contents)))
         .collect()
 }
 
@@ -115,6 +219,8 @@ pub struct Snapshot {
 #[derive(Debug)]
 pub struct Shared {
     current: RwLock<Arc<Snapshot>>,
+    /// Stops the aggregates of the snapshot being rendered.
+    canceller: std::sync::Mutex<Option<Arc<std::sync::atomic::AtomicBool>>>,
     epoch: u128,
     counter: AtomicU64,
 }
@@ -137,9 +243,22 @@ impl Shared {
                 problems: None,
                 generation: format!("{epoch:x}-0"),
             })),
+            canceller: std::sync::Mutex::new(None),
             epoch,
             counter: AtomicU64::new(0),
         }
+    }
+
+    /// Keeps `canceller` as the one of the current rendering of aggregates;
+    /// returns the previous one, to cancel.
+    pub fn replace_canceller(
+        &self,
+        canceller: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Option<Arc<std::sync::atomic::AtomicBool>> {
+        self.canceller
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(canceller)
     }
 
     /// The snapshot to answer a request from.

@@ -31,7 +31,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// A window closes after this long without a relevant event.
-pub const QUIET: Duration = Duration::from_millis(100);
+pub const QUIET: Duration = Duration::from_millis(20);
 
 /// A window never stays open longer than this.
 pub const MAX_WAIT: Duration = Duration::from_millis(1000);

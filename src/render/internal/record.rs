@@ -14,19 +14,23 @@ use crate::paths;
 use crate::policy::evidence::may_declare;
 use crate::policy::{ApprovalFacts, Outcome, Reason, RecordFacts};
 use crate::render::markdown::{to_html_on_page, PageIds};
-use crate::render::{RenderError, Sink, Theme};
+use crate::render::{Records, RenderError, Sink, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
 
-/// Renders every record's page, handing each to `sink` as soon as it is
-/// rendered so that 100,000 pages are never held in memory at once.
+/// Renders the page of each of `records`, handing each to `sink` as soon as
+/// it is rendered so that 100,000 pages are never held in memory at once.
 pub(super) fn render_all(
     site: &Site<'_>,
     theme: &Theme,
+    records: Records<'_>,
     sink: &dyn Sink,
 ) -> Result<(), RenderError> {
     site.documents.par_iter().try_for_each(|document| {
         let record = &document.record;
+        if !records.includes(&record.slug()) {
+            return Ok(());
+        }
         let page = page(site, document, theme.page_ids("internal"));
         sink.put(site.page(
             theme,

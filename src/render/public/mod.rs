@@ -19,45 +19,89 @@ mod site;
 mod sitemap;
 
 use super::view::{self, Published};
-use super::{put_all, RenderError, Sink, Theme};
+use super::{put_all, Parts, Records, RenderError, Sink, Theme};
+use crate::model::portal::Document;
 use crate::pipeline::Analysis;
 use site::PageRenderer;
 use std::collections::HashSet;
 
-/// Renders every page and feed of the public site into `sink`. Change pages,
-/// the bulk of the site, go to `sink` as they are rendered. Errors: two
-/// published ids differ only in case, a template fails, a feed cannot be
-/// written, or `sink` refuses a file.
-pub fn render(analysis: &Analysis, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
+/// Renders `parts` of the public site into `sink`: every page and feed for
+/// [`Parts::EVERYTHING`]. Change pages, the bulk of the site, go to `sink`
+/// as they are rendered. Errors: two published ids differ only in case, a
+/// template fails, a feed cannot be written, or `sink` refuses a file.
+pub fn render(
+    analysis: &Analysis,
+    theme: &Theme,
+    parts: Parts<'_>,
+    sink: &dyn Sink,
+) -> Result<(), RenderError> {
     let portal = &analysis.portal;
     let config = &portal.config;
     let now = &analysis.now;
-    let published = view::published(
-        &portal.documents,
-        config,
-        now,
-        analysis.provenance.history(),
-    );
-    ensure_unique_slugs(&published)?;
+    let history = analysis.provenance.history();
+    // Only some records' pages: only those records are viewed.
+    let subset = matches!(parts.records, Some(Records::Only(_))) && !parts.aggregates;
+    let selected: Vec<Document> = match parts.records {
+        Some(Records::Only(slugs)) if subset => portal
+            .documents
+            .iter()
+            .filter(|d| slugs.contains(&d.record.slug()))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    let documents = if subset { &selected } else { &portal.documents };
+    let published = view::published(documents, config, now, history);
     let renderer = PageRenderer::new(theme, config, &portal.pages)?;
-    let (changes, (lists, others)) = rayon::join(
-        || pages::change_pages(&renderer, &published, sink),
+    let changes = |records: Records<'_>| {
+        let wanted: Vec<&Published<'_>> = published
+            .iter()
+            .filter(|entry| records.includes(&entry.change.slug))
+            .collect();
+        pages::change_pages(&renderer, &wanted, sink)
+    };
+    let (changes, aggregates) = rayon::join(
+        || parts.records.map_or(Ok(()), changes),
         || {
-            rayon::join(
-                || lists::list_pages(&renderer, &published, now, config.per_page),
-                || pages::other_pages(&renderer, config, &portal.pages),
-            )
+            if parts.aggregates {
+                aggregates(analysis, &renderer, &published, sink)
+            } else {
+                Ok(())
+            }
         },
+    );
+    changes?;
+    aggregates
+}
+
+/// Every file of the public site but the change pages: lists, extra pages,
+/// `sitemap.xml`, `robots.txt`, `404.html`, the search index and the feeds.
+fn aggregates(
+    analysis: &Analysis,
+    renderer: &PageRenderer<'_>,
+    published: &[Published<'_>],
+    sink: &dyn Sink,
+) -> Result<(), RenderError> {
+    let portal = &analysis.portal;
+    let config = &portal.config;
+    let now = &analysis.now;
+    ensure_unique_slugs(published)?;
+    let (lists, others) = rayon::join(
+        || lists::list_pages(renderer, published, now, config.per_page),
+        || pages::other_pages(renderer, config, &portal.pages),
     );
     let mut files = lists?;
     files.extend(others?);
-    let mut paths = changes?;
+    let mut paths: Vec<String> = published
+        .iter()
+        .map(|entry| crate::paths::public::change_page(&entry.change.slug))
+        .collect();
     paths.extend(files.iter().map(|file| file.path.clone()));
     files.push(sitemap::render(&paths, config));
     files.push(sitemap::robots(config));
     files.push(renderer.not_found()?);
-    files.push(search::render(&published)?);
-    files.extend(super::feeds::render(&published, config, now)?);
+    files.push(search::render(published)?);
+    files.extend(super::feeds::render(published, config, now)?);
     put_all(sink, files)
 }
 

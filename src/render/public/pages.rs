@@ -35,35 +35,29 @@ struct SubscribePage {
     timezone: &'static str,
 }
 
-/// `changes/<slug>/index.html` for every published change, rendered in
-/// parallel and handed to `sink` one by one; returns their paths. Errors:
-/// a template fails or `sink` refuses a file.
+/// `changes/<slug>/index.html` for each of `published`, rendered in
+/// parallel and handed to `sink` one by one. Errors: a template fails or
+/// `sink` refuses a file.
 pub fn change_pages(
     renderer: &PageRenderer<'_>,
-    published: &[Published<'_>],
+    published: &[&Published<'_>],
     sink: &dyn Sink,
-) -> Result<Vec<String>, RenderError> {
-    published
-        .par_iter()
-        .map(|entry| {
-            let change = &entry.change;
-            let spec = PageSpec {
-                template: "public/change.html",
-                dir: paths::public::change_dir(&change.slug),
-                title: &change.title,
-                section: "",
-            };
-            let page = ChangePage {
-                description: &change.summary,
-                change,
-                body_html: entry.body_html(&mut renderer.page_ids()),
-            };
-            let file = renderer.page(spec, &page)?;
-            let path = file.path.clone();
-            sink.put(file)?;
-            Ok(path)
-        })
-        .collect()
+) -> Result<(), RenderError> {
+    published.par_iter().try_for_each(|entry| {
+        let change = &entry.change;
+        let spec = PageSpec {
+            template: "public/change.html",
+            dir: paths::public::change_dir(&change.slug),
+            title: &change.title,
+            section: "",
+        };
+        let page = ChangePage {
+            description: &change.summary,
+            change,
+            body_html: entry.body_html(&mut renderer.page_ids()),
+        };
+        sink.put(renderer.page(spec, &page)?)
+    })
 }
 
 /// The subscribe page and the portal's extra pages. Errors: a template

@@ -1,0 +1,393 @@
+//! Incremental rebuilds, as `serve` runs them after an edit (issue 17).
+//!
+//! One rebuild ([`Incremental::rebuild`]):
+//! 1. **Load** through [`load::load_with`] and its [`RecordCache`]: only the
+//!    record files the edit names are read and parsed again; the folders
+//!    are scanned again and every step across records (duplicate ids,
+//!    output clashes, the deploy log) runs over the whole portal.
+//! 2. **Analyze** the whole portal ([`pipeline::analyze_loaded`]): policy
+//!    and checks are cheap next to rendering.
+//! 3. **Record pages**: each record's own pages (public change page,
+//!    internal record page) are rendered again only when one of their
+//!    inputs differs from the last rebuild ([`PageInputs`]), or for every
+//!    record when an input every page shares changed ([`shared_inputs_differ`]:
+//!    `portal.yaml`, the theme, `now`, the set of record files, anything
+//!    that is not a record file). The other pages keep their bytes.
+//! 4. **Aggregates** (lists, feeds, indexes, exports, figures, assets) are
+//!    rendered by [`aggregates`] from the same analysis, which `serve` runs
+//!    off the critical path.
+//!
+//! Record pages plus aggregates are byte for byte a full
+//! [`crate::build::render`] of the same tree at the same `now`
+//! (`tests/incremental.rs`).
+
+use crate::deploys::Match;
+use crate::diagnostics::Flag;
+use crate::history::{Origin, Provenance};
+use crate::load::{self, ConfigError, RecordCache, Sources};
+use crate::model::deploys::DeployEntry;
+use crate::model::Timestamp;
+use crate::paths;
+use crate::pipeline::{self, Analysis, Blocked};
+use crate::policy::RecordFacts;
+use crate::render::{self, Collected, OutputFile, Parts, Records, RenderError, Sink, Theme};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A site's files by path relative to the site root.
+pub type Files = HashMap<String, Arc<[u8]>>;
+
+/// What changed since the last rebuild.
+#[derive(Debug, Clone, Copy)]
+pub struct Edits<'a> {
+    /// Changed paths relative to the portal root, `/`-separated.
+    pub paths: &'a BTreeSet<String>,
+    /// Templates or static files changed: the theme is compiled again.
+    pub theme: bool,
+    /// Anything may have changed (first build, lost watcher events).
+    pub everything: bool,
+}
+
+/// Why a rebuild rendered nothing.
+#[derive(Debug)]
+pub enum Failure {
+    /// `portal.yaml` cannot be used.
+    Config(ConfigError),
+    /// Records or source files could not be used
+    /// ([`Blocked::Unreadable`]): the flags, with the sources they quote.
+    Unreadable {
+        /// The blocking flags.
+        flags: Vec<Flag>,
+        /// Texts of the flagged files.
+        sources: Sources,
+    },
+    /// The theme or a renderer failed.
+    Render(RenderError),
+}
+
+/// The result of one rebuild: the analysis, the theme, and every record
+/// page of both sites (the aggregates come from [`aggregates`]).
+#[derive(Debug)]
+pub struct Rebuilt {
+    /// The analysis every page of this rebuild comes from.
+    pub analysis: Arc<Analysis>,
+    /// The compiled theme.
+    pub theme: Arc<Theme>,
+    /// Every record page of the public site.
+    pub public: Arc<Files>,
+    /// Every record page of the internal site.
+    pub internal: Arc<Files>,
+    /// How many records' pages were rendered this time.
+    pub rendered: usize,
+    /// Time spent loading and checking.
+    pub analyze_time: std::time::Duration,
+}
+
+/// The state kept between rebuilds of one portal.
+pub struct Incremental {
+    root: PathBuf,
+    origin: Origin,
+    cache: RecordCache,
+    theme: Option<Arc<Theme>>,
+    last: Option<Last>,
+}
+
+/// The last successful rebuild.
+struct Last {
+    analysis: Arc<Analysis>,
+    public: Arc<Files>,
+    internal: Arc<Files>,
+}
+
+impl Incremental {
+    /// An engine for the portal at `root` with nothing cached.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            origin: Origin::Head,
+            cache: RecordCache::default(),
+            theme: None,
+            last: None,
+        }
+    }
+
+    /// Loads, checks and renders the record pages after `edits`, at `now`.
+    /// Errors: see [`Failure`]; the state of the last successful rebuild
+    /// is kept, except that a theme that failed to compile is compiled
+    /// again next time.
+    pub fn rebuild(&mut self, edits: Edits<'_>, now: Timestamp) -> Result<Rebuilt, Failure> {
+        let started = std::time::Instant::now();
+        let reparse_all = self.forget(edits);
+        let loaded = load::load_with(&self.root, Some(&mut self.cache)).map_err(Failure::Config)?;
+        let analysis = pipeline::analyze_loaded(&self.root, &self.origin, loaded, now);
+        if let Err(blocked) = analysis.buildable(false) {
+            return Err(match blocked {
+                Blocked::Unreadable(flags) => Failure::Unreadable {
+                    flags,
+                    sources: analysis.sources,
+                },
+                other => Failure::Render(RenderError(other.to_string())),
+            });
+        }
+        let analysis = Arc::new(analysis);
+        let analyze_time = started.elapsed();
+        let theme_changed = edits.theme || edits.everything || self.theme.is_none();
+        if theme_changed {
+            // Drop a stale theme first, so that a broken template is
+            // reported again on the next rebuild instead of being reused.
+            self.theme = None;
+            self.theme = Some(Arc::new(Theme::load(&self.root).map_err(Failure::Render)?));
+        }
+        let theme = self
+            .theme
+            .clone()
+            .ok_or_else(|| Failure::Render(RenderError("no theme".to_string())))?;
+        let changed = match &self.last {
+            Some(last) if !reparse_all && !theme_changed => {
+                (!shared_inputs_differ(&last.analysis, &analysis))
+                    .then(|| changed_records(&last.analysis, &analysis))
+            }
+            _ => None,
+        };
+        let (public, internal, rendered) =
+            self.record_pages(&analysis, &theme, changed.as_ref())?;
+        self.last = Some(Last {
+            analysis: Arc::clone(&analysis),
+            public: Arc::clone(&public),
+            internal: Arc::clone(&internal),
+        });
+        Ok(Rebuilt {
+            analysis,
+            theme,
+            public,
+            internal,
+            rendered,
+            analyze_time,
+        })
+    }
+
+    /// The portal folder.
+    pub fn root(&self) -> &std::path::Path {
+        &self.root
+    }
+
+    /// Empties the cache entries `edits` names; whether every record must
+    /// be read again (anything but record files changed, or everything).
+    fn forget(&mut self, edits: Edits<'_>) -> bool {
+        let all = edits.everything || edits.theme || !edits.paths.iter().all(|p| is_record_file(p));
+        if all {
+            self.cache.clear();
+        } else {
+            for path in edits.paths {
+                self.cache.forget(path);
+            }
+        }
+        all
+    }
+
+    /// Renders the pages of the records in `changed` (every record's when
+    /// `None`) and merges them into the last rebuild's record pages. Output:
+    /// both sites' record pages and the number of records rendered.
+    fn record_pages(
+        &self,
+        analysis: &Analysis,
+        theme: &Theme,
+        changed: Option<&HashSet<String>>,
+    ) -> Result<(Arc<Files>, Arc<Files>, usize), Failure> {
+        let records = changed.map_or(Records::All, Records::Only);
+        let (public, internal) = (Collected::default(), Collected::default());
+        let parts = Parts {
+            records: Some(records),
+            aggregates: false,
+        };
+        render::render_parts(analysis, theme, parts, &public, &internal)
+            .map_err(Failure::Render)?;
+        let rendered = changed.map_or(analysis.portal.documents.len(), HashSet::len);
+        let (mut public_files, mut internal_files) = match (&self.last, changed) {
+            (Some(last), Some(changed)) => {
+                let mut public_files = Files::clone(&last.public);
+                let mut internal_files = Files::clone(&last.internal);
+                for slug in changed {
+                    public_files.remove(&paths::public::change_page(slug));
+                    internal_files.remove(&paths::internal::change_page(slug));
+                }
+                (public_files, internal_files)
+            }
+            _ => (Files::new(), Files::new()),
+        };
+        public_files.extend(by_path(public.into_sorted()));
+        internal_files.extend(by_path(internal.into_sorted()));
+        Ok((Arc::new(public_files), Arc::new(internal_files), rendered))
+    }
+}
+
+/// Every file of both sites but the record pages, from `analysis` with
+/// `theme`: (public, internal). Stops early, with an error, once
+/// `cancelled` is set (a newer rebuild made the result useless). Errors:
+/// a renderer failed.
+pub fn aggregates(
+    analysis: &Analysis,
+    theme: &Theme,
+    cancelled: &AtomicBool,
+) -> Result<(Files, Files), RenderError> {
+    let public = Cancellable {
+        files: Collected::default(),
+        cancelled,
+    };
+    let internal = Cancellable {
+        files: Collected::default(),
+        cancelled,
+    };
+    let parts = Parts {
+        records: None,
+        aggregates: true,
+    };
+    render::render_parts(analysis, theme, parts, &public, &internal)?;
+    Ok((
+        by_path(public.files.into_sorted()).collect(),
+        by_path(internal.files.into_sorted()).collect(),
+    ))
+}
+
+/// A [`Collected`] that refuses files once `cancelled` is set.
+struct Cancellable<'a> {
+    files: Collected,
+    cancelled: &'a AtomicBool,
+}
+
+impl Sink for Cancellable<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), RenderError> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Err(RenderError("superseded by a newer rebuild".to_string()));
+        }
+        self.files.put(file)
+    }
+}
+
+fn by_path(files: Vec<OutputFile>) -> impl Iterator<Item = (String, Arc<[u8]>)> {
+    files
+        .into_iter()
+        .map(|file| (file.path, Arc::from(file.contents)))
+}
+
+/// Whether `path` (relative to the root) is a record file, the only kind
+/// of source whose edit can leave other records' pages as they were.
+fn is_record_file(path: &str) -> bool {
+    path.starts_with("content/changes/") && path.ends_with(".md")
+}
+
+/// Whether an input every record page reads differs between `old` and
+/// `new`: `now`, `portal.yaml`, the record files and ids (in order: pages
+/// find deploy-log entries by index), the systems records use (their
+/// pages' slugs are made unique across all of them), the git history read,
+/// and whether there is a deploy log.
+fn shared_inputs_differ(old: &Analysis, new: &Analysis) -> bool {
+    let files = |a: &Analysis| -> Vec<(String, String)> {
+        a.portal
+            .documents
+            .iter()
+            .map(|d| (d.path.clone(), d.record.id.clone()))
+            .collect()
+    };
+    let systems = |a: &Analysis| -> BTreeSet<String> {
+        a.portal
+            .documents
+            .iter()
+            .flat_map(|d| d.record.systems.iter().cloned())
+            .collect()
+    };
+    old.now != new.now
+        || old.sources.get(load::CONFIG_FILE) != new.sources.get(load::CONFIG_FILE)
+        || old.reconciliation.is_some() != new.reconciliation.is_some()
+        || history_key(&old.provenance) != history_key(&new.provenance)
+        || files(old) != files(new)
+        || systems(old) != systems(new)
+}
+
+/// What identifies the history read: HEAD and whether the tree is dirty,
+/// or why there is none.
+fn history_key(provenance: &Provenance) -> String {
+    match provenance {
+        Provenance::Read(history) => history.source(),
+        Provenance::Unavailable(reason) => format!("unavailable: {reason}"),
+    }
+}
+
+/// Everything a record's own pages read beyond the inputs all pages share
+/// ([`shared_inputs_differ`]): the file (by hash), the policy facts, the
+/// record's flags with the source lines they quote, the titles of the
+/// records its follow-ups name, and its deploy-log entries.
+#[derive(PartialEq)]
+struct PageInputs<'a> {
+    sha256: &'a str,
+    facts: &'a RecordFacts,
+    flags: Vec<(&'a Flag, Option<&'a str>)>,
+    follow_ups: Vec<Option<&'a str>>,
+    deploys: Vec<(&'a DeployEntry, Match)>,
+}
+
+/// The slugs of the records whose [`PageInputs`] differ between `old` and
+/// `new`, or that only one of them has.
+fn changed_records(old: &Analysis, new: &Analysis) -> HashSet<String> {
+    let (before, after) = rayon::join(|| page_inputs(old), || page_inputs(new));
+    let mut changed: HashSet<String> = after
+        .iter()
+        .filter(|(slug, inputs)| before.get(*slug) != Some(inputs))
+        .map(|(slug, _)| slug.clone())
+        .collect();
+    changed.extend(
+        before
+            .keys()
+            .filter(|slug| !after.contains_key(*slug))
+            .cloned(),
+    );
+    changed
+}
+
+/// Each record's [`PageInputs`], by slug.
+fn page_inputs(analysis: &Analysis) -> HashMap<String, PageInputs<'_>> {
+    let documents = &analysis.portal.documents;
+    let titles: HashMap<String, &str> = documents
+        .iter()
+        .map(|d| (d.record.slug(), d.record.title.as_str()))
+        .collect();
+    let mut flags: HashMap<&str, Vec<(&Flag, Option<&str>)>> = HashMap::new();
+    for flag in &analysis.flags {
+        if let Some(id) = &flag.record {
+            let line = analysis
+                .sources
+                .get(&flag.file)
+                .and_then(|text| text.lines().nth(flag.line.saturating_sub(1)));
+            flags.entry(id.as_str()).or_default().push((flag, line));
+        }
+    }
+    documents
+        .iter()
+        .zip(&analysis.facts)
+        .enumerate()
+        .map(|(index, (document, facts))| {
+            let record = &document.record;
+            let follow_ups = record
+                .post_incident
+                .iter()
+                .flat_map(|p| &p.follow_ups)
+                .map(|text| titles.get(&text.to_lowercase()).copied())
+                .collect();
+            let deploys = analysis
+                .reconciliation
+                .iter()
+                .flat_map(|r| r.entries_of(index))
+                .collect();
+            let inputs = PageInputs {
+                sha256: &document.sha256,
+                facts,
+                flags: flags.remove(record.id.as_str()).unwrap_or_default(),
+                follow_ups,
+                deploys,
+            };
+            (record.slug(), inputs)
+        })
+        .collect()
+}
