@@ -2,14 +2,21 @@
 //! localhost, rebuild when a source changes, and reload open pages.
 //!
 //! Design:
-//! - **In memory.** Each build runs the same pipeline as `build`
-//!   through the Build API ([`crate::build::Build`], then [`crate::build::render`]) and
-//!   keeps the rendered files in a map ([`state::Site`]); nothing is written
-//!   to disk, so serve never touches `out/` and a request can only ever
-//!   reach a rendered file (path traversal has no file system to reach; it
-//!   is still rejected with 400, see [`paths`]). A new build replaces the
-//!   served snapshot in one step, only once both sites are fully rendered,
-//!   and only then are open pages told to reload.
+//! - **In memory.** Each rebuild runs the same pipeline as `build`, but
+//!   incrementally ([`crate::build::incremental`]): only the record files
+//!   the watcher reported are parsed again, the whole portal is checked
+//!   again, and only the record pages whose inputs changed are rendered
+//!   again; the rendered files are kept in maps ([`state::Site`]). Nothing
+//!   is written to disk, so serve never touches `out/` and a request can
+//!   only ever reach a rendered file (path traversal has no file system to
+//!   reach; it is still rejected with 400, see [`paths`]).
+//! - **Record pages first.** A new build replaces the served snapshot in
+//!   one step as soon as its record pages are complete, and open pages are
+//!   told to reload; every other file of the same build (lists, feeds,
+//!   indexes, exports, figures, assets) is rendered on a thread of its own,
+//!   and a request for one of them waits (asynchronously) until they are
+//!   there, so a response never mixes two builds. A newer rebuild cancels
+//!   that rendering; requests waiting for it move to the newer build.
 //! - **One port, two mounts.** The public site is served at `/` and the
 //!   internal site at `/internal/`; both use relative links, so they work
 //!   there unchanged. serve's own files live under `/__changeportal/`
@@ -25,7 +32,7 @@
 //!   on the terminal too. When the very first build fails, every path gets an
 //!   error page with the diagnostics, which reloads once the portal builds.
 //! - **Watching and debounce** ([`watch`]): `portal.yaml`, the deploy log, `content/`,
-//!   `templates/` and `static/`; events are coalesced until 100 ms pass
+//!   `templates/` and `static/`; events are coalesced until 20 ms pass
 //!   without one (at most 1 s), editor temporaries and reads are ignored,
 //!   and changes made during a rebuild trigger exactly one more. The theme
 //!   is compiled again only when `templates/` or `static/` changed.
