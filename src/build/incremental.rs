@@ -31,6 +31,7 @@ use crate::paths;
 use crate::pipeline::{self, Analysis, Blocked};
 use crate::policy::RecordFacts;
 use crate::render::{self, Collected, OutputFile, Parts, Records, RenderError, Sink, Theme};
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -153,11 +154,14 @@ impl Incremental {
         };
         let (public, internal, rendered) =
             self.record_pages(&analysis, &theme, changed.as_ref())?;
-        self.last = Some(Last {
+        let previous = self.last.replace(Last {
             analysis: Arc::clone(&analysis),
             public: Arc::clone(&public),
             internal: Arc::clone(&internal),
         });
+        // Freeing 10,000 records takes tens of milliseconds: not on the
+        // path from an edit to its page.
+        std::thread::spawn(move || drop(previous));
         Ok(Rebuilt {
             analysis,
             theme,
@@ -181,7 +185,7 @@ impl Incremental {
             self.cache.clear();
         } else {
             for path in edits.paths {
-                self.cache.forget(path);
+                self.cache.forget(&self.root, path);
             }
         }
         all
@@ -329,65 +333,75 @@ struct PageInputs<'a> {
 }
 
 /// The slugs of the records whose [`PageInputs`] differ between `old` and
-/// `new`, or that only one of them has.
+/// `new`. Both hold the same record files with the same ids in the same
+/// order ([`shared_inputs_differ`] is false), so records are compared index
+/// by index, in parallel, without building a map of every record.
 fn changed_records(old: &Analysis, new: &Analysis) -> HashSet<String> {
-    let (before, after) = rayon::join(|| page_inputs(old), || page_inputs(new));
-    let mut changed: HashSet<String> = after
-        .iter()
-        .filter(|(slug, inputs)| before.get(*slug) != Some(inputs))
-        .map(|(slug, _)| slug.clone())
-        .collect();
-    changed.extend(
-        before
-            .keys()
-            .filter(|slug| !after.contains_key(*slug))
-            .cloned(),
-    );
-    changed
+    let (before, after) = rayon::join(|| Lookups::new(old), || Lookups::new(new));
+    (0..new.portal.documents.len())
+        .into_par_iter()
+        .filter(|&index| before.inputs(index) != after.inputs(index))
+        .map(|index| new.portal.documents[index].record.slug())
+        .collect()
 }
 
-/// Each record's [`PageInputs`], by slug.
-fn page_inputs(analysis: &Analysis) -> HashMap<String, PageInputs<'_>> {
-    let documents = &analysis.portal.documents;
-    let titles: HashMap<String, &str> = documents
-        .iter()
-        .map(|d| (d.record.slug(), d.record.title.as_str()))
-        .collect();
-    let mut flags: HashMap<&str, Vec<(&Flag, Option<&str>)>> = HashMap::new();
-    for flag in &analysis.flags {
-        if let Some(id) = &flag.record {
-            let line = analysis
-                .sources
-                .get(&flag.file)
-                .and_then(|text| text.lines().nth(flag.line.saturating_sub(1)));
-            flags.entry(id.as_str()).or_default().push((flag, line));
+/// What [`PageInputs`] look up across one analysis: record titles by slug,
+/// and flags (with the source lines they quote) by record id.
+struct Lookups<'a> {
+    analysis: &'a Analysis,
+    titles: HashMap<String, &'a str>,
+    flags: HashMap<&'a str, Vec<(&'a Flag, Option<&'a str>)>>,
+}
+
+impl<'a> Lookups<'a> {
+    fn new(analysis: &'a Analysis) -> Self {
+        let titles = analysis
+            .portal
+            .documents
+            .iter()
+            .map(|d| (d.record.slug(), d.record.title.as_str()))
+            .collect();
+        let mut flags: HashMap<&str, Vec<(&Flag, Option<&str>)>> = HashMap::new();
+        for flag in &analysis.flags {
+            if let Some(id) = &flag.record {
+                let line = analysis
+                    .sources
+                    .get(&flag.file)
+                    .and_then(|text| text.lines().nth(flag.line.saturating_sub(1)));
+                flags.entry(id.as_str()).or_default().push((flag, line));
+            }
+        }
+        Self {
+            analysis,
+            titles,
+            flags,
         }
     }
-    documents
-        .iter()
-        .zip(&analysis.facts)
-        .enumerate()
-        .map(|(index, (document, facts))| {
-            let record = &document.record;
-            let follow_ups = record
+
+    /// The [`PageInputs`] of the record at `index` of `portal.documents`.
+    fn inputs(&self, index: usize) -> PageInputs<'a> {
+        let analysis = self.analysis;
+        let document = &analysis.portal.documents[index];
+        let record = &document.record;
+        PageInputs {
+            sha256: &document.sha256,
+            facts: &analysis.facts[index],
+            flags: self
+                .flags
+                .get(record.id.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            follow_ups: record
                 .post_incident
                 .iter()
                 .flat_map(|p| &p.follow_ups)
-                .map(|text| titles.get(&text.to_lowercase()).copied())
-                .collect();
-            let deploys = analysis
+                .map(|text| self.titles.get(&text.to_lowercase()).copied())
+                .collect(),
+            deploys: analysis
                 .reconciliation
                 .iter()
                 .flat_map(|r| r.entries_of(index))
-                .collect();
-            let inputs = PageInputs {
-                sha256: &document.sha256,
-                facts,
-                flags: flags.remove(record.id.as_str()).unwrap_or_default(),
-                follow_ups,
-                deploys,
-            };
-            (record.slug(), inputs)
-        })
-        .collect()
+                .collect(),
+        }
+    }
 }

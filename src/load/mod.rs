@@ -94,18 +94,32 @@ pub struct RecordCache {
     /// The `portal.yaml` text the outcomes were parsed under.
     config: Option<String>,
     outcomes: std::collections::HashMap<String, std::sync::Arc<record::RecordOutcome>>,
+    /// The last scan of `content/`, while no file can have been added,
+    /// removed or replaced by something other than a regular file since.
+    scan: Option<std::sync::Arc<tree::Scan>>,
 }
 
 impl RecordCache {
-    /// Forgets the file at `path` (relative to the root, `/`-separated), so
-    /// that the next load reads it again.
-    pub fn forget(&mut self, path: &str) {
-        self.outcomes.remove(path);
+    /// Forgets the record file at `path` (relative to the portal `root`,
+    /// `/`-separated), so that the next load reads it again. The next load
+    /// also scans `content/` again unless `path` was a record file before
+    /// and is still a regular file (an edit in place or an editor's atomic
+    /// save): only then can the set of files not have changed.
+    pub fn forget(&mut self, root: &Path, path: &str) {
+        let known = self.outcomes.remove(path).is_some();
+        let still_a_file = root
+            .join(path)
+            .symlink_metadata()
+            .is_ok_and(|metadata| metadata.file_type().is_file());
+        if !(known && still_a_file) {
+            self.scan = None;
+        }
     }
 
-    /// Forgets every file.
+    /// Forgets every file and the scan.
     pub fn clear(&mut self) {
         self.outcomes.clear();
+        self.scan = None;
     }
 
     /// Number of files held.
@@ -130,7 +144,10 @@ impl RecordCache {
 pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded, ConfigError> {
     let (config, config_source) = load_config(root)?;
     let content_dir = root.join("content");
-    let content = tree::scan(root, &content_dir);
+    let content = match cache.as_ref().and_then(|cache| cache.scan.clone()) {
+        Some(scan) => scan,
+        None => std::sync::Arc::new(tree::scan(root, &content_dir)),
+    };
     let mut flags = tree_flags(&config, root, &content);
     let record_paths = markdown_under(&content, &content_dir.join("changes"));
     let parse = |path: &PathBuf| record::load_record(root, path, &config).keep_source_if_flagged();
@@ -161,6 +178,7 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
                 })
                 .collect();
             cache.outcomes = outcomes.into_iter().collect();
+            cache.scan = Some(std::sync::Arc::clone(&content));
             results
         }
     };

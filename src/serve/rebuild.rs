@@ -49,11 +49,16 @@ pub struct Pending {
 }
 
 impl Pending {
-    /// Renders the aggregates into the site (or records why not); returns
-    /// the error message when rendering failed.
+    /// Renders the aggregates into the site (or records why not) on the
+    /// [`background`] thread pool; returns the error message when rendering
+    /// failed.
     pub fn run(self) -> Option<String> {
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            incremental::aggregates(&self.analysis, &self.theme, &self.cancelled)
+            let render = || incremental::aggregates(&self.analysis, &self.theme, &self.cancelled);
+            match background() {
+                Some(pool) => pool.install(render),
+                None => render(),
+            }
         }));
         let result = match rendered {
             Ok(Ok(files)) => Ok(files),
@@ -75,6 +80,34 @@ impl Pending {
     /// records [`AggregateError::Superseded`]).
     pub fn canceller(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.cancelled)
+    }
+}
+
+/// The thread pool that renders aggregates: as many threads as the global
+/// one, at the lowest scheduling priority (nice 19, per thread on Linux), so
+/// that the next edit's rebuild, on the global pool, is not slowed down by
+/// the aggregates of the last one while they are still rendering. `None`
+/// when the pool cannot be started (the global pool is used then).
+fn background() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .thread_name(|index| format!("aggregates-{index}"))
+            .start_handler(|_| lower_priority())
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Gives the calling thread the lowest scheduling priority; best effort.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // Linux keeps the nice value per thread: this affects only the
+        // calling thread, not the process.
+        let _ = rustix::process::setpriority_process(None, 19);
     }
 }
 
