@@ -342,6 +342,15 @@ pub fn read_inside(root: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
 /// Errors: the [`Refusal`] as an `std::io::Error` of kind
 /// `PermissionDenied`, or the operating system's error.
 pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    open_under(&root.canonicalize()?, path).map(|(file, _)| file)
+}
+
+/// [`open_inside`] for a portal folder given in canonical form (canonicalized
+/// once for all the files of a load, not once per file), with the file's
+/// size in bytes as the check of the open handle found it.
+///
+/// Errors: as [`open_inside`].
+pub fn open_under(canonical_root: &Path, path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     let refused = |refusal: Refusal| {
         std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
@@ -358,12 +367,12 @@ pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
         return Err(special(kind));
     }
     let file = open_non_blocking(path)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        return Err(special(kind));
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(special(metadata.file_type()));
     }
     let opened = opened_path(&file, path)?;
-    if !opened.starts_with(root.canonicalize()?) {
+    if !opened.starts_with(canonical_root) {
         return Err(refused(Refusal::Outside {
             chain: vec![opened],
         }));
@@ -373,7 +382,7 @@ pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
             kind: "a file of /proc or /sys",
         }));
     }
-    Ok(file)
+    Ok((file, metadata.len()))
 }
 
 /// Opens `path` for reading without waiting on a FIFO.
