@@ -140,6 +140,11 @@ fn marker_kind(line: &str, rest: &str) -> MarkerKind {
     if line == INTERNAL_MARKER {
         return MarkerKind::Exact;
     }
+    if !line.contains('<') {
+        // Most lines: no comment can open on them (a byte search, cheaper
+        // than setting up the substring search below for every line).
+        return MarkerKind::None;
+    }
     let mut search = 0;
     while let Some(found) = rest[search..line.len()].find("<!--") {
         let after = search + found + "<!--".len();

@@ -33,14 +33,40 @@ pub fn person_key(name: &str) -> String {
 /// case folding is ASCII lower-casing, so the key is the lower-cased words
 /// joined by one space (no normalisation tables, one allocation).
 fn ascii_key(name: &str) -> String {
-    let mut key = String::with_capacity(name.len());
-    for word in name.split_whitespace() {
-        if !key.is_empty() {
-            key.push(' ');
+    ascii_key_bytes(name).map(char::from).collect()
+}
+
+/// The bytes of [`ascii_key`] of the ASCII `name`, produced one at a time
+/// (so that two names compare without allocating, and stop at the first
+/// difference): lower-cased, leading and trailing white space dropped, each
+/// run of white space one space. ASCII white space is what
+/// [`char::is_whitespace`] says of ASCII: tab, LF, vertical tab, form feed,
+/// CR and space.
+fn ascii_key_bytes(name: &str) -> impl Iterator<Item = u8> + '_ {
+    let is_space = |b: u8| matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ');
+    let mut bytes = name.bytes();
+    let mut started = false;
+    let mut held = None;
+    std::iter::from_fn(move || {
+        if let Some(byte) = held.take() {
+            return Some(byte);
         }
-        key.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-    }
-    key
+        let mut space = false;
+        loop {
+            let byte = bytes.next()?;
+            if is_space(byte) {
+                space = started;
+                continue;
+            }
+            started = true;
+            let byte = byte.to_ascii_lowercase();
+            if space {
+                held = Some(byte);
+                return Some(b' ');
+            }
+            return Some(byte);
+        }
+    })
 }
 
 /// [`person_key`] of any name, by the three steps of the module
@@ -72,14 +98,7 @@ pub fn same_person(a: &str, b: &str) -> bool {
 /// [`same_person`] for ASCII names: the same words, ignoring case and the
 /// whitespace between them.
 fn same_ascii_words(a: &str, b: &str) -> bool {
-    let (mut left, mut right) = (a.split_whitespace(), b.split_whitespace());
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return true,
-            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
-            _ => return false,
-        }
-    }
+    ascii_key_bytes(a).eq(ascii_key_bytes(b))
 }
 
 #[cfg(test)]
@@ -95,6 +114,7 @@ mod tests {
         "Alice\r\nChen",
         "Alice\rChen",
         "Alice\x0bChen\x0c",
+        "Alice\x1fChen\x1c",
         "",
         " \t ",
         "O'Brien-Smith Jr.",
@@ -133,6 +153,11 @@ mod tests {
             ("Al ice", "Alice"),
             ("", "  "),
             ("Alice\x0bChen", "alice chen"),
+            ("Alice\x1fChen", "alice chen"),
+            ("  Alice \r\n Chen\x0c", "alice chen"),
+            ("Alice Chen ", "Alice Chen  x"),
+            ("a", "A "),
+            ("ab", "a b"),
         ] {
             assert_eq!(
                 same_ascii_words(a, b),
