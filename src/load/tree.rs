@@ -239,10 +239,15 @@ impl Walk<'_> {
             Ok(entries) => entries,
             Err(error) => return self.unreadable(path, error),
         };
-        entries.sort_by_key(std::fs::DirEntry::file_name);
+        // Each name once (`file_name` allocates): not once per comparison.
+        let mut named: Vec<_> = entries
+            .iter()
+            .map(|entry| (entry.file_name(), entry))
+            .collect();
+        named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.ancestors.push(canonical);
-        for entry in entries.iter() {
-            if super::is_ignored_name(&entry.file_name().to_string_lossy()) {
+        for (name, entry) in named {
+            if super::is_ignored_name(&name.to_string_lossy()) {
                 continue;
             }
             match entry.file_type() {
