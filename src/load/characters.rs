@@ -313,10 +313,10 @@ fn invalid_escapes(yaml: &str) -> Vec<Escape> {
     let mut escapes = Vec::new();
     let mut index = 0;
     while index + 1 < bytes.len() {
-        if bytes[index] != b'\\' {
-            index += 1;
-            continue;
-        }
+        let Some(offset) = memchr::memchr(b'\\', &bytes[index..bytes.len() - 1]) else {
+            break;
+        };
+        index += offset;
         let (decoded, length) = decode_escape(&yaml[index + 1..]);
         if decoded.is_some_and(is_invalid) {
             escapes.push(Escape {
@@ -529,6 +529,20 @@ mod tests {
         assert_eq!(value["summary"], "plain \\u001b text");
         assert_eq!(value["author"], "single \\e");
         assert_eq!(value["links"][0], "\u{fffd}");
+    }
+
+    #[test]
+    fn escapes_are_found_at_both_ends_and_side_by_side() {
+        let spans = |yaml: &str| -> Vec<(usize, usize)> {
+            invalid_escapes(yaml)
+                .iter()
+                .map(|e| (e.start, e.end))
+                .collect()
+        };
+        assert_eq!(spans("\\e\\x07"), vec![(0, 2), (2, 6)]);
+        assert_eq!(spans("a\\\\e\\"), vec![]);
+        assert_eq!(spans("\\"), vec![]);
+        assert_eq!(spans("caf\u{e9} \\u001B"), vec![(6, 12)]);
     }
 
     #[test]
