@@ -150,7 +150,12 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
     };
     let mut flags = tree_flags(&config, root, &content);
     let record_paths = markdown_under(&content, &content_dir.join("changes"));
-    let parse = |path: &PathBuf| record::load_record(root, path, &config).keep_source_if_flagged();
+    // Canonical once for all records: `portal.yaml` was just read, so the
+    // folder exists; were it to vanish now, every record is refused.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let parse = |path: &PathBuf| {
+        record::load_record(root, &canonical_root, path, &config).keep_source_if_flagged()
+    };
     let results: Vec<record::RecordOutcome> = match cache {
         None => record_paths.par_iter().map(parse).collect(),
         Some(cache) => {
