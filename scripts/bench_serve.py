@@ -157,11 +157,19 @@ def public_records(root: Path, serve: Serve, wanted: int) -> list[tuple[Path, st
     return chosen
 
 
+def marked_title(value: str, marker: str) -> str:
+    """The YAML title `value` with `marker` in front of its text, still valid YAML: inside the quotes of a
+    quoted title (a marker before the quote would turn `"Fix: x"` into an invalid plain scalar)."""
+    if value[:1] in ("'", '"'):
+        return value[0] + marker + " " + value[1:]
+    return f"{marker} {value}"
+
+
 def edited_text(text: str, kind: str, marker: str) -> str:
     head, sep, body = text.partition("\n---\n")
     if kind == "title":
-        head = re.sub(r"^title:\s*(.*)$", lambda m: f"title: {marker} {m.group(1).strip()}", head, count=1,
-                      flags=re.MULTILINE)
+        head = re.sub(r"^title:\s*(.*)$", lambda m: "title: " + marked_title(m.group(1).strip(), marker), head,
+                      count=1, flags=re.MULTILINE)
     elif kind == "body":
         body = f"\n{marker} was added to this note.\n" + body
     elif kind == "status":
@@ -178,10 +186,14 @@ def edit_and_wait(serve: Serve, path: Path, page: str, kind: str, marker: str) -
     if edited == text:
         raise SystemExit(f"{path}: the {kind} edit changes nothing")
     before = serve.get(page)
+    failures = serve.failures
     started = time.perf_counter()
     path.write_text(edited, encoding="utf-8")
     while True:
         status, body = serve.get(page)
+        if serve.failures != failures or 'id="changeportal-overlay"' in body:
+            # The overlay of a failed build quotes the edited line: that is not the edit served.
+            raise SystemExit(f"{path}: the {kind} edit made the build fail; the bench's edits must stay valid")
         if (status, body) != before and (kind == "status" or (status == 200 and marker in body)):
             return time.perf_counter() - started
         if time.perf_counter() - started > GIVE_UP_SECONDS:

@@ -122,6 +122,7 @@ pub fn analyze_loaded(
         portal,
         flags: load_flags,
         mut sources,
+        cached,
     } = loaded;
     let reconciliation = Reconciliation::new(&portal);
     let deployers = log_deployers(&portal, reconciliation.as_ref());
@@ -146,7 +147,7 @@ pub fn analyze_loaded(
         .chain(raised.iter().map(|unplaced| &unplaced.flag))
         .filter(|flag| flag.level != Level::Allow)
         .map(|flag| flag.file.as_str());
-    load::read_flagged_records(&mut sources, root, &portal.documents, flagged);
+    load::read_flagged_records(&mut sources, &cached, root, &portal.documents, flagged);
     let placed = checks::place(raised, |path| {
         load::record::positions_in(sources.get(path).unwrap_or_default())
     });

@@ -103,6 +103,7 @@ fn analyze(chunks: &[&str], config: Config) -> Analysis {
         portal,
         flags,
         sources,
+        cached: Default::default(),
     };
     pipeline::analyze_loaded(&root, &Origin::Head, loaded, now())
 }

@@ -36,6 +36,31 @@ pub struct Loaded {
     /// Source texts of `portal.yaml`, the pages and the records with flags,
     /// by relative path, for printing diagnostics.
     pub sources: Sources,
+    /// The texts of every record file as [`load_with`]'s cache holds them
+    /// (empty without a cache): [`read_flagged_records`] takes a text from
+    /// here before reading the file again.
+    pub cached: CachedTexts,
+}
+
+/// Record texts a [`RecordCache`] holds, by path relative to the portal
+/// root: shared, not copied, between the cache and a [`Loaded`].
+#[derive(Clone, Default)]
+pub struct CachedTexts(Option<std::sync::Arc<Outcomes>>);
+
+impl std::fmt::Debug for CachedTexts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let held = self.0.as_ref().map_or(0, |outcomes| outcomes.len());
+        write!(f, "CachedTexts({held} files)")
+    }
+}
+
+/// Parse results by path relative to the portal root.
+type Outcomes = std::collections::HashMap<String, std::sync::Arc<record::RecordOutcome>>;
+
+impl CachedTexts {
+    fn get(&self, path: &str) -> Option<&SourceFile> {
+        self.0.as_ref()?.get(path)?.source.as_ref()
+    }
 }
 
 /// Reads again the records among `paths` whose text `sources` does not
@@ -44,6 +69,7 @@ pub struct Loaded {
 /// read again (or is not UTF-8) is skipped: its flags print without a quote.
 pub fn read_flagged_records<'p>(
     sources: &mut Sources,
+    cached: &CachedTexts,
     root: &Path,
     documents: &[Document],
     paths: impl IntoIterator<Item = &'p str>,
@@ -51,6 +77,10 @@ pub fn read_flagged_records<'p>(
     let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
     for path in paths {
         if records.contains(path) && !sources.contains(path) {
+            if let Some(source) = cached.get(path) {
+                sources.insert(source.clone());
+                continue;
+            }
             let bytes = tree::read_inside(root, &root.join(path)).ok();
             if let Some(text) = bytes.and_then(|bytes| String::from_utf8(bytes).ok()) {
                 let text = frontmatter::strip_bom(&text).to_string();
@@ -93,10 +123,12 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
 pub struct RecordCache {
     /// The `portal.yaml` text the outcomes were parsed under.
     config: Option<String>,
-    outcomes: std::collections::HashMap<String, std::sync::Arc<record::RecordOutcome>>,
-    /// The last scan of `content/`, while no file can have been added,
-    /// removed or replaced by something other than a regular file since.
-    scan: Option<std::sync::Arc<tree::Scan>>,
+    /// Each record's parse result, its text kept whether flagged or not.
+    outcomes: std::sync::Arc<Outcomes>,
+    /// The last scan of `content/` and its record files' paths relative to
+    /// the root, while no file can have been added, removed or replaced by
+    /// something other than a regular file since.
+    scan: Option<(std::sync::Arc<tree::Scan>, std::sync::Arc<Vec<String>>)>,
 }
 
 impl RecordCache {
@@ -106,7 +138,9 @@ impl RecordCache {
     /// and is still a regular file (an edit in place or an editor's atomic
     /// save): only then can the set of files not have changed.
     pub fn forget(&mut self, root: &Path, path: &str) {
-        let known = self.outcomes.remove(path).is_some();
+        let known = std::sync::Arc::make_mut(&mut self.outcomes)
+            .remove(path)
+            .is_some();
         let still_a_file = root
             .join(path)
             .symlink_metadata()
@@ -118,7 +152,7 @@ impl RecordCache {
 
     /// Forgets every file and the scan.
     pub fn clear(&mut self) {
-        self.outcomes.clear();
+        self.outcomes = std::sync::Arc::default();
         self.scan = None;
     }
 
@@ -144,8 +178,9 @@ impl RecordCache {
 pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded, ConfigError> {
     let (config, config_source) = load_config(root)?;
     let content_dir = root.join("content");
-    let content = match cache.as_ref().and_then(|cache| cache.scan.clone()) {
-        Some(scan) => scan,
+    let scanned = cache.as_ref().and_then(|cache| cache.scan.clone());
+    let content = match &scanned {
+        Some((scan, _)) => std::sync::Arc::clone(scan),
         None => std::sync::Arc::new(tree::scan(root, &content_dir)),
     };
     let mut flags = tree_flags(&config, root, &content);
@@ -153,25 +188,36 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
     // Canonical once for all records: `portal.yaml` was just read, so the
     // folder exists; were it to vanish now, every record is refused.
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let parse = |path: &PathBuf| {
-        record::load_record(root, &canonical_root, path, &config).keep_source_if_flagged()
-    };
+    let parse = |path: &PathBuf| record::load_record(root, &canonical_root, path, &config);
+    let mut cached = CachedTexts::default();
     let results: Vec<record::RecordOutcome> = match cache {
-        None => record_paths.par_iter().map(parse).collect(),
+        None => record_paths
+            .par_iter()
+            .map(|path| parse(path).keep_source_if_flagged())
+            .collect(),
         Some(cache) => {
             if cache.config.as_deref() != Some(config_source.text.as_str()) {
                 cache.clear();
                 cache.config = Some(config_source.text.clone());
             }
+            let keys = match scanned {
+                Some((_, keys)) => keys,
+                None => std::sync::Arc::new(
+                    record_paths
+                        .par_iter()
+                        .map(|path| relative(root, path))
+                        .collect(),
+                ),
+            };
             let outcomes: Vec<(String, std::sync::Arc<record::RecordOutcome>)> = record_paths
                 .par_iter()
-                .map(|path| {
-                    let key = relative(root, path);
-                    let outcome = match cache.outcomes.get(&key) {
+                .zip(keys.par_iter())
+                .map(|(path, key)| {
+                    let outcome = match cache.outcomes.get(key) {
                         Some(cached) => std::sync::Arc::clone(cached),
                         None => std::sync::Arc::new(parse(path)),
                     };
-                    (key, outcome)
+                    (key.clone(), outcome)
                 })
                 .collect();
             let results = outcomes
@@ -179,11 +225,18 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
                 .map(|(_, outcome)| record::RecordOutcome {
                     document: outcome.document.clone(),
                     flags: outcome.flags.clone(),
-                    source: outcome.source.clone(),
+                    // As `keep_source_if_flagged`, without copying the
+                    // texts of the files it would drop.
+                    source: outcome
+                        .source
+                        .as_ref()
+                        .filter(|_| !outcome.flags.is_empty())
+                        .cloned(),
                 })
                 .collect();
-            cache.outcomes = outcomes.into_iter().collect();
-            cache.scan = Some(std::sync::Arc::clone(&content));
+            cache.outcomes = std::sync::Arc::new(outcomes.into_iter().collect());
+            cached = CachedTexts(Some(std::sync::Arc::clone(&cache.outcomes)));
+            cache.scan = Some((std::sync::Arc::clone(&content), keys));
             results
         }
     };
@@ -215,6 +268,7 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
         },
         flags,
         sources,
+        cached,
     })
 }
 
