@@ -70,6 +70,7 @@ pub fn decide(root: &std::path::Path, id: &str, at: Timestamp) -> Result<Decisio
         .documents
         .iter_mut()
         .find(|document| document.record.id == id)
+        .map(std::sync::Arc::make_mut)
         .ok_or_else(|| unknown_id(id))?;
     let path = document.path.clone();
     document.record.status = Status::Deployed;

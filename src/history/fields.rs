@@ -144,6 +144,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{}", e.message));
         let document = parse_str(&text, "content/changes/a.md", &config)
             .document
+            .map(std::sync::Arc::unwrap_or_clone)
             .unwrap_or_else(|| panic!("record does not parse: {text}"));
         Version {
             record: document.record,

@@ -430,7 +430,7 @@ fn git_order(a: &gix::objs::tree::EntryRef<'_>, b: &gix::objs::tree::EntryRef<'_
 /// or not a valid record.
 fn parse_version(bytes: &[u8], config: &Config) -> Option<Arc<Version>> {
     let text = std::str::from_utf8(bytes).ok()?;
-    let document = parse_str(text, "history.md", config).document?;
+    let document = Arc::unwrap_or_clone(parse_str(text, "history.md", config).document?);
     Some(Arc::new(Version {
         record: document.record,
         body: (document.public_body, document.internal_body),

@@ -71,7 +71,7 @@ pub fn read_flagged_records<'p>(
     sources: &mut Sources,
     cached: &CachedTexts,
     root: &Path,
-    documents: &[Document],
+    documents: &[std::sync::Arc<Document>],
     paths: impl IntoIterator<Item = &'p str>,
 ) {
     let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();

@@ -16,8 +16,9 @@ use std::path::Path;
 
 /// What loading one record file produced.
 pub struct RecordOutcome {
-    /// The record, when it parsed and is valid.
-    pub document: Option<Document>,
+    /// The record, when it parsed and is valid (shared: `serve`'s load
+    /// cache hands the same document to every rebuild).
+    pub document: Option<std::sync::Arc<Document>>,
     /// Problems found in the file.
     pub flags: Vec<Flag>,
     /// The text, for diagnostics.
@@ -98,7 +99,7 @@ fn parse_source(mut source: SourceFile, sha256: &str, config: &Config) -> Record
         }
     }
     RecordOutcome {
-        document,
+        document: document.map(std::sync::Arc::new),
         flags,
         source: Some(source),
     }
@@ -504,7 +505,7 @@ fn record_shape_problems(
 
 /// Flags every record whose id (compared lower-cased, as URLs use it) was
 /// already used by an earlier file.
-pub fn duplicate_ids(root: &Path, documents: &[Document], config: &Config) -> Vec<Flag> {
+pub fn duplicate_ids(root: &Path, documents: &[std::sync::Arc<Document>], config: &Config) -> Vec<Flag> {
     let mut first_seen: HashMap<String, &Document> = HashMap::new();
     let mut flags = Vec::new();
     for document in documents {

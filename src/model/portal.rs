@@ -78,7 +78,7 @@ pub struct Portal {
     /// `portal.yaml`.
     pub config: Config,
     /// Parsed records, sorted by path.
-    pub documents: Vec<Document>,
+    pub documents: Vec<std::sync::Arc<Document>>,
     /// Extra public pages, sorted by slug.
     pub pages: Vec<Page>,
     /// The deploy log's readable entries, when `deploy_log` is set and the

@@ -161,6 +161,7 @@ impl<'a> Site<'a> {
             .documents
             .iter()
             .filter(|d| is_valid_id(&d.record.id))
+            .map(|d| &**d)
             .collect();
         documents.sort_by(|a, b| a.record.id.cmp(&b.record.id));
         let by_slug = documents.iter().map(|d| (d.record.slug(), *d)).collect();

@@ -429,7 +429,7 @@ impl Published<'_> {
 /// newest first by [`Published::sort_at`], ties by id, each with the
 /// `scheduled` values of its file's git `history` when there is one.
 pub fn published<'a>(
-    documents: &'a [Document],
+    documents: &'a [std::sync::Arc<Document>],
     config: &Config,
     now: &Timestamp,
     history: Option<&History>,

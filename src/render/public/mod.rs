@@ -41,7 +41,7 @@ pub fn render(
     let history = analysis.provenance.history();
     // Only some records' pages: only those records are viewed.
     let subset = matches!(parts.records, Some(Records::Only(_))) && !parts.aggregates;
-    let selected: Vec<Document> = match parts.records {
+    let selected: Vec<std::sync::Arc<Document>> = match parts.records {
         Some(Records::Only(slugs)) if subset => portal
             .documents
             .iter()
