@@ -7,6 +7,14 @@
 //! behind by a killed build is removed by the next build once its process is
 //! gone. Nothing is ever written or deleted outside `--out` and its staging
 //! folders: output paths are checked to stay inside the site folder.
+//!
+//! The previous output is not deleted after the swap but kept inside the
+//! new one as `--out/.changeportal-previous/` ([`PREVIOUS_DIR`]), and the
+//! next build writes its sites into those folders, overwriting files in
+//! place and deleting what it did not write, instead of creating every
+//! file and folder anew and unlinking the old ones: creating, then
+//! unlinking, ~23,000 inodes was 44% of a 10,000-record build's CPU time.
+//! The price is a second copy of the output on disk.
 
 use crate::render::{OutputFile, RenderError, Sink};
 use rayon::prelude::*;
@@ -21,6 +29,11 @@ pub const MARKER_FILE: &str = ".changeportal-output";
 
 /// Name prefix of the staging folders created beside `--out`.
 pub const STAGING_PREFIX: &str = ".changeportal-build-";
+
+/// The folder inside `--out` that keeps the previous output's sites for the
+/// next build to write into (see the module documentation). Not part of
+/// the output: nothing links to it, and it is not to be published.
+pub const PREVIOUS_DIR: &str = ".changeportal-previous";
 
 /// Why the output could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +186,9 @@ pub struct Staging {
     writer: Writer,
     dir: tempfile::TempDir,
     out: PathBuf,
+    /// Site folders taken over from [`PREVIOUS_DIR`]: swept of what this
+    /// build did not write before the swap.
+    recycled: Mutex<Vec<PathBuf>>,
 }
 
 impl Staging {
@@ -201,16 +217,30 @@ impl Staging {
                 ))
             })?;
         let writer = Writer::start(dir.path())?;
-        Ok(Self { writer, dir, out })
+        Ok(Self {
+            writer,
+            dir,
+            out,
+            recycled: Mutex::new(Vec::new()),
+        })
     }
 
-    /// A writer for the site folder `name` (e.g. `public`), created now.
+    /// A writer for the site folder `name` (e.g. `public`): the previous
+    /// build's folder of that site when there is one to take over
+    /// ([`PREVIOUS_DIR`]), else a new folder.
     /// Errors: `name` is not a plain relative path, or cannot be created.
     pub fn site(&self, name: &str) -> Result<SiteWriter, OutputError> {
         check_relative(name)?;
         let dir = self.dir.path().join(name);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
+        if take_over(&self.out.join(PREVIOUS_DIR).join(name), &dir) {
+            self.recycled
+                .lock()
+                .map_err(|_| OutputError("a writer thread panicked".to_string()))?
+                .push(dir.clone());
+        } else {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
+        }
         Ok(SiteWriter {
             name: name.to_string(),
             dir,
@@ -227,7 +257,11 @@ impl Staging {
             mut writer,
             dir,
             out,
+            recycled,
         } = self;
+        for site in recycled.into_inner().unwrap_or_default() {
+            writer.queue.sweep(site)?;
+        }
         writer.finish()?;
         std::fs::write(dir.path().join(MARKER_FILE), b"changeportal build output\n")
             .map_err(|e| OutputError(format!("cannot write output marker: {e}")))?;
@@ -237,8 +271,11 @@ impl Staging {
 
 /// One message to the writer thread.
 enum Job {
-    /// Write `contents` to the new file `path` (absolute, inside staging).
+    /// Write `contents` to the file `path` (absolute, inside staging).
     File { path: PathBuf, contents: Vec<u8> },
+    /// Delete what the build did not write below this taken-over site
+    /// folder (sent after every file).
+    Sweep(PathBuf),
     /// Stop: every file sent before was written.
     Finish,
 }
@@ -258,6 +295,12 @@ impl Queue {
         self.jobs
             .send(Job::File { path, contents })
             .map_err(|_| self.stopped())
+    }
+
+    /// Queues the sweep of a taken-over site folder. Errors: the writer
+    /// thread stopped (its error).
+    fn sweep(&self, site: PathBuf) -> Result<(), OutputError> {
+        self.jobs.send(Job::Sweep(site)).map_err(|_| self.stopped())
     }
 
     /// The error that stopped the writer thread.
@@ -329,21 +372,102 @@ impl Drop for Writer {
 /// every sender is gone. Errors: the first file or folder that could not be
 /// written (the rest are not tried).
 fn write_jobs(received: &Receiver<Job>, folders: &mut Folders) -> Result<(), OutputError> {
-    while let Ok(Job::File { path, contents }) = received.recv() {
-        if let Some(folder) = path.parent() {
-            folders.create(folder)?;
+    let mut written = HashSet::new();
+    loop {
+        match received.recv() {
+            Ok(Job::File { path, contents }) => {
+                if let Some(folder) = path.parent() {
+                    folders.create(folder)?;
+                }
+                write_file(&path, &contents)
+                    .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
+                written.insert(path);
+            }
+            Ok(Job::Sweep(site)) => sweep(&site, &written, &folders.known).map_err(|e| {
+                OutputError(format!("cannot clear {} of old files: {e}", site.display()))
+            })?,
+            Ok(Job::Finish) | Err(_) => return Ok(()),
         }
-        let mut handle = std::fs::File::create_new(&path)
-            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
-        handle
-            .write_all(&contents)
-            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
+    }
+}
+
+/// Writes `contents` to `path`, replacing a file of the previous build in
+/// place (truncated: no new inode) or creating it. Anything else in the
+/// way in a taken-over folder (a symlink, which is never followed, or a
+/// folder) is removed first.
+fn write_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut file = match open_for_writing(path) {
+        Ok(file) => file,
+        Err(_) => {
+            remove_any(path);
+            std::fs::File::create_new(path)?
+        }
+    };
+    file.write_all(contents)
+}
+
+/// Opens `path` for writing, truncated, created if missing; fails on a
+/// symlink (`O_NOFOLLOW`) or a folder.
+#[cfg(target_os = "linux")]
+fn open_for_writing(path: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{openat, Mode, OFlags, CWD};
+    let flags =
+        OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    Ok(openat(CWD, path, flags, Mode::from_raw_mode(0o666))?.into())
+}
+
+/// Creates `path` (folders are never taken over off Linux: see
+/// [`take_over`]).
+#[cfg(not(target_os = "linux"))]
+fn open_for_writing(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::create_new(path)
+}
+
+/// Removes whatever is at `path` (a symlink itself, not its target);
+/// nothing if there is nothing.
+fn remove_any(path: &Path) {
+    let _ = match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(error) => Err(error),
+    };
+}
+
+/// Deletes below `dir` every file not in `written` and every folder not in
+/// `folders` (symlinks are entries like files: never followed).
+fn sweep(
+    dir: &Path,
+    written: &HashSet<PathBuf>,
+    folders: &HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            if folders.contains(&path) {
+                sweep(&path, written, folders)?;
+            } else {
+                std::fs::remove_dir_all(&path)?;
+            }
+        } else if !written.contains(&path) {
+            std::fs::remove_file(&path)?;
+        }
     }
     Ok(())
 }
 
+/// Moves the previous build's site folder `previous` to `site` in the
+/// staging folder, when it is a real folder (not a symlink) that can be
+/// renamed there. Only on Linux, where files are then opened without
+/// following symlinks ([`open_for_writing`]).
+fn take_over(previous: &Path, site: &Path) -> bool {
+    cfg!(target_os = "linux")
+        && std::fs::symlink_metadata(previous).is_ok_and(|metadata| metadata.is_dir())
+        && std::fs::rename(previous, site).is_ok()
+}
+
 /// The folders the writer thread has created (or found), so that each
-/// costs one `mkdir` per build and no existence check.
+/// costs one `mkdir` per build (and an `lstat` when it exists already).
 struct Folders {
     known: HashSet<PathBuf>,
 }
@@ -366,16 +490,20 @@ impl Folders {
         if let Some(parent) = folder.parent() {
             self.create(parent)?;
         }
+        let cannot =
+            |e: std::io::Error| OutputError(format!("cannot create {}: {e}", folder.display()));
         match std::fs::create_dir(folder) {
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(OutputError(format!(
-                "cannot create {}: {e}",
-                folder.display()
-            ))),
-            _ => {
-                self.known.insert(folder.to_path_buf());
-                Ok(())
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // A taken-over folder, or something else in the way.
+                if !std::fs::symlink_metadata(folder).is_ok_and(|m| m.is_dir()) {
+                    remove_any(folder);
+                    std::fs::create_dir(folder).map_err(cannot)?;
+                }
             }
+            result => result.map_err(cannot)?,
         }
+        self.known.insert(folder.to_path_buf());
+        Ok(())
     }
 }
 
@@ -501,13 +629,27 @@ fn swap_into_place(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputE
         let _ = std::fs::remove_dir_all(&staged);
         OutputError(format!("cannot replace {}: {e}", out.display()))
     })?;
-    // `staged` now holds the previous output.
-    remove_tree(&staged).map_err(|e| {
+    // `staged` now holds the previous output: kept for the next build.
+    keep_previous(&staged, out).map_err(|e| {
         OutputError(format!(
             "built, but cannot remove the previous output {}: {e}",
             staged.display()
         ))
     })
+}
+
+/// Moves the previous output `old` (swapped out) into the new output as
+/// [`PREVIOUS_DIR`], after removing what is left of its own (what the
+/// build did not take over). Removes `old` instead when it cannot be moved.
+fn keep_previous(old: &Path, out: &Path) -> std::io::Result<()> {
+    let leftover = old.join(PREVIOUS_DIR);
+    if std::fs::symlink_metadata(&leftover).is_ok() {
+        remove_any(&leftover);
+    }
+    match std::fs::rename(old, out.join(PREVIOUS_DIR)) {
+        Ok(()) => Ok(()),
+        Err(_) => remove_tree(old),
+    }
 }
 
 /// Removes a whole output tree (the previous build, after the swap).
