@@ -391,36 +391,48 @@ fn write_jobs(received: &Receiver<Job>, folders: &mut Folders) -> Result<(), Out
     }
 }
 
-/// Writes `contents` to `path`, replacing a file of the previous build in
-/// place (truncated: no new inode) or creating it. Anything else in the
-/// way in a taken-over folder (a symlink, which is never followed, or a
-/// folder) is removed first.
+/// Writes `contents` to `path`, over a file of the previous build in place
+/// or into a new file. Anything else in the way in a taken-over folder (a
+/// symlink, which is never followed, a folder, or a file with other hard
+/// links, which might be a deployed copy) is removed first, and a new file
+/// written.
+///
+/// A file is overwritten from the start and then cut to its new length,
+/// never truncated to zero first: ext4 flushes a file truncated to zero and
+/// rewritten when it is closed (`auto_da_alloc`), which cost a tenth of the
+/// build's CPU time in block I/O.
 fn write_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut file = match open_for_writing(path) {
-        Ok(file) => file,
-        Err(_) => {
-            remove_any(path);
-            std::fs::File::create_new(path)?
-        }
-    };
-    file.write_all(contents)
+    if let Some((mut file, length)) = open_previous(path) {
+        file.write_all(contents)?;
+        let new_length = contents.len() as u64;
+        return if length > new_length {
+            file.set_len(new_length)
+        } else {
+            Ok(())
+        };
+    }
+    remove_any(path);
+    std::fs::File::create_new(path)?.write_all(contents)
 }
 
-/// Opens `path` for writing, truncated, created if missing; fails on a
-/// symlink (`O_NOFOLLOW`) or a folder.
+/// Opens the file at `path` for writing (created if missing), with its
+/// length in bytes, unless it is a symlink (`O_NOFOLLOW`), a folder, or a
+/// file with other hard links.
 #[cfg(target_os = "linux")]
-fn open_for_writing(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_previous(path: &Path) -> Option<(std::fs::File, u64)> {
     use rustix::fs::{openat, Mode, OFlags, CWD};
-    let flags =
-        OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    Ok(openat(CWD, path, flags, Mode::from_raw_mode(0o666))?.into())
+    use std::os::unix::fs::MetadataExt;
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let file = std::fs::File::from(openat(CWD, path, flags, Mode::from_raw_mode(0o666)).ok()?);
+    let metadata = file.metadata().ok()?;
+    (metadata.is_file() && metadata.nlink() == 1).then(|| (file, metadata.len()))
 }
 
-/// Creates `path` (folders are never taken over off Linux: see
-/// [`take_over`]).
+/// Folders are never taken over off Linux ([`take_over`]): every file is
+/// new.
 #[cfg(not(target_os = "linux"))]
-fn open_for_writing(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::create_new(path)
+fn open_previous(_path: &Path) -> Option<(std::fs::File, u64)> {
+    None
 }
 
 /// Removes whatever is at `path` (a symlink itself, not its target);
@@ -459,7 +471,7 @@ fn sweep(
 /// Moves the previous build's site folder `previous` to `site` in the
 /// staging folder, when it is a real folder (not a symlink) that can be
 /// renamed there. Only on Linux, where files are then opened without
-/// following symlinks ([`open_for_writing`]).
+/// following symlinks ([`open_previous`]).
 fn take_over(previous: &Path, site: &Path) -> bool {
     cfg!(target_os = "linux")
         && std::fs::symlink_metadata(previous).is_ok_and(|metadata| metadata.is_dir())

@@ -606,8 +606,9 @@ fn a_portal_under_dev_shm_builds() {
 
 /// A build that writes into the previous output's folders (PREVIOUS_DIR)
 /// gives the same tree as a build into a new folder: files of deleted
-/// records are gone, and a symlink or a stray folder planted in the kept
-/// copy is replaced, never followed.
+/// records are gone, a symlink or a stray folder planted in the kept copy
+/// is replaced, never followed, and a file hard-linked elsewhere is
+/// replaced, not overwritten.
 #[test]
 fn a_build_into_the_previous_output_equals_a_fresh_build() {
     let workspace = Workspace::new(5);
@@ -627,6 +628,10 @@ fn a_build_into_the_previous_output_equals_a_fresh_build() {
     std::fs::remove_file(previous.join("public/feed.xml")).expect("remove feed");
     std::fs::create_dir_all(previous.join("public/feed.xml/x")).expect("plant folder");
     std::fs::write(previous.join("internal/stray.html"), "x").expect("stray");
+    // A deployed copy made with hard links (`cp -al`) stays as it was.
+    let deployed = workspace.base().join("deployed-index.html");
+    std::fs::hard_link(previous.join("public/index.html"), &deployed).expect("hard link");
+    let deployed_before = std::fs::read(&deployed).expect("deployed");
     std::fs::remove_file(workspace.root().join("content/changes/02/CHG-00002.md")).expect("delete");
 
     let third = workspace.build("out");
@@ -645,4 +650,5 @@ fn a_build_into_the_previous_output_equals_a_fresh_build() {
         "next to the portal\n",
         "the symlink's target is untouched"
     );
+    assert_eq!(std::fs::read(&deployed).expect("deployed"), deployed_before);
 }
