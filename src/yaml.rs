@@ -134,6 +134,11 @@ const MAX_FLOW_DEPTH: usize = 25_000;
 /// Refuses text whose brackets nest deeper than [`MAX_FLOW_DEPTH`]. Brackets
 /// inside quoted strings count too: no real record comes near the limit.
 fn check_flow_depth(text: &str, first_line: usize) -> Result<(), YamlError> {
+    let openings = memchr::memchr2_iter(b'[', b'{', text.as_bytes()).count();
+    if openings <= MAX_FLOW_DEPTH {
+        // Depth never exceeds the number of opening brackets.
+        return Ok(());
+    }
     let mut depth = 0usize;
     for (index, line) in text.lines().enumerate() {
         for (column, c) in line.chars().enumerate() {
@@ -266,6 +271,17 @@ mod tests {
             from_str_at::<BTreeMap<String, String>>("id: a\ntitle: \"open\nx: y\n", 2).unwrap_err();
         assert_eq!((error.line, error.column), (3, 8), "{error:?}");
         assert!(error.message.contains("end of stream"), "{error:?}");
+    }
+
+    #[test]
+    fn flow_depth_counts_nesting_not_brackets() {
+        let deep = format!("a: {}", "[".repeat(MAX_FLOW_DEPTH + 1));
+        let error = check_flow_depth(&deep, 2).unwrap_err();
+        assert_eq!((error.line, error.column), (2, MAX_FLOW_DEPTH + 4));
+        let shallow_but_many = "[]".repeat(MAX_FLOW_DEPTH + 1);
+        assert!(check_flow_depth(&shallow_but_many, 2).is_ok());
+        let at_limit = "{".repeat(MAX_FLOW_DEPTH);
+        assert!(check_flow_depth(&at_limit, 2).is_ok());
     }
 
     #[test]

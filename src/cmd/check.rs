@@ -37,6 +37,10 @@ pub fn run(args: &CheckArgs) -> Outcome {
         eprintln!("{}", closing_line(checked, only.is_some(), &flags));
     }
     let denied = flags.iter().any(|flag| flag.level == Level::Deny);
+    // The process ends here: freeing every record one by one (a fifth of the
+    // serial time at 10,000 records) would only hand memory back to a
+    // process about to exit.
+    std::mem::forget(analysis);
     Ok(ExitCode::from(u8::from(denied)))
 }
 

@@ -107,9 +107,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
         if start >= bytes.len() {
             return None;
         }
-        let end = bytes[start..]
-            .iter()
-            .position(|b| *b == b'\n' || *b == b'\r')
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[start..])
             .map_or(bytes.len(), |offset| start + offset);
         let next = match bytes.get(end) {
             Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
@@ -139,6 +137,11 @@ enum MarkerKind {
 fn marker_kind(line: &str, rest: &str) -> MarkerKind {
     if line == INTERNAL_MARKER {
         return MarkerKind::Exact;
+    }
+    if !line.contains('<') {
+        // Most lines: no comment can open on them (a byte search, cheaper
+        // than setting up the substring search below for every line).
+        return MarkerKind::None;
     }
     let mut search = 0;
     while let Some(found) = rest[search..line.len()].find("<!--") {

@@ -45,7 +45,7 @@ pub fn is_invalid(c: char) -> bool {
 /// `text` with every invalid character replaced by [`REPLACEMENT`];
 /// borrowed when there is none.
 pub fn scrub(text: &str) -> Cow<'_, str> {
-    if text.chars().any(is_invalid) {
+    if !surely_clean(text) && text.chars().any(is_invalid) {
         Cow::Owned(
             text.chars()
                 .map(|c| if is_invalid(c) { REPLACEMENT } else { c })
@@ -71,6 +71,38 @@ pub struct Found {
 /// decodes (the position is then the `&`). Renderers replace what such a
 /// reference decodes to (see [`scrub`]), so it never reaches an output.
 pub fn find(text: &str) -> Vec<Found> {
+    if surely_clean(text) {
+        return Vec::new();
+    }
+    find_each(text)
+}
+
+/// Whether a scan of the bytes of `text` proves it holds no invalid
+/// character, written as itself or as a numeric reference: no C0 control but
+/// tab and line ends, no DEL, no `&#`, and no lead byte of a sequence that
+/// can encode an invalid character (`0xC2`: U+0080 to U+00BF, which holds
+/// the C1 controls; `0xEF`: U+F000 to U+FFFF, which holds U+FDD0 to U+FDEF,
+/// U+FFFE and U+FFFF; `0xF0` to `0xF4`: the planes above the first, each
+/// ending in two non-characters). Most text, ASCII or not, passes; text that
+/// does not is scanned character by character ([`find_each`]).
+fn surely_clean(text: &str) -> bool {
+    // Chunks folded without branches, which the compiler vectorizes.
+    let suspect = |byte: u8| {
+        (byte < 0x20 && byte != b'\t' && byte != b'\n' && byte != b'\r')
+            | (byte == 0x7F)
+            | (byte == 0xC2)
+            | (byte == 0xEF)
+            | (byte.wrapping_sub(0xF0) < 5)
+    };
+    !text
+        .as_bytes()
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |any, byte| any | suspect(*byte)))
+        && !text.contains("&#")
+}
+
+/// [`find`] character by character.
+fn find_each(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
     let (mut line, mut column) = (1, 1);
     let mut after_cr = false;
@@ -281,10 +313,10 @@ fn invalid_escapes(yaml: &str) -> Vec<Escape> {
     let mut escapes = Vec::new();
     let mut index = 0;
     while index + 1 < bytes.len() {
-        if bytes[index] != b'\\' {
-            index += 1;
-            continue;
-        }
+        let Some(offset) = memchr::memchr(b'\\', &bytes[index..bytes.len() - 1]) else {
+            break;
+        };
+        index += offset;
         let (decoded, length) = decode_escape(&yaml[index + 1..]);
         if decoded.is_some_and(is_invalid) {
             escapes.push(Escape {
@@ -443,6 +475,38 @@ mod tests {
     }
 
     #[test]
+    fn the_byte_scan_never_passes_what_the_character_scan_finds() {
+        let table = [
+            "plain ASCII text, tabs\tand\r\nline ends\rall kinds\n",
+            "caf\u{e9} Zoe\u{308} \u{2014} \u{4e2d}\u{6587} \u{1f600}",
+            "zero\u{200b}width \u{feff} bidi \u{202e}x\u{202c} \u{2066}y\u{2069}",
+            "bell\u{7} esc\u{1b} del\u{7f} nul\0 vt\u{b} ff\u{c}",
+            "c1 \u{80} \u{85} \u{9f} but \u{a0} \u{bf} are fine",
+            "non-characters \u{fdd0} \u{fdef} \u{fffe} \u{ffff} \u{1fffe} \u{10ffff}",
+            "near them \u{fdcf} \u{fdf0} \u{fffd} \u{10fffd}",
+            "references &#x1b; &#16; &#X7F; &#65; &amp; & # &#",
+            "",
+        ];
+        for text in table {
+            assert_eq!(find(text), find_each(text), "{text:?}");
+        }
+        assert!(surely_clean(table[0]));
+        assert!(surely_clean(
+            "caf\u{e9} Zoe\u{308} \u{2014} \u{4e2d}\u{6587} \u{200b}"
+        ));
+        for code in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let text = format!("a{code}b");
+            if surely_clean(&text) {
+                assert!(find_each(&text).is_empty(), "U+{:04X}", u32::from(code));
+            }
+            assert_eq!(
+                scrub(&text).contains(REPLACEMENT),
+                is_invalid(code) || code == REPLACEMENT
+            );
+        }
+    }
+
+    #[test]
     fn positions_count_characters_and_every_line_end() {
         let text = "a\r\nb\rcé\u{10}\nx\u{7f}";
         let found = find(text);
@@ -465,6 +529,20 @@ mod tests {
         assert_eq!(value["summary"], "plain \\u001b text");
         assert_eq!(value["author"], "single \\e");
         assert_eq!(value["links"][0], "\u{fffd}");
+    }
+
+    #[test]
+    fn escapes_are_found_at_both_ends_and_side_by_side() {
+        let spans = |yaml: &str| -> Vec<(usize, usize)> {
+            invalid_escapes(yaml)
+                .iter()
+                .map(|e| (e.start, e.end))
+                .collect()
+        };
+        assert_eq!(spans("\\e\\x07"), vec![(0, 2), (2, 6)]);
+        assert_eq!(spans("a\\\\e\\"), vec![]);
+        assert_eq!(spans("\\"), vec![]);
+        assert_eq!(spans("caf\u{e9} \\u001B"), vec![(6, 12)]);
     }
 
     #[test]

@@ -87,9 +87,14 @@ pub fn load(root: &Path) -> Result<Loaded, ConfigError> {
     let content = tree::scan(root, &content_dir);
     let mut flags = tree_flags(&config, root, &content);
     let record_paths = markdown_under(&content, &content_dir.join("changes"));
+    // Canonical once for all records: `portal.yaml` was just read, so the
+    // folder exists; were it to vanish now, every record is refused.
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let results: Vec<record::RecordOutcome> = record_paths
         .par_iter()
-        .map(|path| record::load_record(root, path, &config).keep_source_if_flagged())
+        .map(|path| {
+            record::load_record(root, &canonical_root, path, &config).keep_source_if_flagged()
+        })
         .collect();
     let mut sources = Sources::default();
     sources.insert(config_source);

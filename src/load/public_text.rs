@@ -27,12 +27,42 @@ pub struct Finding {
     pub what: String,
 }
 
+/// A name that must not appear in customer-facing text, with its
+/// [`person_key`] computed once for every text it is looked for in.
+pub struct Named<'a> {
+    /// The name in [`person_key`] form.
+    key: String,
+    /// The name as written, for the message.
+    name: &'a str,
+    /// How the message calls it ("a board member", "the record's author").
+    role: &'a str,
+}
+
+/// `people` (each a name and how the message calls it) prepared for
+/// [`findings`]; names of fewer than two characters are never looked for.
+pub fn named<'a>(people: &[(&'a str, &'a str)]) -> Vec<Named<'a>> {
+    people
+        .iter()
+        .map(|(name, role)| Named {
+            key: person_key(name),
+            name,
+            role,
+        })
+        .filter(|named| named.key.chars().count() >= 2)
+        .collect()
+}
+
 /// Every finding in `text`, in text order. `people` are the names that must
-/// not appear (the board and, for a record, its author), each with how to
-/// call it ("a board member", "the record's author").
-pub fn findings(text: &str, config: &Config, people: &[(&str, &str)]) -> Vec<Finding> {
+/// not appear (the board and, for a record, its author; see [`named`]).
+pub fn findings(text: &str, config: &Config, people: &[Named<'_>]) -> Vec<Finding> {
     let mut found = Vec::new();
-    internal_hosts(text, &config.public_text.internal_domains, &mut found);
+    let lower = text.to_ascii_lowercase();
+    internal_hosts(
+        text,
+        &lower,
+        &config.public_text.internal_domains,
+        &mut found,
+    );
     ip_addresses(text, &mut found);
     for address in EMAIL.find_iter(text) {
         found.push(Finding {
@@ -40,7 +70,7 @@ pub fn findings(text: &str, config: &Config, people: &[(&str, &str)]) -> Vec<Fin
             what: format!("an e-mail address `{}`", address.as_str()),
         });
     }
-    names(text, people, &mut found);
+    names(text, &lower, people, &mut found);
     for pattern in &config.public_text.patterns {
         for matched in pattern.0.find_iter(text).filter(|m| !m.is_empty()) {
             found.push(Finding {
@@ -72,7 +102,7 @@ pub fn record_flags(
     if !record.is_public() || config.level_of(Code::InternalDetailInPublic) == Level::Allow {
         return Vec::new();
     }
-    let people = people(config, Some(&record.author));
+    let people = named(&people(config, Some(&record.author)));
     let mut flags = Vec::new();
     let mut raise = |position: Position, where_: &str, finding: Finding| {
         flags.push(flag(
@@ -112,7 +142,7 @@ pub fn page_flags(
     if config.level_of(Code::InternalDetailInPublic) == Level::Allow {
         return Vec::new();
     }
-    let people = people(config, None);
+    let people = named(&people(config, None));
     let mut flags = Vec::new();
     for finding in findings(title, config, &people) {
         flags.push(flag(config, path, title_position, "title", finding, None));
@@ -223,12 +253,12 @@ fn ip_addresses(text: &str, found: &mut Vec<Finding>) {
 
 /// Host names equal to or under one of `domains`, matched without regard
 /// to ASCII case and only as whole host names (`acme.internal` does not match
-/// `acme.internal.example.com` or `notacme.internal`).
-fn internal_hosts(text: &str, domains: &[String], found: &mut Vec<Finding>) {
+/// `acme.internal.example.com` or `notacme.internal`). `lower` is `text`
+/// lower-cased (ASCII).
+fn internal_hosts(text: &str, lower: &str, domains: &[String], found: &mut Vec<Finding>) {
     if domains.is_empty() {
         return;
     }
-    let lower = text.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let is_label = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     for domain in domains {
@@ -267,19 +297,18 @@ fn host_start(bytes: &[u8], start: usize, is_label: impl Fn(u8) -> bool) -> usiz
 }
 
 /// People's names in `text`, as whole words, compared as people read names
-/// (case, spacing and Unicode form do not matter).
-fn names(text: &str, people: &[(&str, &str)], found: &mut Vec<Finding>) {
-    let lower = text.to_ascii_lowercase();
-    let keys: Vec<(String, &str, &str)> = people
+/// (case, spacing and Unicode form do not matter). `lower` is `text`
+/// lower-cased (ASCII).
+fn names(text: &str, lower: &str, people: &[Named<'_>], found: &mut Vec<Finding>) {
+    let mut keys = people
         .iter()
-        .map(|(name, role)| (person_key(name), *name, *role))
-        .filter(|(key, _, _)| key.chars().count() >= 2 && may_occur(key, &lower))
-        .collect();
-    if keys.is_empty() {
+        .filter(|named| may_occur(&named.key, lower))
+        .peekable();
+    if keys.peek().is_none() {
         return;
     }
     let (folded, offsets) = fold_with_offsets(text);
-    for (key, name, role) in &keys {
+    for Named { key, name, role } in keys {
         for (start, _) in folded.match_indices(key.as_str()) {
             let end = start + key.len();
             let before = folded[..start].chars().next_back();
@@ -350,7 +379,7 @@ mod tests {
     }
 
     fn whats(text: &str, config: &Config) -> Vec<String> {
-        findings(text, config, &people(config, Some("Priya Nair")))
+        findings(text, config, &named(&people(config, Some("Priya Nair"))))
             .into_iter()
             .map(|f| f.what)
             .collect()
@@ -388,7 +417,7 @@ mod tests {
     #[test]
     fn names_match_in_any_normalisation_form_case_and_spacing() {
         let config = config("");
-        let people = [("Zo\u{eb} Quinn", "the record's author")];
+        let people = named(&[("Zo\u{eb} Quinn", "the record's author")]);
         for text in [
             "Thanks, Zoe\u{308} Quinn!",
             "thanks zo\u{eb}\u{a0}\u{a0}QUINN",

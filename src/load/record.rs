@@ -37,9 +37,15 @@ impl RecordOutcome {
     }
 }
 
-/// Loads the record at `path`.
-pub fn load_record(root: &Path, path: &Path, config: &Config) -> RecordOutcome {
-    let read = read_bytes(root, path, config).and_then(|bytes| {
+/// Loads the record at `path` of the portal folder `root`, whose canonical
+/// form is `canonical_root` (every file read must lie inside it).
+pub fn load_record(
+    root: &Path,
+    canonical_root: &Path,
+    path: &Path,
+    config: &Config,
+) -> RecordOutcome {
+    let read = read_bytes(root, canonical_root, path, config).and_then(|bytes| {
         let sha256 = sha256_hex(&bytes);
         Ok((decode(root, path, config, bytes)?, sha256))
     });
@@ -101,7 +107,15 @@ fn parse_source(mut source: SourceFile, sha256: &str, config: &Config) -> Record
 /// Reads a file as UTF-8 text (BOM stripped), refusing oversized files,
 /// special files and files outside the portal ([`super::tree::open_inside`]).
 pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFile, Box<Flag>> {
-    decode(root, path, config, read_bytes(root, path, config)?)
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|error| cannot_read(root, path, config, &error))?;
+    decode(
+        root,
+        path,
+        config,
+        read_bytes(root, &canonical_root, path, config)?,
+    )
 }
 
 /// The flag of a file that cannot be used, at `line`:`column` of `path`.
@@ -124,20 +138,31 @@ fn unreadable(
     ))
 }
 
+/// The flag of the file at `path` that the system refuses to read.
+fn cannot_read(root: &Path, path: &Path, config: &Config, error: &std::io::Error) -> Box<Flag> {
+    unreadable(
+        root,
+        path,
+        config,
+        (1, 1),
+        format!("cannot read file: {error}"),
+        "check the file's permissions",
+    )
+}
+
 /// Reads a file's bytes, refusing oversized files, special files and files
-/// outside the portal ([`super::tree::open_inside`]).
-fn read_bytes(root: &Path, path: &Path, config: &Config) -> Result<Vec<u8>, Box<Flag>> {
+/// outside the portal folder `root` (canonical form `canonical_root`,
+/// [`super::tree::open_under`]).
+fn read_bytes(
+    root: &Path,
+    canonical_root: &Path,
+    path: &Path,
+    config: &Config,
+) -> Result<Vec<u8>, Box<Flag>> {
     let fail = |line, column, message: String, hint: &str| {
         unreadable(root, path, config, (line, column), message, hint)
     };
-    let cannot_read = |error: std::io::Error| {
-        fail(
-            1,
-            1,
-            format!("cannot read file: {error}"),
-            "check the file's permissions",
-        )
-    };
+    let cannot_read = |error: std::io::Error| cannot_read(root, path, config, &error);
     let too_big = |size: u64| {
         fail(
             1,
@@ -150,8 +175,7 @@ fn read_bytes(root: &Path, path: &Path, config: &Config) -> Result<Vec<u8>, Box<
             "move large evidence to a linked document and keep the record short",
         )
     };
-    let mut file = super::tree::open_inside(root, path).map_err(cannot_read)?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (mut file, size) = super::tree::open_under(canonical_root, path).map_err(cannot_read)?;
     if size > MAX_RECORD_BYTES {
         return Err(too_big(size));
     }

@@ -239,10 +239,15 @@ impl Walk<'_> {
             Ok(entries) => entries,
             Err(error) => return self.unreadable(path, error),
         };
-        entries.sort_by_key(std::fs::DirEntry::file_name);
+        // Each name once (`file_name` allocates): not once per comparison.
+        let mut named: Vec<_> = entries
+            .iter()
+            .map(|entry| (entry.file_name(), entry))
+            .collect();
+        named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.ancestors.push(canonical);
-        for entry in entries.iter() {
-            if super::is_ignored_name(&entry.file_name().to_string_lossy()) {
+        for (name, entry) in named {
+            if super::is_ignored_name(&name.to_string_lossy()) {
                 continue;
             }
             match entry.file_type() {
@@ -342,6 +347,15 @@ pub fn read_inside(root: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
 /// Errors: the [`Refusal`] as an `std::io::Error` of kind
 /// `PermissionDenied`, or the operating system's error.
 pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
+    open_under(&root.canonicalize()?, path).map(|(file, _)| file)
+}
+
+/// [`open_inside`] for a portal folder given in canonical form (canonicalized
+/// once for all the files of a load, not once per file), with the file's
+/// size in bytes as the check of the open handle found it.
+///
+/// Errors: as [`open_inside`].
+pub fn open_under(canonical_root: &Path, path: &Path) -> std::io::Result<(std::fs::File, u64)> {
     let refused = |refusal: Refusal| {
         std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
@@ -358,12 +372,12 @@ pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
         return Err(special(kind));
     }
     let file = open_non_blocking(path)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        return Err(special(kind));
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(special(metadata.file_type()));
     }
     let opened = opened_path(&file, path)?;
-    if !opened.starts_with(root.canonicalize()?) {
+    if !opened.starts_with(canonical_root) {
         return Err(refused(Refusal::Outside {
             chain: vec![opened],
         }));
@@ -373,7 +387,7 @@ pub fn open_inside(root: &Path, path: &Path) -> std::io::Result<std::fs::File> {
             kind: "a file of /proc or /sys",
         }));
     }
-    Ok(file)
+    Ok((file, metadata.len()))
 }
 
 /// Opens `path` for reading without waiting on a FIFO.
