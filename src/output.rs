@@ -425,7 +425,7 @@ fn open_previous(path: &Path) -> Option<(std::fs::File, u64)> {
     let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let file = std::fs::File::from(openat(CWD, path, flags, Mode::from_raw_mode(0o666)).ok()?);
     let metadata = file.metadata().ok()?;
-    (metadata.is_file() && metadata.nlink() == 1).then(|| (file, metadata.len()))
+    (metadata.is_file() && metadata.nlink() == 1).then_some((file, metadata.len()))
 }
 
 /// Folders are never taken over off Linux ([`take_over`]): every file is
