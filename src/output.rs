@@ -7,19 +7,33 @@
 //! behind by a killed build is removed by the next build once its process is
 //! gone. Nothing is ever written or deleted outside `--out` and its staging
 //! folders: output paths are checked to stay inside the site folder.
+//!
+//! The previous output is not deleted after the swap but kept inside the
+//! new one as `--out/.changeportal-previous/` ([`PREVIOUS_DIR`]), and the
+//! next build writes its sites into those folders, overwriting files in
+//! place and deleting what it did not write, instead of creating every
+//! file and folder anew and unlinking the old ones: creating, then
+//! unlinking, ~23,000 inodes was 44% of a 10,000-record build's CPU time.
+//! The price is a second copy of the output on disk.
 
 use crate::render::{OutputFile, RenderError, Sink};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Marks a folder as changeportal output, so that a rebuild may replace it.
 pub const MARKER_FILE: &str = ".changeportal-output";
 
 /// Name prefix of the staging folders created beside `--out`.
 pub const STAGING_PREFIX: &str = ".changeportal-build-";
+
+/// The folder inside `--out` that keeps the previous output's sites for the
+/// next build to write into (see the module documentation). Not part of
+/// the output: nothing links to it, and it is not to be published.
+pub const PREVIOUS_DIR: &str = ".changeportal-previous";
 
 /// Why the output could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -145,24 +159,45 @@ pub fn write_sites(out: &Path, trees: &[(&str, &[OutputFile])]) -> Result<(), Ou
     let staging = Staging::new(out)?;
     for (site, files) in trees {
         let writer = staging.site(site)?;
-        files.par_iter().try_for_each(|file| writer.write(file))?;
+        files
+            .par_iter()
+            .try_for_each(|file| writer.write(file.clone()))?;
     }
     staging.finish()
 }
 
+/// How many rendered files may wait for the writer thread: enough to keep
+/// it busy while the renderers work, few enough (a few MB of pages) that a
+/// build never holds its output in memory.
+const QUEUE_FILES: usize = 64;
+
 /// A build being written: a staging folder beside `--out` that replaces
-/// `--out` on [`Staging::finish`]. Dropped unfinished (an error), it is
-/// removed and `--out` is left untouched.
+/// `--out` on [`Staging::finish`]. Dropped unfinished (an error), its writer
+/// thread is stopped, the folder removed and `--out` left untouched.
+///
+/// Files are written by one writer thread fed through a bounded queue
+/// ([`QUEUE_FILES`]) by the rendering threads: creating files and folders
+/// from several threads in the same folders makes them wait on each other
+/// in the kernel (ext4's per-folder lock), which cost more system time than
+/// the writes themselves.
 pub struct Staging {
+    // Declared before `dir`: on drop, the writer stops before the folder
+    // is removed.
+    writer: Writer,
     dir: tempfile::TempDir,
     out: PathBuf,
+    /// Site folders taken over from [`PREVIOUS_DIR`]: swept of what this
+    /// build did not write before the swap.
+    recycled: Mutex<Vec<PathBuf>>,
 }
 
 impl Staging {
     /// Creates the staging folder beside `out` (beside the folder it points
-    /// to, when `out` is a symlink), removing stale ones of dead builds.
+    /// to, when `out` is a symlink), removing stale ones of dead builds, and
+    /// starts its writer thread.
     /// `out` is resolved first ([`resolve_out_dir`] gives it resolved), so
     /// no folder is created on the way to a path that `..` leaves.
+    /// Errors: a folder or the thread cannot be created.
     pub fn new(out: &Path) -> Result<Self, OutputError> {
         let out = resolve(out)?;
         let parent = match out.parent() {
@@ -181,59 +216,328 @@ impl Staging {
                     parent.display()
                 ))
             })?;
-        Ok(Self { dir, out })
-    }
-
-    /// A writer for the site folder `name` (e.g. `public`).
-    pub fn site(&self, name: &str) -> Result<SiteWriter, OutputError> {
-        check_relative(name)?;
-        let dir = self.dir.path().join(name);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
-        Ok(SiteWriter {
-            name: name.to_string(),
+        let writer = Writer::start(dir.path())?;
+        Ok(Self {
+            writer,
             dir,
-            paths: Mutex::new(HashSet::new()),
-            folders: Mutex::new(HashSet::new()),
+            out,
+            recycled: Mutex::new(Vec::new()),
         })
     }
 
-    /// Marks the staging folder as changeportal output and swaps it into
-    /// place.
+    /// A writer for the site folder `name` (e.g. `public`): the previous
+    /// build's folder of that site when there is one to take over
+    /// ([`PREVIOUS_DIR`]), else a new folder.
+    /// Errors: `name` is not a plain relative path, or cannot be created.
+    pub fn site(&self, name: &str) -> Result<SiteWriter, OutputError> {
+        check_relative(name)?;
+        let dir = self.dir.path().join(name);
+        if take_over(&self.out.join(PREVIOUS_DIR).join(name), &dir) {
+            self.recycled
+                .lock()
+                .map_err(|_| OutputError("a writer thread panicked".to_string()))?
+                .push(dir.clone());
+        } else {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| OutputError(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        Ok(SiteWriter {
+            name: name.to_string(),
+            dir,
+            queue: self.writer.queue(),
+            paths: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// Waits for every queued file to be written, marks the staging folder
+    /// as changeportal output and swaps it into place. Errors: a file could
+    /// not be written (nothing is swapped in then), or the swap failed.
     pub fn finish(self) -> Result<(), OutputError> {
-        std::fs::write(
-            self.dir.path().join(MARKER_FILE),
-            b"changeportal build output\n",
-        )
-        .map_err(|e| OutputError(format!("cannot write output marker: {e}")))?;
-        swap_into_place(self.dir, &self.out)
+        let Self {
+            mut writer,
+            dir,
+            out,
+            recycled,
+        } = self;
+        for site in recycled.into_inner().unwrap_or_default() {
+            writer.queue.sweep(site)?;
+        }
+        writer.finish()?;
+        std::fs::write(dir.path().join(MARKER_FILE), b"changeportal build output\n")
+            .map_err(|e| OutputError(format!("cannot write output marker: {e}")))?;
+        swap_into_place(dir, &out)
     }
 }
 
-/// Writes the files of one site into the staging folder as they come, from
-/// any thread, so that a build never holds its whole output in memory.
+/// One message to the writer thread.
+enum Job {
+    /// Write `contents` to the file `path` (absolute, inside staging).
+    File { path: PathBuf, contents: Vec<u8> },
+    /// Delete what the build did not write below this taken-over site
+    /// folder (sent after every file).
+    Sweep(PathBuf),
+    /// Stop: every file sent before was written.
+    Finish,
+}
+
+/// The sending end of the writer thread's queue, with the first error the
+/// thread met (a sender that finds the thread gone reports it).
+#[derive(Clone)]
+struct Queue {
+    jobs: SyncSender<Job>,
+    failure: Arc<OnceLock<String>>,
+}
+
+impl Queue {
+    /// Queues one file; blocks while the queue is full. Errors: the writer
+    /// thread stopped (its error).
+    fn send(&self, path: PathBuf, contents: Vec<u8>) -> Result<(), OutputError> {
+        self.jobs
+            .send(Job::File { path, contents })
+            .map_err(|_| self.stopped())
+    }
+
+    /// Queues the sweep of a taken-over site folder. Errors: the writer
+    /// thread stopped (its error).
+    fn sweep(&self, site: PathBuf) -> Result<(), OutputError> {
+        self.jobs.send(Job::Sweep(site)).map_err(|_| self.stopped())
+    }
+
+    /// The error that stopped the writer thread.
+    fn stopped(&self) -> OutputError {
+        OutputError(
+            self.failure
+                .get()
+                .cloned()
+                .unwrap_or_else(|| "the output writer stopped".to_string()),
+        )
+    }
+}
+
+/// The writer thread of a staging folder.
+struct Writer {
+    queue: Queue,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Writer {
+    /// Starts the thread that writes files inside `root` (created already).
+    fn start(root: &Path) -> Result<Self, OutputError> {
+        let (jobs, received) = sync_channel(QUEUE_FILES);
+        let failure = Arc::new(OnceLock::new());
+        let thread_failure = Arc::clone(&failure);
+        let mut folders = Folders::new(root);
+        let thread = std::thread::Builder::new()
+            .name("changeportal-writer".to_string())
+            .spawn(move || {
+                if let Err(error) = write_jobs(&received, &mut folders) {
+                    let _ = thread_failure.set(error.0);
+                }
+            })
+            .map_err(|e| OutputError(format!("cannot start the output writer: {e}")))?;
+        Ok(Self {
+            queue: Queue { jobs, failure },
+            thread: Some(thread),
+        })
+    }
+
+    /// A sender for the rendering threads.
+    fn queue(&self) -> Queue {
+        self.queue.clone()
+    }
+
+    /// Waits until every file queued so far is written and stops the
+    /// thread. Errors: a write failed.
+    fn finish(&mut self) -> Result<(), OutputError> {
+        let _ = self.queue.jobs.send(Job::Finish);
+        if let Some(thread) = self.thread.take() {
+            thread
+                .join()
+                .map_err(|_| OutputError("the output writer panicked".to_string()))?;
+        }
+        match self.queue.failure.get() {
+            Some(error) => Err(OutputError(error.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+/// The writer thread's loop: writes files until [`Job::Finish`] or until
+/// every sender is gone. Errors: the first file or folder that could not be
+/// written (the rest are not tried).
+fn write_jobs(received: &Receiver<Job>, folders: &mut Folders) -> Result<(), OutputError> {
+    let mut written = HashSet::new();
+    loop {
+        match received.recv() {
+            Ok(Job::File { path, contents }) => {
+                if let Some(folder) = path.parent() {
+                    folders.create(folder)?;
+                }
+                write_file(&path, &contents)
+                    .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
+                written.insert(path);
+            }
+            Ok(Job::Sweep(site)) => sweep(&site, &written, &folders.known).map_err(|e| {
+                OutputError(format!("cannot clear {} of old files: {e}", site.display()))
+            })?,
+            Ok(Job::Finish) | Err(_) => return Ok(()),
+        }
+    }
+}
+
+/// Writes `contents` to `path`, over a file of the previous build in place
+/// or into a new file. Anything else in the way in a taken-over folder (a
+/// symlink, which is never followed, a folder, or a file with other hard
+/// links, which might be a deployed copy) is removed first, and a new file
+/// written.
+///
+/// A file is overwritten from the start and then cut to its new length,
+/// never truncated to zero first: ext4 flushes a file truncated to zero and
+/// rewritten when it is closed (`auto_da_alloc`), which cost a tenth of the
+/// build's CPU time in block I/O.
+fn write_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    if let Some((mut file, length)) = open_previous(path) {
+        file.write_all(contents)?;
+        let new_length = contents.len() as u64;
+        return if length > new_length {
+            file.set_len(new_length)
+        } else {
+            Ok(())
+        };
+    }
+    remove_any(path);
+    std::fs::File::create_new(path)?.write_all(contents)
+}
+
+/// Opens the file at `path` for writing (created if missing), with its
+/// length in bytes, unless it is a symlink (`O_NOFOLLOW`), a folder, or a
+/// file with other hard links.
+#[cfg(target_os = "linux")]
+fn open_previous(path: &Path) -> Option<(std::fs::File, u64)> {
+    use rustix::fs::{openat, Mode, OFlags, CWD};
+    use std::os::unix::fs::MetadataExt;
+    let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let file = std::fs::File::from(openat(CWD, path, flags, Mode::from_raw_mode(0o666)).ok()?);
+    let metadata = file.metadata().ok()?;
+    (metadata.is_file() && metadata.nlink() == 1).then_some((file, metadata.len()))
+}
+
+/// Folders are never taken over off Linux ([`take_over`]): every file is
+/// new.
+#[cfg(not(target_os = "linux"))]
+fn open_previous(_path: &Path) -> Option<(std::fs::File, u64)> {
+    None
+}
+
+/// Removes whatever is at `path` (a symlink itself, not its target);
+/// nothing if there is nothing.
+fn remove_any(path: &Path) {
+    let _ = match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(error) => Err(error),
+    };
+}
+
+/// Deletes below `dir` every file not in `written` and every folder not in
+/// `folders` (symlinks are entries like files: never followed).
+fn sweep(
+    dir: &Path,
+    written: &HashSet<PathBuf>,
+    folders: &HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            if folders.contains(&path) {
+                sweep(&path, written, folders)?;
+            } else {
+                std::fs::remove_dir_all(&path)?;
+            }
+        } else if !written.contains(&path) {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves the previous build's site folder `previous` to `site` in the
+/// staging folder, when it is a real folder (not a symlink) that can be
+/// renamed there. Only on Linux, where files are then opened without
+/// following symlinks ([`open_previous`]).
+fn take_over(previous: &Path, site: &Path) -> bool {
+    cfg!(target_os = "linux")
+        && std::fs::symlink_metadata(previous).is_ok_and(|metadata| metadata.is_dir())
+        && std::fs::rename(previous, site).is_ok()
+}
+
+/// The folders the writer thread has created (or found), so that each
+/// costs one `mkdir` per build (and an `lstat` when it exists already).
+struct Folders {
+    known: HashSet<PathBuf>,
+}
+
+impl Folders {
+    /// Knows `root`, which exists.
+    fn new(root: &Path) -> Self {
+        Self {
+            known: HashSet::from([root.to_path_buf()]),
+        }
+    }
+
+    /// Creates `folder` and its missing parents below a known folder.
+    /// Errors: a folder cannot be created (or `folder` is outside every
+    /// known folder and cannot be created either).
+    fn create(&mut self, folder: &Path) -> Result<(), OutputError> {
+        if self.known.contains(folder) {
+            return Ok(());
+        }
+        if let Some(parent) = folder.parent() {
+            self.create(parent)?;
+        }
+        let cannot =
+            |e: std::io::Error| OutputError(format!("cannot create {}: {e}", folder.display()));
+        match std::fs::create_dir(folder) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // A taken-over folder, or something else in the way.
+                if !std::fs::symlink_metadata(folder).is_ok_and(|m| m.is_dir()) {
+                    remove_any(folder);
+                    std::fs::create_dir(folder).map_err(cannot)?;
+                }
+            }
+            result => result.map_err(cannot)?,
+        }
+        self.known.insert(folder.to_path_buf());
+        Ok(())
+    }
+}
+
+/// Takes the files of one site, from any thread, and queues them for the
+/// staging folder's writer thread, so that a build never holds its whole
+/// output in memory.
 pub struct SiteWriter {
     name: String,
     dir: PathBuf,
+    queue: Queue,
     paths: Mutex<HashSet<String>>,
-    folders: Mutex<HashSet<PathBuf>>,
 }
 
 impl SiteWriter {
-    /// Writes `file`, refusing a path that leaves the site or that was
-    /// already written.
-    pub fn write(&self, file: &OutputFile) -> Result<(), OutputError> {
+    /// Queues `file` for writing, refusing a path that leaves the site or
+    /// that was already written. Errors: that refusal, or the writer thread
+    /// stopped on an error (which is returned). A write error of a queued
+    /// file shows here for a later file, or in [`Staging::finish`].
+    pub fn write(&self, file: OutputFile) -> Result<(), OutputError> {
         check_relative(&file.path)?;
         self.claim(&file.path)?;
-        let path = self.dir.join(&file.path);
-        if let Some(folder) = path.parent() {
-            self.create_folder(folder)?;
-        }
-        let mut handle = std::fs::File::create_new(&path)
-            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))?;
-        handle
-            .write_all(&file.contents)
-            .map_err(|e| OutputError(format!("cannot write {}: {e}", path.display())))
+        self.queue.send(self.dir.join(&file.path), file.contents)
     }
 
     /// How many files were written.
@@ -257,28 +561,11 @@ impl SiteWriter {
             )))
         }
     }
-
-    /// Creates `folder` (and its parents) once per build.
-    fn create_folder(&self, folder: &Path) -> Result<(), OutputError> {
-        let created = self
-            .folders
-            .lock()
-            .map_err(|_| OutputError("a writer thread panicked".to_string()))?
-            .contains(folder);
-        if !created {
-            std::fs::create_dir_all(folder)
-                .map_err(|e| OutputError(format!("cannot create {}: {e}", folder.display())))?;
-            if let Ok(mut folders) = self.folders.lock() {
-                folders.insert(folder.to_path_buf());
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Sink for SiteWriter {
     fn put(&self, file: OutputFile) -> Result<(), RenderError> {
-        self.write(&file).map_err(|e| RenderError(e.0))
+        self.write(file).map_err(|e| RenderError(e.0))
     }
 }
 
@@ -354,8 +641,8 @@ fn swap_into_place(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputE
         let _ = std::fs::remove_dir_all(&staged);
         OutputError(format!("cannot replace {}: {e}", out.display()))
     })?;
-    // `staged` now holds the previous output.
-    remove_tree(&staged).map_err(|e| {
+    // `staged` now holds the previous output: kept for the next build.
+    keep_previous(&staged, out).map_err(|e| {
         OutputError(format!(
             "built, but cannot remove the previous output {}: {e}",
             staged.display()
@@ -363,15 +650,54 @@ fn swap_into_place(staging: tempfile::TempDir, out: &Path) -> Result<(), OutputE
     })
 }
 
-/// Removes a whole output tree, on every core: unlinking the previous build's
-/// ~16,000 files took a fifth of a 10,000-record build when done serially.
-/// The `remove_dir_all` crate walks by open directory handles, so a folder
-/// swapped for a symlink mid-way is not followed.
+/// Moves the previous output `old` (swapped out) into the new output as
+/// [`PREVIOUS_DIR`], after removing what is left of its own (what the
+/// build did not take over). Removes `old` instead when it cannot be moved.
+fn keep_previous(old: &Path, out: &Path) -> std::io::Result<()> {
+    let leftover = old.join(PREVIOUS_DIR);
+    if std::fs::symlink_metadata(&leftover).is_ok() {
+        remove_any(&leftover);
+    }
+    match std::fs::rename(old, out.join(PREVIOUS_DIR)) {
+        Ok(()) => Ok(()),
+        Err(_) => remove_tree(old),
+    }
+}
+
+/// Removes a whole output tree (the previous build, after the swap).
+///
+/// `std::fs::remove_dir_all` walks by open folder handles and never follows
+/// a symlink (a folder swapped for one mid-way is unlinked, not entered),
+/// and it unlinks each file by the type its folder listing gives: one
+/// `unlinkat` per file. (The `remove_dir_all` crate used before opened and
+/// `fstat`ed every file first: 140,000 system calls for a 10,000-record
+/// output instead of 50,000.) Each top-level entry is removed on its own
+/// thread: the sites' folders are disjoint, so the threads never wait on
+/// each other's folder locks, as two threads deleting in one folder do.
 fn remove_tree(path: &Path) -> std::io::Result<()> {
-    remove_dir_all::RemoverBuilder::new()
-        .parallel()
-        .build()
-        .remove_dir_all(path)
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(path)?.collect::<Result<_, _>>()?;
+    std::thread::scope(|scope| {
+        let removals: Vec<_> = entries
+            .iter()
+            .map(|entry| scope.spawn(move || remove_entry(entry)))
+            .collect();
+        removals.into_iter().try_for_each(|removal| {
+            removal
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("a removal thread panicked")))
+        })
+    })?;
+    std::fs::remove_dir(path)
+}
+
+/// Removes one entry of a folder: a folder (not a symlink to one) with
+/// everything in it, anything else by unlinking it.
+fn remove_entry(entry: &std::fs::DirEntry) -> std::io::Result<()> {
+    if entry.file_type()?.is_dir() {
+        std::fs::remove_dir_all(entry.path())
+    } else {
+        std::fs::remove_file(entry.path())
+    }
 }
 
 /// Swaps two folders in one step (`renameat2(RENAME_EXCHANGE)`); on a file

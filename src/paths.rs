@@ -274,10 +274,22 @@ pub mod public {
 pub mod internal {
     /// The dashboard.
     pub const DASHBOARD: &str = "index.html";
-    /// The filterable table of every record.
+    /// The filterable table of every record (its first page).
     pub const RECORDS: &str = "records/index.html";
-    /// The records table's search text.
+    /// The records table's index: every record's row fields and search
+    /// text, from which `records.js` renders the filtered rows.
     pub const SEARCH_INDEX: &str = "records/search-index.js";
+
+    /// Page `number` (1-based) of the records table as it lists every
+    /// record without JavaScript: [`RECORDS`], then `records/page-<n>.html`
+    /// (beside it, so that its relative links are the same).
+    pub fn records_page(number: usize) -> String {
+        if number <= 1 {
+            RECORDS.to_string()
+        } else {
+            format!("records/page-{number}.html")
+        }
+    }
     /// Every open flag.
     pub const FLAGS: &str = "flags/index.html";
     /// The calendar's year-by-month overview.
@@ -367,6 +379,9 @@ mod tests {
     fn roots_follow_depth_without_a_cap() {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("records/index.html"), "../");
+        assert_eq!(internal::records_page(1), internal::RECORDS);
+        assert_eq!(internal::records_page(3), "records/page-3.html");
+        assert_eq!(root_of(&internal::records_page(3)), "../");
         assert_eq!(root_of("changes/chg-1.html"), "../");
         assert_eq!(root_of("types/"), "../");
         assert_eq!(root_of("systems/api/index.html"), "../../");

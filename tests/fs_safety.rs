@@ -7,6 +7,7 @@
 
 mod common;
 
+use changeportal::output::PREVIOUS_DIR;
 use common::cases::copy_case_into;
 use common::{normal_record, PORTAL_YAML};
 use std::collections::BTreeMap;
@@ -294,7 +295,18 @@ fn killing_a_build_at_any_moment_leaves_the_previous_output_whole() {
     let first = workspace.build("out");
     let full_build = started.elapsed();
     assert!(first.status.success(), "{}", common::stderr(&first));
-    let before = snapshot(&workspace.root().join("out"));
+    // A second build keeps the first output for the next one to write into
+    // (changeportal::output::PREVIOUS_DIR), so the kills below also hit
+    // builds that took its folders over.
+    let second = workspace.build("out");
+    assert!(second.status.success(), "{}", common::stderr(&second));
+    let output = || {
+        without(
+            snapshot(&workspace.root().join("out")),
+            Path::new(PREVIOUS_DIR),
+        )
+    };
+    let before = output();
     let mut interrupted = 0;
 
     // Kills spread over the whole run (loading, checking, rendering, writing).
@@ -308,11 +320,7 @@ fn killing_a_build_at_any_moment_leaves_the_previous_output_whole() {
             interrupted += 1;
         }
         stop(&mut child, if step % 3 == 2 { "INT" } else { "KILL" });
-        assert_same_tree(
-            &before,
-            &snapshot(&workspace.root().join("out")),
-            "after a kill",
-        );
+        assert_same_tree(&before, &output(), "after a kill");
     }
 
     // Kills while the output is being written: as soon as the staging folder
@@ -335,11 +343,7 @@ fn killing_a_build_at_any_moment_leaves_the_previous_output_whole() {
             interrupted += 1;
         }
         stop(&mut child, "KILL");
-        assert_same_tree(
-            &before,
-            &snapshot(&workspace.root().join("out")),
-            "a kill while writing",
-        );
+        assert_same_tree(&before, &output(), "a kill while writing");
     }
     eprintln!("{interrupted} of 13 kills hit a running build (a full build took {full_build:?})");
     assert!(
@@ -351,11 +355,7 @@ fn killing_a_build_at_any_moment_leaves_the_previous_output_whole() {
     // folders the killed builds left.
     let next = workspace.build("out");
     assert!(next.status.success(), "{}", common::stderr(&next));
-    assert_same_tree(
-        &before,
-        &snapshot(&workspace.root().join("out")),
-        "the next build",
-    );
+    assert_same_tree(&before, &output(), "the next build");
     assert_eq!(workspace.staging_folders(), Vec::<String>::new());
 }
 
@@ -602,4 +602,53 @@ fn a_portal_under_dev_shm_builds() {
         .path()
         .join("out/public/changes/chg-0001/index.html")
         .is_file());
+}
+
+/// A build that writes into the previous output's folders (PREVIOUS_DIR)
+/// gives the same tree as a build into a new folder: files of deleted
+/// records are gone, a symlink or a stray folder planted in the kept copy
+/// is replaced, never followed, and a file hard-linked elsewhere is
+/// replaced, not overwritten.
+#[test]
+fn a_build_into_the_previous_output_equals_a_fresh_build() {
+    let workspace = Workspace::new(5);
+    for _ in 0..2 {
+        let output = workspace.build("out");
+        assert!(output.status.success(), "{}", common::stderr(&output));
+    }
+    let previous = workspace.root().join("out").join(PREVIOUS_DIR);
+    assert!(
+        previous.join("public/index.html").is_file(),
+        "the first output is kept"
+    );
+    let outside = workspace.base().join("sibling.txt");
+    let page = previous.join("public/changes/chg-00001/index.html");
+    std::fs::remove_file(&page).expect("remove page");
+    std::os::unix::fs::symlink(&outside, &page).expect("plant symlink");
+    std::fs::remove_file(previous.join("public/feed.xml")).expect("remove feed");
+    std::fs::create_dir_all(previous.join("public/feed.xml/x")).expect("plant folder");
+    std::fs::write(previous.join("internal/stray.html"), "x").expect("stray");
+    // A deployed copy made with hard links (`cp -al`) stays as it was.
+    let deployed = workspace.base().join("deployed-index.html");
+    std::fs::hard_link(previous.join("public/index.html"), &deployed).expect("hard link");
+    let deployed_before = std::fs::read(&deployed).expect("deployed");
+    std::fs::remove_file(workspace.root().join("content/changes/02/CHG-00002.md")).expect("delete");
+
+    let third = workspace.build("out");
+    assert!(third.status.success(), "{}", common::stderr(&third));
+    let fresh = workspace.build("fresh");
+    assert!(fresh.status.success(), "{}", common::stderr(&fresh));
+    for site in ["public", "internal"] {
+        assert_same_tree(
+            &snapshot(&workspace.root().join("fresh").join(site)),
+            &snapshot(&workspace.root().join("out").join(site)),
+            site,
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&outside).expect("sibling"),
+        "next to the portal\n",
+        "the symlink's target is untouched"
+    );
+    assert_eq!(std::fs::read(&deployed).expect("deployed"), deployed_before);
 }

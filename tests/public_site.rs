@@ -328,14 +328,18 @@ fn public_site_has_every_page_feed_and_link_tag() {
             html.contains("type=\"application/rss+xml\""),
             "{path}: no feed autodiscovery"
         );
-        for feed in [
-            "feed.xml\"",
-            "feeds/enterprise.xml\"",
-            "feeds/standard.xml\"",
-        ] {
-            assert!(
-                html.contains(feed),
-                "{path}: no autodiscovery link to {feed}"
+        assert!(
+            html.contains("feed.xml\""),
+            "{path}: no autodiscovery link to the all-changes feed"
+        );
+        // Only the home and subscribe pages announce every tier's feed.
+        let every_feed = matches!(path.as_str(), "index.html" | "subscribe/index.html");
+        let head = html.split("</head>").next().unwrap_or_default();
+        for feed in ["feeds/enterprise.xml\"", "feeds/standard.xml\""] {
+            assert_eq!(
+                head.contains(feed),
+                every_feed,
+                "{path}: autodiscovery link to {feed} in the head"
             );
         }
         if path != "404.html" {

@@ -161,3 +161,43 @@ fn answer_one_request(mut stream: std::net::TcpStream, dir: &Path) {
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
 }
+/// The rows of the internal site's records index
+/// (`records/search-index.js`: `window.changeportalRecords = {...};`), one
+/// JSON array per record, positions as `src/render/internal/records.rs`
+/// documents them (0: id, 11: missed figures, 17: search words).
+pub fn records_index(internal: &Path) -> Vec<Vec<serde_json::Value>> {
+    let path = internal.join("records/search-index.js");
+    let script =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let json = script
+        .split_once("window.changeportalRecords = ")
+        .and_then(|(_, rest)| rest.trim_end().strip_suffix(';'))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} is not `window.changeportalRecords = {{...}};`",
+                path.display()
+            )
+        });
+    let index: serde_json::Value = serde_json::from_str(json).expect("records index is JSON");
+    index["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| row.as_array().expect("a row is an array").clone())
+        .collect()
+}
+
+/// The records table's pages as they list records without JavaScript
+/// (`records/index.html`, then `records/page-2.html`, ... while they
+/// exist), in order.
+pub fn records_pages(internal: &Path) -> Vec<String> {
+    let mut pages =
+        vec![std::fs::read_to_string(internal.join("records/index.html"))
+            .expect("records/index.html")];
+    while let Ok(page) =
+        std::fs::read_to_string(internal.join(format!("records/page-{}.html", pages.len() + 1)))
+    {
+        pages.push(page);
+    }
+    pages
+}

@@ -1,20 +1,24 @@
-//! The records table (`records/index.html`): every record, filterable in
-//! the browser by `records.js`.
+//! The records table: every record, listed without JavaScript on pages of
+//! [`PAGE_ROWS`] rows (`records/index.html`, `records/page-2.html`, ...,
+//! [`paths::internal::records_page`]), and filtered, sorted and searched in
+//! the browser by `records.js` over all records at once.
 //!
-//! Each row carries its filter values as `data-*` attributes (lists as
-//! `|a|b|`, so that a value matches only whole); the free-text search reads
-//! `records/search-index.js`, which maps each id to the distinct lower-cased
-//! words of its id, title, summary and body (public and internal parts, as
-//! markdown source: markup does not keep a word from matching, and parsing
-//! every body once more would double this file's cost). It is a script rather
-//! than JSON so that it also loads from `file://`.
-//! Without JavaScript the filter form stays hidden and the full table shows.
+//! The script reads one compact index, `records/search-index.js`
+//! ([`index`]): per record an array of the row's fields (the filter values
+//! among them) and its search text, the distinct lower-cased words of its
+//! id, title, summary and body (public and internal parts, as markdown
+//! source: markup does not keep a word from matching, and parsing every
+//! body once more would double this file's cost). The pages' rows carry
+//! only their id; nothing is held twice. The index is a script rather than
+//! JSON so that it also loads from `file://`.
+//! Without JavaScript the filter form stays hidden and the pages list
+//! every record.
 //!
-//! With JavaScript, `records.js` also sorts by any column (reading the
-//! cells, and each row's deployed `<time datetime>`), filters by a deployed
-//! date range (`from`/`to`, whole UTC days, as `export --from --to`), and by
-//! `missed=<figure>`: the records that missed a dashboard figure (only those
-//! rows carry `data-missed`), the target of the dashboard's "and N more".
+//! With JavaScript, `records.js` loads the index, renders the matching rows
+//! of all pages in one table (the pager hides), sorts by any column,
+//! filters by a deployed date range (`from`/`to`, whole UTC days, as
+//! `export --from --to`), and by `missed=<figure>`: the records that missed
+//! a dashboard figure, the target of the dashboard's "and N more".
 
 use super::compliance::{self, Compliance};
 use super::{Heading, Site, When};
@@ -29,6 +33,10 @@ use rustc_hash::FxHashSet;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
+/// Rows per page of the table as it shows without JavaScript: a page of
+/// ~250 KB that a browser shows at once.
+const PAGE_ROWS: usize = 500;
+
 pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
     let figures = compliance::compute(&site.analysis.portal, &site.analysis.facts);
     let missed = missed_figures(&figures);
@@ -37,23 +45,96 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
         .par_iter()
         .map(|d| row(site, d, missed.get(d.record.id.as_str())))
         .collect();
+    let filters = filters(site);
+    let count = rows.len().div_ceil(PAGE_ROWS).max(1);
+    let mut files = (1..=count)
+        .into_par_iter()
+        .map(|number| {
+            let start = (number - 1) * PAGE_ROWS;
+            let page_rows = &rows[start..rows.len().min(start + PAGE_ROWS)];
+            records_page(
+                site,
+                theme,
+                &filters,
+                rows.len(),
+                Pager::new(number, count),
+                page_rows,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    files.push(index(site, &rows)?);
+    Ok(files)
+}
+
+/// One page of the table with `rows` (`total` records in all).
+fn records_page(
+    site: &Site<'_>,
+    theme: &Theme,
+    filters: &[Filter],
+    total: usize,
+    pager: Pager,
+    rows: &[Row<'_>],
+) -> Result<OutputFile, RenderError> {
     let row_chunks =
-        theme.render_rows("internal/records_rows.html", &rows, &SharedVars::default())?;
+        theme.render_rows("internal/records_rows.html", rows, &SharedVars::default())?;
+    let title = if pager.number > 1 {
+        format!("Records, page {} of {}", pager.number, pager.count)
+    } else {
+        "Records".to_string()
+    };
+    let path = paths::internal::records_page(pager.number);
     let page = RecordsPage {
-        total: rows.len(),
-        filters: filters(site),
+        total,
+        first: (pager.number - 1) * PAGE_ROWS + 1,
+        last: (pager.number - 1) * PAGE_ROWS + rows.len(),
+        filters,
+        pager,
         rows: ROWS_SLOT,
     };
     let mut html = site.page(
         theme,
         "internal/records.html",
-        paths::internal::RECORDS.into(),
+        path,
         "records",
-        "Records".into(),
+        title,
         &page,
     )?;
     html.contents = fill_slot(&html.contents, &row_chunks)?;
-    Ok(vec![html, search_index(site)])
+    Ok(html)
+}
+
+/// Where a page of the table is among them; links are relative to the
+/// `records/` folder.
+#[derive(Serialize)]
+struct Pager {
+    number: usize,
+    count: usize,
+    /// Every page, in order.
+    pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    number: usize,
+    href: String,
+}
+
+impl Pager {
+    fn new(number: usize, count: usize) -> Self {
+        let pages = (1..=count)
+            .map(|n| PageLink {
+                number: n,
+                href: paths::internal::records_page(n)
+                    .trim_start_matches("records/")
+                    .to_string(),
+            })
+            .collect();
+        Self {
+            number,
+            count,
+            pages,
+        }
+    }
 }
 
 /// What the page template gets as `rows`; the rendered rows replace it.
@@ -63,9 +144,14 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
 const ROWS_SLOT: &str = "changeportal-records-rows-slot";
 
 #[derive(Serialize)]
-struct RecordsPage {
+struct RecordsPage<'a> {
+    /// Records in the table.
     total: usize,
-    filters: Vec<Filter>,
+    /// 1-based positions of this page's first and last row.
+    first: usize,
+    last: usize,
+    filters: &'a [Filter],
+    pager: Pager,
     /// Where the table's rows (rendered by `internal/records_rows.html`) go.
     rows: &'static str,
 }
@@ -107,7 +193,6 @@ struct Row<'a> {
     deployed: Option<When>,
     flag_count: usize,
     deny: bool,
-    data_systems: String,
     data_tiers: String,
     data_flags: String,
     /// The people who approved (`approve` decisions), in record order,
@@ -156,7 +241,6 @@ fn row<'a>(
             .map(|at| When::day(at, site.zone())),
         flag_count: flags.len(),
         deny: flags.iter().any(|f| f.level == Level::Deny),
-        data_systems: pipe_list(record.systems.iter().map(String::as_str)),
         data_tiers: pipe_list(
             site.config
                 .tiers
@@ -255,31 +339,94 @@ fn filters(site: &Site<'_>) -> Vec<Filter> {
     ]
 }
 
-/// `records/search-index.js`: `window.changeportalSearch = {id: text, ...}`.
-fn search_index(site: &Site<'_>) -> OutputFile {
-    let entries: Vec<String> = site
-        .documents
-        .par_iter()
-        .map(|document| search_entry(document))
+/// `records/search-index.js`: `window.changeportalRecords = {systems, rows}`,
+/// `systems` mapping each system key to its title and `rows` holding one
+/// array per record, in table order (by id):
+/// `[id, href, title, type, class, status, status label, risk, [system
+/// keys], "|tiers|", "|flag codes|", "|missed figures|" or "", "approvers",
+/// deployed RFC 3339 or "", deployed day or "", flag count, 1 if a deny
+/// flag else 0, "search words"]`. `records.js` reads the same positions.
+/// Errors: none in practice (the index is plain JSON data).
+fn index(site: &Site<'_>, rows: &[Row<'_>]) -> Result<OutputFile, RenderError> {
+    let systems: serde_json::Map<String, serde_json::Value> = site
+        .systems
+        .iter()
+        .map(|s| (s.key.to_string(), s.title.into()))
         .collect();
-    const HEAD: &str =
-        "// Search text of every record, for records.js (generated).\nwindow.changeportalSearch = {\n";
-    const TAIL: &str = "\n};\n";
-    let length = HEAD.len() + TAIL.len() + entries.iter().map(|e| e.len() + 2).sum::<usize>();
+    let entries: Vec<String> = rows
+        .par_iter()
+        .zip(site.documents.par_iter())
+        .map(|(row, document)| index_entry(row, document))
+        .collect::<Result<_, _>>()?;
+    let systems = serde_json::to_string(&systems).map_err(|e| {
+        RenderError(format!(
+            "cannot write {}: {e}",
+            paths::internal::SEARCH_INDEX
+        ))
+    })?;
+    let head = format!(
+        "// Every record's row and search text, for records.js (generated).\n\
+         window.changeportalRecords = {{\"systems\":{systems},\"rows\":[\n"
+    );
+    const TAIL: &str = "\n]};\n";
+    let length = head.len() + TAIL.len() + entries.iter().map(|e| e.len() + 2).sum::<usize>();
     let mut script = String::with_capacity(length);
-    script.push_str(HEAD);
-    for (index, entry) in entries.iter().enumerate() {
-        if index > 0 {
+    script.push_str(&head);
+    for (number, entry) in entries.iter().enumerate() {
+        if number > 0 {
             script.push_str(",\n");
         }
         script.push_str(entry);
     }
     script.push_str(TAIL);
-    OutputFile::new(paths::internal::SEARCH_INDEX, script.into_bytes())
+    Ok(OutputFile::new(
+        paths::internal::SEARCH_INDEX,
+        script.into_bytes(),
+    ))
 }
 
-/// `"<id>":"<its distinct lower-cased words>"`.
-fn search_entry(document: &crate::model::portal::Document) -> String {
+/// One record's array in the index (see [`index`]).
+fn index_entry(
+    row: &Row<'_>,
+    document: &crate::model::portal::Document,
+) -> Result<String, RenderError> {
+    let heading = &row.heading;
+    let (deployed_iso, deployed_day) = row
+        .deployed
+        .as_ref()
+        .map_or(("", ""), |when| (when.iso.as_str(), when.text.as_str()));
+    let systems: Vec<&str> = row.systems.iter().map(|s| s.key).collect();
+    let entry = serde_json::json!([
+        heading.id,
+        row.href,
+        heading.title,
+        heading.change_type,
+        heading.class,
+        heading.status,
+        heading.status_label,
+        heading.risk,
+        systems,
+        row.data_tiers,
+        row.data_flags,
+        row.data_missed.as_deref().unwrap_or(""),
+        row.approvers.join(", "),
+        deployed_iso,
+        deployed_day,
+        row.flag_count,
+        u8::from(row.deny),
+        search_words(document),
+    ]);
+    serde_json::to_string(&entry).map_err(|e| {
+        RenderError(format!(
+            "cannot write {}: {e}",
+            paths::internal::SEARCH_INDEX
+        ))
+    })
+}
+
+/// The distinct lower-cased words of the record's id, title, summary and
+/// body (both parts).
+fn search_words(document: &crate::model::portal::Document) -> String {
     let record = &document.record;
     let text = [
         record.id.as_str(),
@@ -290,10 +437,7 @@ fn search_entry(document: &crate::model::portal::Document) -> String {
     ]
     .join(" ")
     .to_lowercase();
-    let mut entry = json_string(&record.id);
-    entry.push(':');
-    entry.push_str(&json_string(&distinct_words(&text)));
-    entry
+    distinct_words(&text)
 }
 
 /// The words of `text` in first-seen order, each once, single-space
@@ -311,11 +455,6 @@ fn distinct_words(text: &str) -> String {
     out
 }
 
-/// A JSON (and JavaScript) string literal.
-fn json_string(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,7 +463,6 @@ mod tests {
     fn pipe_lists_wrap_every_value() {
         assert_eq!(pipe_list(["a", "b c"].into_iter()), "|a|b c|");
         assert_eq!(pipe_list(std::iter::empty()), "|");
-        assert_eq!(json_string("a\"</script>"), "\"a\\\"</script>\"");
         let filled = fill_slot(
             format!("<tbody>{ROWS_SLOT}</tbody>").as_bytes(),
             &["<tr>1</tr>".to_string(), "<tr>2</tr>".to_string()],

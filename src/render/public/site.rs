@@ -44,6 +44,8 @@ struct PageContext<'a, T> {
     canonical: String,
     page_title: &'a str,
     section: &'a str,
+    /// Whether the head announces every feed ([`announces_every_feed`]).
+    all_feeds: bool,
     #[serde(flatten)]
     page: &'a T,
 }
@@ -54,6 +56,7 @@ struct NotFoundContext<'a> {
     root: &'a str,
     page_title: &'static str,
     section: &'static str,
+    all_feeds: bool,
 }
 
 /// Renders public templates with the shared site context.
@@ -121,6 +124,7 @@ impl<'a> PageRenderer<'a> {
             canonical: escape_markup(&paths::url(self.base_url, &spec.dir)),
             page_title: spec.title,
             section: spec.section,
+            all_feeds: announces_every_feed(&spec),
             page,
         };
         let html = self
@@ -143,6 +147,7 @@ impl<'a> PageRenderer<'a> {
             root: &self.root_path,
             page_title: "Page not found",
             section: "",
+            all_feeds: false,
         };
         let html = self
             .theme
@@ -159,4 +164,12 @@ fn feed_links(config: &Config) -> Vec<FeedEntry> {
         .into_iter()
         .filter(|entry| entry.kind != "system")
         .collect()
+}
+
+/// Whether the page's head links every tier feed for autodiscovery (SPEC 5
+/// "feed autodiscovery links"): the home page and the subscribe page do;
+/// every other page links only the all-changes feed, as Hugo and Zola link
+/// the section feed, which keeps ~1.4 KB of links out of each page.
+fn announces_every_feed(spec: &PageSpec<'_>) -> bool {
+    spec.dir.is_empty() || spec.section == "subscribe"
 }
