@@ -5,7 +5,7 @@
 //! rename a record; change portal.yaml; override a template), and an edit
 //! of one record re-renders the pages of the records that show it.
 
-use changeportal::build::incremental::{self, Edits, Files, Incremental};
+use changeportal::build::incremental::{self, Edits, Incremental};
 use changeportal::build::{self, Build};
 use changeportal::model::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,7 +55,11 @@ fn full_build(root: &Path) -> Option<Tree> {
     Some(tree)
 }
 
-fn add(tree: &mut Tree, site: &'static str, files: &Files) {
+fn add<'a>(
+    tree: &mut Tree,
+    site: &'static str,
+    files: impl IntoIterator<Item = (&'a String, &'a std::sync::Arc<[u8]>)>,
+) {
     for (path, bytes) in files {
         assert!(
             tree.insert((site, path.clone()), bytes.to_vec()).is_none(),
@@ -81,8 +85,8 @@ fn rebuild(
         incremental::aggregates(&rebuilt.analysis, &rebuilt.theme, &AtomicBool::new(false))
             .unwrap();
     let mut tree = Tree::new();
-    add(&mut tree, "public", &rebuilt.public);
-    add(&mut tree, "internal", &rebuilt.internal);
+    add(&mut tree, "public", rebuilt.public.iter());
+    add(&mut tree, "internal", rebuilt.internal.iter());
     add(&mut tree, "public", &public);
     add(&mut tree, "internal", &internal);
     Some((tree, rebuilt.rendered))

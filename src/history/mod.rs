@@ -239,7 +239,12 @@ static LAST_WALK: Mutex<Option<CachedWalk>> = Mutex::new(None);
 /// is a [`checkout`] of it. Output: [`Provenance::Read`], or
 /// [`Provenance::Unavailable`] with the reason (not a git repository, no
 /// commit yet, no such commit, or a repository that could not be read).
-pub fn read(root: &Path, origin: &Origin, config: &Config, documents: &[std::sync::Arc<Document>]) -> Provenance {
+pub fn read(
+    root: &Path,
+    origin: &Origin,
+    config: &Config,
+    documents: &[std::sync::Arc<Document>],
+) -> Provenance {
     let repo_folder = match origin {
         Origin::Head => root,
         Origin::Commit { portal, .. } => portal.as_path(),
@@ -277,7 +282,10 @@ pub fn read(root: &Path, origin: &Origin, config: &Config, documents: &[std::syn
 
 /// The git blob id of each of `documents`' files in the working tree at
 /// `root`, in order; `None` for a file that cannot be read.
-fn working_blobs(root: &Path, documents: &[std::sync::Arc<Document>]) -> Vec<Option<gix::ObjectId>> {
+fn working_blobs(
+    root: &Path,
+    documents: &[std::sync::Arc<Document>],
+) -> Vec<Option<gix::ObjectId>> {
     documents
         .par_iter()
         .map(|document| snapshot::blob_id_of_file(root, &document.path))

@@ -42,6 +42,14 @@ pub struct Loaded {
     pub cached: CachedTexts,
 }
 
+/// A scan of `content/` with its record files, as paths and as paths
+/// relative to the portal root (`/`-separated), in the same order.
+struct CachedScan {
+    scan: tree::Scan,
+    records: Vec<PathBuf>,
+    keys: Vec<String>,
+}
+
 /// Record texts a [`RecordCache`] holds, by path relative to the portal
 /// root: shared, not copied, between the cache and a [`Loaded`].
 #[derive(Clone, Default)]
@@ -128,7 +136,7 @@ pub struct RecordCache {
     /// The last scan of `content/` and its record files' paths relative to
     /// the root, while no file can have been added, removed or replaced by
     /// something other than a regular file since.
-    scan: Option<(std::sync::Arc<tree::Scan>, std::sync::Arc<Vec<String>>)>,
+    scan: Option<std::sync::Arc<CachedScan>>,
 }
 
 impl RecordCache {
@@ -148,6 +156,25 @@ impl RecordCache {
         if !(known && still_a_file) {
             self.scan = None;
         }
+    }
+
+    /// Whether the file at `path` (relative to the portal `root`) under
+    /// `content/` does not exist and was not there at the last scan either:
+    /// a temporary file that came and went between two loads, which changes
+    /// nothing. False without a scan to compare with.
+    pub fn came_and_went(&self, root: &Path, path: &str) -> bool {
+        let Some(cached) = &self.scan else {
+            return false;
+        };
+        let full = root.join(path);
+        path.starts_with("content/")
+            && full.symlink_metadata().is_err()
+            && !cached.scan.files.contains(&full)
+            && !cached
+                .scan
+                .problems
+                .iter()
+                .any(|problem| problem.path == full)
     }
 
     /// Forgets every file and the scan.
@@ -178,13 +205,28 @@ impl RecordCache {
 pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded, ConfigError> {
     let (config, config_source) = load_config(root)?;
     let content_dir = root.join("content");
-    let scanned = cache.as_ref().and_then(|cache| cache.scan.clone());
-    let content = match &scanned {
-        Some((scan, _)) => std::sync::Arc::clone(scan),
-        None => std::sync::Arc::new(tree::scan(root, &content_dir)),
+    let scanned = match cache.as_ref().and_then(|cache| cache.scan.clone()) {
+        Some(scanned) => scanned,
+        None => {
+            let scan = tree::scan(root, &content_dir);
+            let records = markdown_under(&scan, &content_dir.join("changes"));
+            let keys = match cache {
+                Some(_) => records
+                    .par_iter()
+                    .map(|path| relative(root, path))
+                    .collect(),
+                None => Vec::new(),
+            };
+            std::sync::Arc::new(CachedScan {
+                scan,
+                records,
+                keys,
+            })
+        }
     };
-    let mut flags = tree_flags(&config, root, &content);
-    let record_paths = markdown_under(&content, &content_dir.join("changes"));
+    let content = &scanned.scan;
+    let record_paths = &scanned.records;
+    let mut flags = tree_flags(&config, root, content);
     // Canonical once for all records: `portal.yaml` was just read, so the
     // folder exists; were it to vanish now, every record is refused.
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -200,18 +242,9 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
                 cache.clear();
                 cache.config = Some(config_source.text.clone());
             }
-            let keys = match scanned {
-                Some((_, keys)) => keys,
-                None => std::sync::Arc::new(
-                    record_paths
-                        .par_iter()
-                        .map(|path| relative(root, path))
-                        .collect(),
-                ),
-            };
             let outcomes: Vec<(String, std::sync::Arc<record::RecordOutcome>)> = record_paths
                 .par_iter()
-                .zip(keys.par_iter())
+                .zip(scanned.keys.par_iter())
                 .map(|(path, key)| {
                     let outcome = match cache.outcomes.get(key) {
                         Some(cached) => std::sync::Arc::clone(cached),
@@ -236,7 +269,7 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
                 .collect();
             cache.outcomes = std::sync::Arc::new(outcomes.into_iter().collect());
             cached = CachedTexts(Some(std::sync::Arc::clone(&cache.outcomes)));
-            cache.scan = Some((std::sync::Arc::clone(&content), keys));
+            cache.scan = Some(std::sync::Arc::clone(&scanned));
             results
         }
     };
@@ -251,7 +284,7 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
         documents.extend(outcome.document);
     }
     flags.extend(record::duplicate_ids(root, &documents, &config));
-    let page_paths = markdown_under(&content, &content_dir.join("pages"));
+    let page_paths = markdown_under(content, &content_dir.join("pages"));
     let (pages, page_claims, page_flags) = load_pages(root, &config, &mut sources, &page_paths);
     flags.extend(page_flags);
     flags.extend(published_file_flags(root, &config, page_claims));

@@ -505,7 +505,11 @@ fn record_shape_problems(
 
 /// Flags every record whose id (compared lower-cased, as URLs use it) was
 /// already used by an earlier file.
-pub fn duplicate_ids(root: &Path, documents: &[std::sync::Arc<Document>], config: &Config) -> Vec<Flag> {
+pub fn duplicate_ids(
+    root: &Path,
+    documents: &[std::sync::Arc<Document>],
+    config: &Config,
+) -> Vec<Flag> {
     let mut first_seen: HashMap<String, &Document> = HashMap::new();
     let mut flags = Vec::new();
     for document in documents {

@@ -6,7 +6,7 @@
 use super::inject::PageFlag;
 use super::paths::Mount;
 use super::rebuild::Problems;
-use crate::build::incremental::Files;
+use crate::build::incremental::{Files, Pages};
 use crate::diagnostics::{Flag, Level};
 use crate::render::{OutputFile, Sites};
 use std::collections::HashMap;
@@ -21,8 +21,8 @@ use tokio::sync::Notify;
 /// rendering ([`Aggregates`]): [`Site::complete`] waits for them.
 #[derive(Debug)]
 pub struct Site {
-    public: Arc<Files>,
-    internal: Arc<Files>,
+    public: Pages,
+    internal: Pages,
     aggregates: Arc<Aggregates>,
     flags: HashMap<String, Vec<PageFlag>>,
 }
@@ -87,15 +87,15 @@ impl Site {
     /// Takes the rendered files of a full build (no copy of the bytes).
     pub fn from_sites(sites: Sites) -> Self {
         Self::new(
-            Arc::new(by_path(sites.public)),
-            Arc::new(by_path(sites.internal)),
+            Pages::from(by_path(sites.public)),
+            Pages::from(by_path(sites.internal)),
             Arc::new(Aggregates::ready(Ok((Files::new(), Files::new())))),
         )
     }
 
     /// A site of the record pages `public` and `internal`, and `aggregates`
     /// for the rest.
-    pub fn new(public: Arc<Files>, internal: Arc<Files>, aggregates: Arc<Aggregates>) -> Self {
+    pub fn new(public: Pages, internal: Pages, aggregates: Arc<Aggregates>) -> Self {
         Self {
             public,
             internal,
