@@ -75,16 +75,6 @@ impl Pages {
             )
     }
 
-    /// Number of pages.
-    pub fn len(&self) -> usize {
-        self.iter().count()
-    }
-
-    /// Whether there is no page.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// These pages without the pages at `removed`, then with `rendered`
     /// added or replacing the pages at their paths.
     fn with(&self, removed: impl IntoIterator<Item = String>, rendered: Files) -> Pages {

@@ -202,18 +202,23 @@ fn rebuild(
         Outcome::Built(built) => {
             terminal.built(&built, changes, started.elapsed());
             let cancel = built.pending.canceller();
-            let generation = context.shared.publish_site(built.site);
+            let site = Arc::new(built.site);
+            let generation = context.shared.publish_site(Arc::clone(&site));
             if let Some(previous) = context.shared.replace_canceller(cancel) {
                 previous.store(true, Ordering::Relaxed);
             }
             let pending = built.pending;
             let context = context.clone();
-            std::thread::spawn(move || {
-                if let Some(message) = pending.run() {
-                    eprintln!("{message}");
+            std::thread::spawn(move || match pending.run() {
+                None if site.is_complete() => context.shared.completed(site),
+                None => {}
+                Some(message) => {
                     let problems = rebuild::Problems::Message(message);
-                    let generation = context.shared.publish_problems(&problems);
-                    context.reloader.broadcast(&generation);
+                    if let Some(generation) = context.shared.fall_back(&site, &problems) {
+                        eprintln!("{}", problems.text());
+                        eprintln!("build failed (rendering lists, feeds and indexes); still serving the last good build");
+                        context.reloader.broadcast(&generation);
+                    }
                 }
             });
             generation

@@ -119,6 +119,11 @@ impl Site {
             .map_err(Clone::clone)
     }
 
+    /// Whether every file of the site is rendered (its aggregates too).
+    pub fn is_complete(&self) -> bool {
+        matches!(self.aggregates.get(), Some(Ok(_)))
+    }
+
     fn record_page(&self, mount: Mount, key: &str) -> Option<&[u8]> {
         let files = match mount {
             Mount::Public => &self.public,
@@ -180,20 +185,6 @@ impl Site {
         };
         files.get(key).map(|bytes| &bytes[..])
     }
-
-    /// Number of files in both sites (aggregates counted once rendered).
-    pub fn len(&self) -> usize {
-        let aggregates = match self.aggregates.get() {
-            Some(Ok((public, internal))) => public.len() + internal.len(),
-            _ => 0,
-        };
-        self.public.len() + self.internal.len() + aggregates
-    }
-
-    /// Whether both sites are empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 fn by_path(files: Vec<OutputFile>) -> Files {
@@ -221,6 +212,9 @@ pub struct Shared {
     current: RwLock<Arc<Snapshot>>,
     /// Stops the aggregates of the snapshot being rendered.
     canceller: std::sync::Mutex<Option<Arc<std::sync::atomic::AtomicBool>>>,
+    /// The last site whose aggregates all rendered: what is served again
+    /// when a newer site's aggregates fail.
+    complete: std::sync::Mutex<Option<Arc<Site>>>,
     epoch: u128,
     counter: AtomicU64,
 }
@@ -244,6 +238,7 @@ impl Shared {
                 generation: format!("{epoch:x}-0"),
             })),
             canceller: std::sync::Mutex::new(None),
+            complete: std::sync::Mutex::new(None),
             epoch,
             counter: AtomicU64::new(0),
         }
@@ -268,8 +263,40 @@ impl Shared {
 
     /// Serves `site` from now on, clearing any problems; returns the new
     /// generation.
-    pub fn publish_site(&self, site: Site) -> String {
-        self.replace(|_| (Some(Arc::new(site)), None))
+    pub fn publish_site(&self, site: Arc<Site>) -> String {
+        self.replace(|_| (Some(site), None))
+    }
+
+    /// Records that every file of `site` is rendered: it is the build
+    /// served again should a newer one's aggregates fail.
+    pub fn completed(&self, site: Arc<Site>) {
+        *self.complete.lock().unwrap_or_else(|p| p.into_inner()) = Some(site);
+    }
+
+    /// The aggregates of `site` failed: when `site` is still the one served,
+    /// serves the last complete build again (an error page for every path
+    /// when there is none) with `problems` in the overlay, and returns the
+    /// new generation. `None` when a newer build replaced `site` already:
+    /// its failure is no longer news.
+    pub fn fall_back(&self, site: &Arc<Site>, problems: &Problems) -> Option<String> {
+        let last = self
+            .complete
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let text = problems.text();
+        let mut generation = None;
+        self.replace_if(
+            |current| {
+                current
+                    .site
+                    .as_ref()
+                    .is_some_and(|now| Arc::ptr_eq(now, site))
+            },
+            |_| (last, Some(text)),
+            &mut generation,
+        );
+        generation
     }
 
     /// Keeps the last good site but shows `problems` in the overlay, as the
@@ -284,16 +311,32 @@ impl Shared {
         &self,
         next: impl FnOnce(&Snapshot) -> (Option<Arc<Site>>, Option<String>),
     ) -> String {
+        let mut generation = None;
+        self.replace_if(|_| true, next, &mut generation);
+        generation.unwrap_or_default()
+    }
+
+    /// Replaces the snapshot with `next` of it when `when` holds for it,
+    /// setting `generation` to the new one; all under one lock.
+    fn replace_if(
+        &self,
+        when: impl FnOnce(&Snapshot) -> bool,
+        next: impl FnOnce(&Snapshot) -> (Option<Arc<Site>>, Option<String>),
+        generation: &mut Option<String>,
+    ) {
         let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        if !when(&current) {
+            return;
+        }
         let (site, problems) = next(&current);
         let number = self.counter.fetch_add(1, Ordering::SeqCst) + 1;
-        let generation = format!("{:x}-{number}", self.epoch);
+        let number_text = format!("{:x}-{number}", self.epoch);
         *current = Arc::new(Snapshot {
             site,
             problems,
-            generation: generation.clone(),
+            generation: number_text.clone(),
         });
-        generation
+        *generation = Some(number_text);
     }
 }
 
@@ -312,7 +355,7 @@ mod tests {
     fn problems_keep_the_last_good_site_until_the_next_success() {
         let shared = Shared::new();
         assert!(shared.current().site.is_none());
-        let first = shared.publish_site(site_with("index.html", "one"));
+        let first = shared.publish_site(Arc::new(site_with("index.html", "one")));
         let broken = shared.publish_problems(&Problems::Message("broken".to_string()));
         let snapshot = shared.current();
         assert_ne!(first, broken);
@@ -320,7 +363,30 @@ mod tests {
         let site = snapshot.site.as_ref().unwrap();
         assert_eq!(site.get(Mount::Public, "index.html"), Some(&b"one"[..]));
         assert_eq!(site.get(Mount::Internal, "index.html"), None);
-        shared.publish_site(site_with("index.html", "two"));
+        shared.publish_site(Arc::new(site_with("index.html", "two")));
         assert!(shared.current().problems.is_none());
+    }
+
+    #[test]
+    fn failed_aggregates_serve_the_last_complete_build_unless_superseded() {
+        let shared = Shared::new();
+        let good = Arc::new(site_with("index.html", "good"));
+        shared.publish_site(Arc::clone(&good));
+        shared.completed(Arc::clone(&good));
+        let broken = Arc::new(site_with("index.html", "broken"));
+        shared.publish_site(Arc::clone(&broken));
+        let problems = Problems::Message("template error".to_string());
+        assert!(shared.fall_back(&broken, &problems).is_some());
+        let snapshot = shared.current();
+        let served = snapshot.site.as_ref().unwrap();
+        assert!(Arc::ptr_eq(served, &good));
+        assert_eq!(snapshot.problems.as_deref(), Some("template error"));
+        // A failure of a build that a newer one already replaced changes nothing.
+        let newer = Arc::new(site_with("index.html", "newer"));
+        shared.publish_site(Arc::clone(&newer));
+        assert!(shared.fall_back(&broken, &problems).is_none());
+        let snapshot = shared.current();
+        assert!(Arc::ptr_eq(snapshot.site.as_ref().unwrap(), &newer));
+        assert!(snapshot.problems.is_none());
     }
 }
