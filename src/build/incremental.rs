@@ -282,8 +282,8 @@ impl Incremental {
         render::render_parts(analysis, theme, parts, &public, &internal)
             .map_err(Failure::Render)?;
         let rendered = changed.map_or(analysis.portal.documents.len(), HashSet::len);
-        let public: Files = by_path(public.into_sorted()).collect();
-        let internal: Files = by_path(internal.into_sorted()).collect();
+        let public = by_path(public.into_sorted());
+        let internal = by_path(internal.into_sorted());
         Ok(match (&self.last, changed) {
             // Only changed records: each one's old pages go, its new ones
             // come (a record that is no longer public has none).
@@ -328,8 +328,8 @@ pub fn aggregates(
     };
     render::render_parts(analysis, theme, parts, &public, &internal)?;
     Ok((
-        by_path(public.files.into_sorted()).collect(),
-        by_path(internal.files.into_sorted()).collect(),
+        by_path(public.files.into_sorted()),
+        by_path(internal.files.into_sorted()),
     ))
 }
 
@@ -348,10 +348,12 @@ impl Sink for Cancellable<'_> {
     }
 }
 
-fn by_path(files: Vec<OutputFile>) -> impl Iterator<Item = (String, Arc<[u8]>)> {
+/// `files` by path, their contents moved, not copied.
+pub fn by_path(files: Vec<OutputFile>) -> Files {
     files
         .into_iter()
         .map(|file| (file.path, Arc::from(file.contents)))
+        .collect()
 }
 
 /// Whether `path` (relative to the root) is a record file, the only kind

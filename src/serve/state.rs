@@ -8,7 +8,6 @@ use super::paths::Mount;
 use super::rebuild::Problems;
 use crate::build::incremental::{Files, Pages};
 use crate::diagnostics::{Flag, Level};
-use crate::render::{OutputFile, Sites};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +49,7 @@ pub struct Aggregates {
 
 impl Aggregates {
     /// Aggregates already rendered.
+    #[cfg(test)]
     pub fn ready(files: AggregateFiles) -> Self {
         Self {
             files: OnceLock::from(files),
@@ -85,10 +85,11 @@ impl Aggregates {
 
 impl Site {
     /// Takes the rendered files of a full build (no copy of the bytes).
-    pub fn from_sites(sites: Sites) -> Self {
+    #[cfg(test)]
+    pub fn from_sites(sites: crate::render::Sites) -> Self {
         Self::new(
-            Pages::from(by_path(sites.public)),
-            Pages::from(by_path(sites.internal)),
+            Pages::from(crate::build::incremental::by_path(sites.public)),
+            Pages::from(crate::build::incremental::by_path(sites.internal)),
             Arc::new(Aggregates::ready(Ok((Files::new(), Files::new())))),
         )
     }
@@ -185,13 +186,6 @@ impl Site {
         };
         files.get(key).map(|bytes| &bytes[..])
     }
-}
-
-fn by_path(files: Vec<OutputFile>) -> Files {
-    files
-        .into_iter()
-        .map(|file| (file.path, Arc::from(file.contents)))
-        .collect()
 }
 
 /// What every request is answered from.
@@ -343,6 +337,7 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::{OutputFile, Sites};
 
     fn site_with(path: &str, text: &str) -> Site {
         Site::from_sites(Sites {
