@@ -5,8 +5,9 @@
 //!    record files the edit names are read and parsed again; the folders
 //!    are scanned again and every step across records (duplicate ids,
 //!    output clashes, the deploy log) runs over the whole portal.
-//! 2. **Analyze** the whole portal ([`pipeline::analyze_loaded`]): policy
-//!    and checks are cheap next to rendering.
+//! 2. **Analyze** ([`pipeline::analyze_since`]): records whose document is
+//!    the one the cache handed out last time keep their policy facts and
+//!    their checks' flags; every rule across records runs again.
 //! 3. **Record pages**: each record's own pages (public change page,
 //!    internal record page) are rendered again only when one of their
 //!    inputs differs from the last rebuild ([`PageInputs`]), or for every
@@ -461,8 +462,12 @@ struct Lookups {
     /// Shared with the last rebuild's while the record files and ids are
     /// the same, index by index.
     titles: Arc<HashMap<String, usize>>,
-    flags: HashMap<String, Vec<(usize, Option<Range<usize>>)>>,
+    flags: HashMap<String, Vec<FlagAt>>,
 }
+
+/// A flag by its index in [`Analysis::flags`], with the byte range of the
+/// source line it quotes.
+type FlagAt = (usize, Option<Range<usize>>);
 
 impl Lookups {
     /// The lookups of `analysis`; `earlier`'s titles are reused, so it must
@@ -481,7 +486,7 @@ impl Lookups {
                     .collect(),
             ),
         };
-        let mut flags: HashMap<String, Vec<(usize, Option<Range<usize>>)>> = HashMap::new();
+        let mut flags: HashMap<String, Vec<FlagAt>> = HashMap::new();
         for (index, flag) in analysis.flags.iter().enumerate() {
             if let Some(id) = &flag.record {
                 let line = analysis
