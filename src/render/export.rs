@@ -449,10 +449,21 @@ pub struct Metadata {
 
 /// `changes.json`: the metadata, then the records.
 #[derive(Debug, Serialize)]
-struct ChangesJson<'r, 'a> {
+struct ChangesJson<'r, 'a, 'f> {
     #[serde(flatten)]
     metadata: &'r Metadata,
-    records: &'r [ExportRow<'a>],
+    records: Rows<'r, 'a, 'f>,
+}
+
+/// The rows of an [`Export`], made one at a time while serialized: the
+/// rows of 100,000 records are never all in memory.
+#[derive(Debug)]
+struct Rows<'r, 'a, 'f>(&'r Export<'a, 'f>);
+
+impl Serialize for Rows<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.rows())
+    }
 }
 
 /// One record file of a manifest: id, path and the SHA-256 of its bytes.
@@ -478,15 +489,24 @@ pub struct Manifest {
     pub population_sha256: String,
 }
 
-/// A population rendered once into every export form.
-#[derive(Debug)]
-pub struct Export<'a> {
+/// A population, serialized into every export form. Rows are made from
+/// the analysis each time a form is serialized, one at a time.
+pub struct Export<'a, 'f> {
     /// The metadata of both JSON files.
     pub metadata: Metadata,
-    /// One row per member.
-    pub rows: Vec<ExportRow<'a>>,
-    /// The members' files.
-    pub files: Vec<ManifestEntry>,
+    /// The population, in order.
+    members: Vec<Member<'a>>,
+    analysis: &'a Analysis,
+    flags: &'f FlagIndex<'a>,
+}
+
+impl std::fmt::Debug for Export<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Export")
+            .field("metadata", &self.metadata)
+            .field("members", &self.members.len())
+            .finish()
+    }
 }
 
 /// Errors of serializing an export.
@@ -500,18 +520,10 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
 }
 
-impl<'a> Export<'a> {
+impl<'a, 'f> Export<'a, 'f> {
     /// The export of `period`'s population at the analysis's "now".
-    pub fn new(analysis: &'a Analysis, flags: &FlagIndex<'_>, period: Period) -> Self {
+    pub fn new(analysis: &'a Analysis, flags: &'f FlagIndex<'a>, period: Period) -> Self {
         let members = population(analysis, &period);
-        let files = members
-            .iter()
-            .map(|member| ManifestEntry {
-                id: member.document.record.id.clone(),
-                path: member.document.path.clone(),
-                sha256: member.document.sha256.clone(),
-            })
-            .collect();
         Self {
             metadata: Metadata {
                 generated_at: rfc3339(&analysis.now),
@@ -519,30 +531,47 @@ impl<'a> Export<'a> {
                 source: source_commit(analysis),
                 count: members.len(),
             },
-            rows: rows(analysis, flags, &members),
-            files,
+            members,
+            analysis,
+            flags,
         }
+    }
+
+    /// Each member's export row, in population order.
+    fn rows(&self) -> impl ExactSizeIterator<Item = ExportRow<'a>> + '_ {
+        self.members
+            .iter()
+            .map(|&member| row(member, self.analysis, self.flags))
     }
 
     /// `changes.json`: pretty-printed, ending in a newline.
     pub fn json(&self) -> Result<Vec<u8>, ExportError> {
         pretty(&ChangesJson {
             metadata: &self.metadata,
-            records: &self.rows,
+            records: Rows(self),
         })
     }
 
     /// `changes.csv` (see [`CSV_COLUMNS`]).
     pub fn csv(&self) -> Result<Vec<u8>, ExportError> {
-        to_csv(&self.rows)
+        to_csv(self.rows())
     }
 
     /// The manifest of this export.
     pub fn manifest(&self) -> Result<Manifest, ExportError> {
+        let records = self
+            .members
+            .iter()
+            .map(|member| ManifestEntry {
+                id: member.document.record.id.clone(),
+                path: member.document.path.clone(),
+                sha256: member.document.sha256.clone(),
+            })
+            .collect();
         Ok(Manifest {
             metadata: self.metadata.clone(),
-            records: self.files.clone(),
-            population_sha256: population_sha256(&self.rows)?,
+            records,
+            population_sha256: population_sha256(&Rows(self))?,
         })
     }
 
@@ -552,8 +581,9 @@ impl<'a> Export<'a> {
     }
 }
 
-/// The SHA-256 of `rows` as compact JSON (see the module docs).
-pub fn population_sha256(rows: &[ExportRow<'_>]) -> Result<String, serde_json::Error> {
+/// The SHA-256 of `rows` (a sequence of [`ExportRow`]s) as compact JSON
+/// (see the module docs), hashed as it is serialized.
+pub fn population_sha256(rows: &(impl Serialize + ?Sized)) -> Result<String, serde_json::Error> {
     let mut hash = Sha256Writer::default();
     serde_json::to_writer(&mut hash, rows)?;
     Ok(hash.finish())
@@ -706,14 +736,16 @@ fn yes_no(value: bool) -> String {
 }
 
 /// The rows as CSV with a header row (see [`CSV_COLUMNS`]).
-pub fn to_csv(rows: &[ExportRow<'_>]) -> Result<Vec<u8>, ExportError> {
+pub fn to_csv<'a, R: std::borrow::Borrow<ExportRow<'a>>>(
+    rows: impl IntoIterator<Item = R>,
+) -> Result<Vec<u8>, ExportError> {
     let mut writer = csv::Writer::from_writer(Pieces::default());
     writer.write_record(CSV_COLUMNS.iter().map(|(name, _)| *name))?;
     for row in rows {
         writer.write_record(
             CSV_COLUMNS
                 .iter()
-                .map(|(_, cell)| spreadsheet_safe(cell(row))),
+                .map(|(_, cell)| spreadsheet_safe(cell(row.borrow()))),
         )?;
     }
     writer

@@ -112,7 +112,7 @@ pub fn render(
 /// them (130 MB of JSON at 100,000 records) is held at a time.
 fn export_files(site: &Site<'_>, _theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let export = Export::new(site.analysis, &site.flags, Period::default());
-    type Serialize = fn(&Export<'_>) -> Result<Vec<u8>, ExportError>;
+    type Serialize = fn(&Export<'_, '_>) -> Result<Vec<u8>, ExportError>;
     let files: [(&str, Serialize); 3] = [
         (paths::export::CSV, |export| export.csv()),
         (paths::export::JSON, |export| export.json()),
