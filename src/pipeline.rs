@@ -8,10 +8,8 @@ use crate::deploys::Reconciliation;
 use crate::diagnostics::{Flag, Level};
 use crate::history::{self, Origin, Provenance};
 use crate::load::{self, ConfigError, Sources};
-use crate::model::portal::Document;
 use crate::model::{Portal, Timestamp};
 use crate::policy::{self, RecordFacts};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// A loaded and checked portal.
@@ -118,17 +116,85 @@ pub fn analyze_loaded(
     loaded: load::Loaded,
     now: Timestamp,
 ) -> Analysis {
+    run(root, origin, loaded, now, None).0
+}
+
+/// What an analysis leaves for the next analysis of the same portal
+/// ([`analyze_since`]): the deployers each record was assessed with and
+/// what each record's checks found.
+#[derive(Debug, Default)]
+pub struct Trail {
+    deployers: Vec<Vec<String>>,
+    checked: checks::Checked,
+}
+
+/// [`analyze_loaded`], reusing what an `earlier` analysis of the same
+/// portal found (with the [`Trail`] it left) for the records whose
+/// documents are the very ones (the same `Arc`, as [`load::load_with`]'s
+/// cache gives them) analysed then: their policy facts and their checks'
+/// flags, when `portal.yaml` and `now` are the same. Every rule across
+/// records runs again, so the analysis is the one [`analyze_loaded`]
+/// gives. Output: the analysis and its trail, for the next call.
+pub fn analyze_since(
+    root: &Path,
+    origin: &Origin,
+    loaded: load::Loaded,
+    now: Timestamp,
+    earlier: Option<(&Analysis, &Trail)>,
+) -> (Analysis, Trail) {
+    let (analysis, trail) = run(root, origin, loaded, now, Some(earlier));
+    (analysis, trail.unwrap_or_default())
+}
+
+/// [`analyze_since`] when `earlier` is `Some` (and then a trail is
+/// returned), else [`analyze_loaded`].
+fn run(
+    root: &Path,
+    origin: &Origin,
+    loaded: load::Loaded,
+    now: Timestamp,
+    earlier: Option<Option<(&Analysis, &Trail)>>,
+) -> (Analysis, Option<Trail>) {
     let load::Loaded {
         portal,
         flags: load_flags,
         mut sources,
         cached,
     } = loaded;
+    let keep_trail = earlier.is_some();
+    // Facts and flags depend on `portal.yaml` and `now` besides the record.
+    let earlier = earlier.flatten().filter(|(analysis, _)| {
+        analysis.now == now
+            && analysis.sources.get(load::CONFIG_FILE) == sources.get(load::CONFIG_FILE)
+    });
     let reconciliation = Reconciliation::new(&portal);
     let deployers = log_deployers(&portal, reconciliation.as_ref());
-    let facts: Vec<RecordFacts> = policy::assess_portal(&portal, now, &deployers);
+    let facts: Vec<RecordFacts> = policy::assess_portal(
+        &portal,
+        now,
+        &deployers,
+        earlier.map(|(analysis, trail)| policy::Earlier {
+            documents: &analysis.portal.documents,
+            facts: &analysis.facts,
+            deployers: &trail.deployers,
+        }),
+    );
     let provenance = history::read(root, origin, &portal.config, &portal.documents);
-    let mut raised = checks::run(&portal, &facts);
+    let checked = checks::run(
+        &portal,
+        &facts,
+        earlier.map(|(analysis, trail)| checks::Earlier {
+            documents: &analysis.portal.documents,
+            facts: &analysis.facts,
+            checked: &trail.checked,
+        }),
+    );
+    let (mut raised, trail): (Vec<checks::Unplaced>, _) = if keep_trail {
+        let raised = checked.flags.iter().flatten().cloned().collect();
+        (raised, Some(Trail { deployers, checked }))
+    } else {
+        (checked.flags.into_iter().flatten().collect(), None)
+    };
     if let Some(history) = provenance.history() {
         raised.extend(
             history::flags::flags(&portal, history)
@@ -158,7 +224,7 @@ pub fn analyze_loaded(
             .chain(placed)
             .collect(),
     );
-    Analysis {
+    let analysis = Analysis {
         portal,
         flags,
         sources,
@@ -166,37 +232,24 @@ pub fn analyze_loaded(
         facts,
         provenance,
         reconciliation,
-    }
+    };
+    (analysis, trail)
 }
 
 /// The deployers the deploy log names for each record (SPEC 3: their
-/// approvals do not count and raise `deployer-approved`), as written, for
-/// [`policy::assess_portal`]: a lookup from a document of
-/// `portal.documents` to them, empty without a log. Documents are found by
-/// address, so that a portal of 10,000 records is not searched per record.
-fn log_deployers(
-    portal: &Portal,
-    reconciliation: Option<&Reconciliation>,
-) -> impl Fn(&Document) -> Vec<String> + Sync {
-    let mut by_address: HashMap<usize, Vec<String>> = HashMap::new();
+/// approvals do not count and raise `deployer-approved`), as written, in
+/// the order of `portal.documents`, for [`policy::assess_portal`]: empty
+/// without a log.
+fn log_deployers(portal: &Portal, reconciliation: Option<&Reconciliation>) -> Vec<Vec<String>> {
+    let mut deployers = vec![Vec::new(); portal.documents.len()];
     if let Some(reconciliation) = reconciliation {
-        for (index, document) in portal.documents.iter().enumerate() {
-            let deployers = reconciliation.deployers_of(index);
-            if !deployers.is_empty() {
-                let names = deployers.into_iter().map(str::to_string).collect();
-                by_address.insert(address(document), names);
-            }
+        for (index, names) in deployers.iter_mut().enumerate() {
+            *names = reconciliation
+                .deployers_of(index)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
         }
     }
-    move |document| {
-        by_address
-            .get(&address(document))
-            .cloned()
-            .unwrap_or_default()
-    }
-}
-
-/// Where `document` lives in memory: its identity within `portal.documents`.
-fn address(document: &Document) -> usize {
-    std::ptr::from_ref(document) as usize
+    deployers
 }

@@ -46,7 +46,7 @@ fn full_build(root: &Path) -> Option<Tree> {
     let buildable = analysis.buildable(false).ok()?;
     let theme = Build::new(root, now()).theme().ok()?;
     let sites = build::render(buildable, &theme).unwrap();
-    let mut tree = Tree::new();
+    let mut tree = analysis_of(&analysis);
     for (site, files) in [("public", sites.public), ("internal", sites.internal)] {
         for file in files {
             tree.insert((site, file.path), file.contents);
@@ -84,12 +84,29 @@ fn rebuild(
     let (public, internal) =
         incremental::aggregates(&rebuilt.analysis, &rebuilt.theme, &AtomicBool::new(false))
             .unwrap();
-    let mut tree = Tree::new();
+    let mut tree = analysis_of(&rebuilt.analysis);
     add(&mut tree, "public", rebuilt.public.iter());
     add(&mut tree, "internal", rebuilt.internal.iter());
     add(&mut tree, "public", &public);
     add(&mut tree, "internal", &internal);
     Some((tree, rebuilt.rendered))
+}
+
+/// Every flag (placed, with its level and message) and every record's
+/// policy facts of `analysis`, as two entries of a [`Tree`]: an
+/// incremental analysis, which reuses the facts and flags of unchanged
+/// records, must find exactly what a full one finds.
+fn analysis_of(analysis: &build::Analysis) -> Tree {
+    Tree::from([
+        (
+            ("analysis", "flags".to_string()),
+            format!("{:#?}", analysis.flags).into_bytes(),
+        ),
+        (
+            ("analysis", "facts".to_string()),
+            format!("{:#?}", analysis.facts).into_bytes(),
+        ),
+    ])
 }
 
 /// Asserts the same paths and the same bytes in both trees.

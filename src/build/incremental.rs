@@ -5,8 +5,9 @@
 //!    record files the edit names are read and parsed again; the folders
 //!    are scanned again and every step across records (duplicate ids,
 //!    output clashes, the deploy log) runs over the whole portal.
-//! 2. **Analyze** the whole portal ([`pipeline::analyze_loaded`]): policy
-//!    and checks are cheap next to rendering.
+//! 2. **Analyze** ([`pipeline::analyze_since`]): records whose document is
+//!    the one the cache handed out last time keep their policy facts and
+//!    their checks' flags; every rule across records runs again.
 //! 3. **Record pages**: each record's own pages (public change page,
 //!    internal record page) are rendered again only when one of their
 //!    inputs differs from the last rebuild ([`PageInputs`]), or for every
@@ -28,11 +29,12 @@ use crate::load::{self, ConfigError, RecordCache, Sources};
 use crate::model::deploys::DeployEntry;
 use crate::model::Timestamp;
 use crate::paths;
-use crate::pipeline::{self, Analysis, Blocked};
+use crate::pipeline::{self, Analysis, Blocked, Trail};
 use crate::policy::RecordFacts;
 use crate::render::{self, Collected, OutputFile, Parts, Records, RenderError, Sink, Theme};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -165,6 +167,10 @@ pub struct Incremental {
 /// The last successful rebuild.
 struct Last {
     analysis: Arc<Analysis>,
+    /// What the analysis leaves for the next one ([`pipeline::analyze_since`]).
+    trail: Trail,
+    /// The analysis's [`Lookups`].
+    lookups: Lookups,
     public: Pages,
     internal: Pages,
 }
@@ -189,7 +195,12 @@ impl Incremental {
         let started = std::time::Instant::now();
         let reparse_all = self.forget(edits);
         let loaded = load::load_with(&self.root, Some(&mut self.cache)).map_err(Failure::Config)?;
-        let analysis = pipeline::analyze_loaded(&self.root, &self.origin, loaded, now);
+        let earlier = self
+            .last
+            .as_ref()
+            .map(|last| (&*last.analysis, &last.trail));
+        let (analysis, trail) =
+            pipeline::analyze_since(&self.root, &self.origin, loaded, now, earlier);
         if let Err(blocked) = analysis.buildable(false) {
             return Err(match blocked {
                 Blocked::Unreadable(flags) => Failure::Unreadable {
@@ -212,17 +223,29 @@ impl Incremental {
             .theme
             .clone()
             .ok_or_else(|| Failure::Render(RenderError("no theme".to_string())))?;
+        let shared_unchanged = self
+            .last
+            .as_ref()
+            .is_some_and(|last| !shared_inputs_differ(&last.analysis, &analysis));
+        let lookups = Lookups::new(
+            &analysis,
+            self.last
+                .as_ref()
+                .filter(|_| shared_unchanged)
+                .map(|last| &last.lookups),
+        );
         let changed = match &self.last {
-            Some(last) if !reparse_all && !theme_changed => {
-                (!shared_inputs_differ(&last.analysis, &analysis))
-                    .then(|| changed_records(&last.analysis, &analysis))
-            }
+            Some(last) if !reparse_all && !theme_changed && shared_unchanged => Some(
+                changed_records((&last.analysis, &last.lookups), (&analysis, &lookups)),
+            ),
             _ => None,
         };
         let (public, internal, rendered) =
             self.record_pages(&analysis, &theme, changed.as_ref())?;
         let previous = self.last.replace(Last {
             analysis: Arc::clone(&analysis),
+            trail,
+            lookups,
             public: public.clone(),
             internal: internal.clone(),
         });
@@ -253,7 +276,8 @@ impl Incremental {
             .paths
             .iter()
             .filter(|path| !self.cache.came_and_went(&self.root, path));
-        let all = edits.everything || edits.theme || !relevant.clone().all(|p| is_record_file(p));
+        let all =
+            edits.everything || edits.theme || !relevant.clone().all(|p| load::is_record_file(p));
         if all {
             self.cache.clear();
         } else {
@@ -356,38 +380,41 @@ pub fn by_path(files: Vec<OutputFile>) -> Files {
         .collect()
 }
 
-/// Whether `path` (relative to the root) is a record file, the only kind
-/// of source whose edit can leave other records' pages as they were.
-fn is_record_file(path: &str) -> bool {
-    path.starts_with("content/changes/") && path.ends_with(".md")
-}
-
 /// Whether an input every record page reads differs between `old` and
 /// `new`: `now`, `portal.yaml`, the record files and ids (in order: pages
 /// find deploy-log entries by index), the systems records use (their
 /// pages' slugs are made unique across all of them), the git history read,
 /// and whether there is a deploy log.
 fn shared_inputs_differ(old: &Analysis, new: &Analysis) -> bool {
-    let files = |a: &Analysis| -> Vec<(String, String)> {
-        a.portal
-            .documents
-            .iter()
-            .map(|d| (d.path.clone(), d.record.id.clone()))
-            .collect()
-    };
-    let systems = |a: &Analysis| -> BTreeSet<String> {
-        a.portal
-            .documents
-            .iter()
-            .flat_map(|d| d.record.systems.iter().cloned())
-            .collect()
+    let (before, after) = (&old.portal.documents, &new.portal.documents);
+    let same_files = before.len() == after.len()
+        && before
+            .par_iter()
+            .zip(after)
+            .all(|(a, b)| Arc::ptr_eq(a, b) || (a.path == b.path && a.record.id == b.record.id));
+    let same_systems = || {
+        let all_same = before
+            .par_iter()
+            .zip(after)
+            .all(|(a, b)| Arc::ptr_eq(a, b) || a.record.systems == b.record.systems);
+        all_same || systems_of(old) == systems_of(new)
     };
     old.now != new.now
         || old.sources.get(load::CONFIG_FILE) != new.sources.get(load::CONFIG_FILE)
         || old.reconciliation.is_some() != new.reconciliation.is_some()
         || history_key(&old.provenance) != history_key(&new.provenance)
-        || files(old) != files(new)
-        || systems(old) != systems(new)
+        || !same_files
+        || !same_systems()
+}
+
+/// The systems the records of `analysis` use.
+fn systems_of(analysis: &Analysis) -> BTreeSet<&str> {
+    analysis
+        .portal
+        .documents
+        .iter()
+        .flat_map(|d| d.record.systems.iter().map(String::as_str))
+        .collect()
 }
 
 /// What identifies the history read: HEAD and whether the tree is dirty,
@@ -413,54 +440,73 @@ struct PageInputs<'a> {
 }
 
 /// The slugs of the records whose [`PageInputs`] differ between `old` and
-/// `new`. Both hold the same record files with the same ids in the same
-/// order ([`shared_inputs_differ`] is false), so records are compared index
-/// by index, in parallel, without building a map of every record.
-fn changed_records(old: &Analysis, new: &Analysis) -> HashSet<String> {
-    let (before, after) = rayon::join(|| Lookups::new(old), || Lookups::new(new));
+/// `new` (each analysis with its [`Lookups`]). Both hold the same record
+/// files with the same ids in the same order ([`shared_inputs_differ`] is
+/// false), so records are compared index by index, in parallel, without
+/// building a map of every record.
+fn changed_records(
+    (old, before): (&Analysis, &Lookups),
+    (new, after): (&Analysis, &Lookups),
+) -> HashSet<String> {
     (0..new.portal.documents.len())
         .into_par_iter()
-        .filter(|&index| before.inputs(index) != after.inputs(index))
+        .filter(|&index| before.inputs(old, index) != after.inputs(new, index))
         .map(|index| new.portal.documents[index].record.slug())
         .collect()
 }
 
-/// What [`PageInputs`] look up across one analysis: record titles by slug,
-/// and flags (with the source lines they quote) by record id.
-struct Lookups<'a> {
-    analysis: &'a Analysis,
-    titles: HashMap<String, &'a str>,
-    flags: HashMap<&'a str, Vec<(&'a Flag, Option<&'a str>)>>,
+/// What [`PageInputs`] look up across one analysis: record indices by
+/// slug, and flags (by index, with the range of the source line they
+/// quote) by record id.
+struct Lookups {
+    /// Shared with the last rebuild's while the record files and ids are
+    /// the same, index by index.
+    titles: Arc<HashMap<String, usize>>,
+    flags: HashMap<String, Vec<FlagAt>>,
 }
 
-impl<'a> Lookups<'a> {
-    fn new(analysis: &'a Analysis) -> Self {
-        let titles = analysis
-            .portal
-            .documents
-            .iter()
-            .map(|d| (d.record.slug(), d.record.title.as_str()))
-            .collect();
-        let mut flags: HashMap<&str, Vec<(&Flag, Option<&str>)>> = HashMap::new();
-        for flag in &analysis.flags {
+/// A flag by its index in [`Analysis::flags`], with the byte range of the
+/// source line it quotes.
+type FlagAt = (usize, Option<Range<usize>>);
+
+impl Lookups {
+    /// The lookups of `analysis`; `earlier`'s titles are reused, so it must
+    /// be of an analysis with the same record files and ids in the same
+    /// order ([`shared_inputs_differ`] false).
+    fn new(analysis: &Analysis, earlier: Option<&Lookups>) -> Self {
+        let titles = match earlier {
+            Some(earlier) => Arc::clone(&earlier.titles),
+            None => Arc::new(
+                analysis
+                    .portal
+                    .documents
+                    .iter()
+                    .enumerate()
+                    .map(|(index, d)| (d.record.slug(), index))
+                    .collect(),
+            ),
+        };
+        let mut flags: HashMap<String, Vec<FlagAt>> = HashMap::new();
+        for (index, flag) in analysis.flags.iter().enumerate() {
             if let Some(id) = &flag.record {
                 let line = analysis
                     .sources
                     .get(&flag.file)
-                    .and_then(|text| text.lines().nth(flag.line.saturating_sub(1)));
-                flags.entry(id.as_str()).or_default().push((flag, line));
+                    .and_then(|text| line_range(text, flag.line));
+                match flags.get_mut(id.as_str()) {
+                    Some(found) => found.push((index, line)),
+                    None => {
+                        flags.insert(id.clone(), vec![(index, line)]);
+                    }
+                }
             }
         }
-        Self {
-            analysis,
-            titles,
-            flags,
-        }
+        Self { titles, flags }
     }
 
-    /// The [`PageInputs`] of the record at `index` of `portal.documents`.
-    fn inputs(&self, index: usize) -> PageInputs<'a> {
-        let analysis = self.analysis;
+    /// The [`PageInputs`] of the record at `index` of `portal.documents`
+    /// of `analysis`, the analysis these lookups were made from.
+    fn inputs<'a>(&self, analysis: &'a Analysis, index: usize) -> PageInputs<'a> {
         let document = &analysis.portal.documents[index];
         let record = &document.record;
         PageInputs {
@@ -469,13 +515,24 @@ impl<'a> Lookups<'a> {
             flags: self
                 .flags
                 .get(record.id.as_str())
-                .cloned()
-                .unwrap_or_default(),
+                .into_iter()
+                .flatten()
+                .map(|(flag, line)| {
+                    let flag = &analysis.flags[*flag];
+                    let text = line.clone().and_then(|range| {
+                        analysis.sources.get(&flag.file).and_then(|t| t.get(range))
+                    });
+                    (flag, text)
+                })
+                .collect(),
             follow_ups: record
                 .post_incident
                 .iter()
                 .flat_map(|p| &p.follow_ups)
-                .map(|text| self.titles.get(&text.to_lowercase()).copied())
+                .map(|text| {
+                    let found = self.titles.get(&text.to_lowercase());
+                    found.map(|&i| analysis.portal.documents[i].record.title.as_str())
+                })
                 .collect(),
             deploys: analysis
                 .reconciliation
@@ -484,4 +541,13 @@ impl<'a> Lookups<'a> {
                 .collect(),
         }
     }
+}
+
+/// The byte range of line `line` (1-based) of `text`, without its line
+/// end, as `str::lines` gives it (line 0 is line 1); `None` past the last
+/// line.
+fn line_range(text: &str, line: usize) -> Option<Range<usize>> {
+    let wanted = text.lines().nth(line.saturating_sub(1))?;
+    let start = wanted.as_ptr() as usize - text.as_ptr() as usize;
+    Some(start..start + wanted.len())
 }

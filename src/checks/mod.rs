@@ -24,10 +24,11 @@ use crate::model::record::{ChangeClass, Risk};
 use crate::policy::{DeadlineFacts, RecordFacts};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A flag raised by a check, still without its file position: it names the
 /// front-matter key at fault instead.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Unplaced {
     /// The flag, line and column 0 until [`place`]d.
     pub flag: Flag,
@@ -63,16 +64,82 @@ pub fn place(unplaced: Vec<Unplaced>, positions_of: impl Fn(&str) -> FieldPositi
         .collect()
 }
 
+/// What the per-record checks ([`run`]) found: each record's flags, in the
+/// order of `portal.documents`, and the lower-cased ids of every record that
+/// follow-ups were checked against.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Each record's flags, in the order of `portal.documents`.
+    pub flags: Vec<Vec<Unplaced>>,
+    ids: Arc<HashSet<String>>,
+}
+
+/// An earlier run of the checks over the same portal under the same
+/// `portal.yaml`, for [`run`] to reuse: the documents checked then, their
+/// facts and what the checks found, all in the same order.
+#[derive(Debug, Clone, Copy)]
+pub struct Earlier<'a> {
+    /// The documents checked then.
+    pub documents: &'a [Arc<Document>],
+    /// Their facts.
+    pub facts: &'a [RecordFacts],
+    /// What the checks found.
+    pub checked: &'a Checked,
+}
+
+impl Earlier<'_> {
+    /// Whether `documents` have the ids, index by index, of the documents
+    /// checked then (so the set of ids is the same).
+    fn same_ids(&self, documents: &[Arc<Document>]) -> bool {
+        self.documents.len() == documents.len()
+            && self.checked.flags.len() == documents.len()
+            && self
+                .documents
+                .par_iter()
+                .zip(documents)
+                .all(|(earlier, document)| {
+                    Arc::ptr_eq(earlier, document) || earlier.record.id == document.record.id
+                })
+    }
+
+    /// The flags found then for the document at `index`, when it is the
+    /// very document (the same `Arc`) checked then, with the same facts.
+    fn of(
+        &self,
+        index: usize,
+        document: &Arc<Document>,
+        facts: &RecordFacts,
+    ) -> Option<&Vec<Unplaced>> {
+        let same = self
+            .documents
+            .get(index)
+            .is_some_and(|earlier| Arc::ptr_eq(earlier, document))
+            && self.facts.get(index) == Some(facts);
+        same.then(|| self.checked.flags.get(index)).flatten()
+    }
+}
+
 /// Runs every policy check on every record; `facts` are the records'
 /// policy facts at the build's "now" ([`crate::policy::assess`]) in the
-/// order of `portal.documents`.
-pub fn run(portal: &Portal, facts: &[RecordFacts]) -> Vec<Unplaced> {
-    let ids: HashSet<String> = portal.documents.iter().map(|d| d.record.slug()).collect();
-    portal
+/// order of `portal.documents`. With an `earlier` run (same
+/// `portal.yaml`; the caller guarantees it), a record whose document and
+/// facts are the ones checked then keeps its flags when the set of ids is
+/// unchanged: the result is the same as without `earlier`.
+pub fn run(portal: &Portal, facts: &[RecordFacts], earlier: Option<Earlier<'_>>) -> Checked {
+    let earlier = earlier.filter(|e| e.same_ids(&portal.documents));
+    let ids = match &earlier {
+        Some(earlier) => Arc::clone(&earlier.checked.ids),
+        None => Arc::new(portal.documents.iter().map(|d| d.record.slug()).collect()),
+    };
+    let flags = portal
         .documents
         .par_iter()
         .zip(facts)
-        .flat_map_iter(|(document, facts)| {
+        .enumerate()
+        .map(|(index, (document, facts))| {
+            if let Some(known) = earlier.as_ref().and_then(|e| e.of(index, document, facts)) {
+                return known.clone();
+            }
             let mut check = RecordCheck {
                 portal,
                 document,
@@ -83,7 +150,8 @@ pub fn run(portal: &Portal, facts: &[RecordFacts]) -> Vec<Unplaced> {
             check.run_all();
             check.flags
         })
-        .collect()
+        .collect();
+    Checked { flags, ids }
 }
 
 /// The checks of one record, collecting its flags.

@@ -264,23 +264,20 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
                 cache.clear();
                 cache.config = Some(config_source.text.clone());
             }
-            let outcomes: Vec<(String, std::sync::Arc<record::RecordOutcome>)> = record_paths
+            let outcomes: Vec<std::sync::Arc<record::RecordOutcome>> = record_paths
                 .par_iter()
                 .zip(scanned.keys.par_iter())
-                .map(|(path, key)| {
-                    let outcome = match cache.outcomes.get(key) {
-                        Some(cached) => std::sync::Arc::clone(cached),
-                        None => std::sync::Arc::new(parse(path, record::Keep::Always)),
-                    };
-                    (key.clone(), outcome)
+                .map(|(path, key)| match cache.outcomes.get(key) {
+                    Some(cached) => std::sync::Arc::clone(cached),
+                    None => std::sync::Arc::new(parse(path, record::Keep::Always)),
                 })
                 .collect();
             let results = outcomes
                 .par_iter()
-                .map(|(_, outcome)| record::RecordOutcome {
+                .map(|outcome| record::RecordOutcome {
                     document: outcome.document.clone(),
                     flags: outcome.flags.clone(),
-                    // As `keep_source_if_flagged`, without copying the
+                    // As `Keep::IfFlagged`, without copying the
                     // texts of the files it would drop.
                     source: outcome
                         .source
@@ -289,7 +286,7 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
                         .cloned(),
                 })
                 .collect();
-            cache.outcomes = std::sync::Arc::new(outcomes.into_iter().collect());
+            remember(cache, &scanned, outcomes);
             cached = CachedTexts(Some(std::sync::Arc::clone(&cache.outcomes)));
             cache.scan = Some(std::sync::Arc::clone(&scanned));
             results
@@ -325,6 +322,32 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
         sources,
         cached,
     })
+}
+
+/// Puts `outcomes` (of the record files of `scanned`, in order) into
+/// `cache`. While the cache holds the scan, the file set is the same, so
+/// only the files it does not hold (those forgotten since) are added;
+/// otherwise its map is made anew, without the files that are gone.
+fn remember(
+    cache: &mut RecordCache,
+    scanned: &std::sync::Arc<CachedScan>,
+    outcomes: Vec<std::sync::Arc<record::RecordOutcome>>,
+) {
+    let same_files = cache
+        .scan
+        .as_ref()
+        .is_some_and(|held| std::sync::Arc::ptr_eq(held, scanned));
+    let pairs = scanned.keys.iter().zip(outcomes);
+    if same_files {
+        let held = std::sync::Arc::make_mut(&mut cache.outcomes);
+        for (key, outcome) in pairs {
+            if !held.contains_key(key) {
+                held.insert(key.clone(), outcome);
+            }
+        }
+    } else {
+        cache.outcomes = std::sync::Arc::new(pairs.map(|(k, o)| (k.clone(), o)).collect());
+    }
 }
 
 /// What every command says when `root` has no `portal.yaml`.
@@ -497,6 +520,12 @@ fn published_file_flags(root: &Path, config: &Config, page_claims: Vec<Claim>) -
         }
     }));
     flags
+}
+
+/// Whether `relative` (a path relative to the portal root, `/`-separated)
+/// names a record file: a `.md` file under `content/changes/`.
+pub fn is_record_file(relative: &str) -> bool {
+    relative.starts_with("content/changes/") && relative.ends_with(".md")
 }
 
 /// Hidden files and editor temporaries are never content.

@@ -33,6 +33,7 @@ use crate::model::portal::{Document, Portal};
 use crate::model::record::Record;
 use crate::model::{Config, Timestamp};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Everything the policy says about one record at one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,30 +98,103 @@ pub fn assess(
     }
 }
 
+/// An earlier assessment of the same portal under the same `portal.yaml`
+/// and at the same "now", for [`assess_portal`] to reuse: the documents
+/// assessed then (in their order), their facts, and the deployers each was
+/// assessed with.
+#[derive(Debug, Clone, Copy)]
+pub struct Earlier<'a> {
+    /// The documents assessed then.
+    pub documents: &'a [Arc<Document>],
+    /// Their facts, in the same order.
+    pub facts: &'a [RecordFacts],
+    /// The deployers each was assessed with, in the same order.
+    pub deployers: &'a [Vec<String>],
+}
+
+impl Earlier<'_> {
+    /// The facts of the document at `index` when it is the very document
+    /// (the same `Arc`) assessed then at that index, with the same
+    /// `deployers`.
+    fn of(
+        &self,
+        index: usize,
+        document: &Arc<Document>,
+        deployers: &[String],
+    ) -> Option<&RecordFacts> {
+        let same = self
+            .documents
+            .get(index)
+            .is_some_and(|earlier| Arc::ptr_eq(earlier, document))
+            && self.deployers.get(index).is_some_and(|d| d == deployers);
+        same.then(|| self.facts.get(index)).flatten()
+    }
+
+    /// Whether every collision input ([`windows::same_collision_inputs`])
+    /// of `documents` is what it was then, index by index: then the
+    /// collisions are too.
+    fn same_collisions(&self, documents: &[Arc<Document>]) -> bool {
+        self.documents.len() == documents.len()
+            && self.facts.len() == documents.len()
+            && self
+                .documents
+                .par_iter()
+                .zip(documents)
+                .all(|(earlier, document)| {
+                    Arc::ptr_eq(earlier, document)
+                        || windows::same_collision_inputs(&earlier.record, &document.record)
+                })
+    }
+}
+
 /// Every record's facts at `now`, in the order of `portal.documents`, with
 /// collisions between records ([`windows::collisions`]).
-/// `log_deployers(document)` names the deployers of a record known besides
-/// its `deployed_by` (from the deploy log; empty without one).
+/// `deployers[i]` names the deployers of the record at index `i` known
+/// besides its `deployed_by` (from the deploy log; empty without one).
+/// With an `earlier` assessment (same `portal.yaml`, same `now`), a
+/// record whose document and deployers are the ones assessed then keeps
+/// its facts, and the collisions are kept when no record's collision
+/// inputs changed: the result is the same as without `earlier`.
 pub fn assess_portal(
     portal: &Portal,
     now: Timestamp,
-    log_deployers: &(dyn Fn(&Document) -> Vec<String> + Sync),
+    deployers: &[Vec<String>],
+    earlier: Option<Earlier<'_>>,
 ) -> Vec<RecordFacts> {
+    let no_deployers = Vec::new();
+    let deployers_of = |index: usize| deployers.get(index).unwrap_or(&no_deployers);
     let mut facts: Vec<RecordFacts> = portal
         .documents
         .par_iter()
-        .map(|document| {
-            assess(
-                &document.record,
-                &portal.config,
-                now,
-                &log_deployers(document),
-            )
+        .enumerate()
+        .map(|(index, document)| {
+            let deployers = deployers_of(index);
+            match earlier
+                .as_ref()
+                .and_then(|e| e.of(index, document, deployers))
+            {
+                Some(known) => known.clone(),
+                None => assess(&document.record, &portal.config, now, deployers),
+            }
         })
         .collect();
-    let records: Vec<&Record> = portal.documents.iter().map(|d| &d.record).collect();
-    for (facts, collisions) in facts.iter_mut().zip(windows::collisions(&records)) {
-        facts.collisions = collisions;
+    match earlier.filter(|e| e.same_collisions(&portal.documents)) {
+        Some(earlier) => {
+            facts
+                .par_iter_mut()
+                .zip(earlier.facts)
+                .for_each(|(facts, known)| {
+                    if facts.collisions != known.collisions {
+                        facts.collisions.clone_from(&known.collisions);
+                    }
+                });
+        }
+        None => {
+            let records: Vec<&Record> = portal.documents.iter().map(|d| &d.record).collect();
+            for (facts, collisions) in facts.iter_mut().zip(windows::collisions(&records)) {
+                facts.collisions = collisions;
+            }
+        }
     }
     facts
 }

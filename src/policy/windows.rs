@@ -45,6 +45,17 @@ fn goes_ahead(record: &Record) -> bool {
     !matches!(record.status, Status::Cancelled | Status::Rejected)
 }
 
+/// Whether `a` and `b` give [`collisions`] the same inputs: the same id,
+/// both going ahead or neither, the same spans ([`occupied`]) and the
+/// same systems. An edit that keeps them (a body, a title, `deployed` to
+/// `rolled_back`) cannot change any record's collisions.
+pub fn same_collision_inputs(a: &Record, b: &Record) -> bool {
+    a.id == b.id
+        && goes_ahead(a) == goes_ahead(b)
+        && a.systems == b.systems
+        && occupied(a) == occupied(b)
+}
+
 /// A blackout a change falls into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlackoutHit {

@@ -55,7 +55,7 @@ use crate::policy::RecordFacts;
 use chrono::{Datelike, Timelike};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Renders `parts` of the internal site (every page for
 /// [`Parts::EVERYTHING`]), handing each file to `sink` as soon as it is
@@ -67,17 +67,26 @@ pub fn render(
     parts: Parts<'_>,
     sink: &dyn Sink,
 ) -> Result<(), RenderError> {
-    let site = Site::new(analysis);
+    // Only some records' pages: only what their pages read is indexed.
+    let only = match parts.records {
+        Some(super::Records::Only(slugs)) if !parts.aggregates => Some(slugs),
+        _ => None,
+    };
+    let site = Site::new(analysis, only);
     type Task = fn(&Site<'_>, &Theme, &dyn Sink) -> Result<(), RenderError>;
-    let aggregates: [Task; 9] = [
+    let aggregates: [Task; 8] = [
         |site, theme, sink| put_all(sink, dashboard::render(site, theme)?),
         |site, theme, sink| put_all(sink, workpaper::render(site, theme)?),
         |site, theme, sink| put_all(sink, cab::render(site, theme)?),
-        |site, theme, sink| put_all(sink, records::render(site, theme)?),
+        // The two largest files (1.5 and 1.3 KB a record: 150 and 130 MB
+        // at 100,000 records) one after the other, never both in memory.
+        |site, theme, sink| {
+            records::render(site, theme, sink)?;
+            export_files(site, theme, sink)
+        },
         |site, theme, sink| put_all(sink, flags::render(site, theme)?),
         calendar::render,
         systems::render,
-        |site, theme, sink| put_all(sink, export_files(site, theme)?),
         |site, theme, sink| put_all(sink, reconciliation::render(site, theme)?),
     ];
     let aggregates: &[Task] = if parts.aggregates { &aggregates } else { &[] };
@@ -99,25 +108,21 @@ pub fn render(
 
 /// `export/changes.csv`, `export/changes.json` and `export/manifest.json`:
 /// the population of all dates (SPEC 5), as `changeportal export` prints it.
-fn export_files(site: &Site<'_>, _theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+/// Each file goes to `sink` as soon as it is serialized, so at most one of
+/// them (130 MB of JSON at 100,000 records) is held at a time.
+fn export_files(site: &Site<'_>, _theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let export = Export::new(site.analysis, &site.flags, Period::default());
-    let cannot = |path: &str, e: ExportError| RenderError(format!("cannot write {path}: {e}"));
-    Ok(vec![
-        OutputFile::new(
-            paths::export::CSV,
-            export.csv().map_err(|e| cannot(paths::export::CSV, e))?,
-        ),
-        OutputFile::new(
-            paths::export::JSON,
-            export.json().map_err(|e| cannot(paths::export::JSON, e))?,
-        ),
-        OutputFile::new(
-            paths::export::MANIFEST,
-            export
-                .manifest_json()
-                .map_err(|e| cannot(paths::export::MANIFEST, e))?,
-        ),
-    ])
+    type Serialize = fn(&Export<'_>) -> Result<Vec<u8>, ExportError>;
+    let files: [(&str, Serialize); 3] = [
+        (paths::export::CSV, |export| export.csv()),
+        (paths::export::JSON, |export| export.json()),
+        (paths::export::MANIFEST, |export| export.manifest_json()),
+    ];
+    files.into_iter().try_for_each(|(path, serialize)| {
+        let contents =
+            serialize(&export).map_err(|e| RenderError(format!("cannot write {path}: {e}")))?;
+        sink.put(OutputFile::new(path, contents))
+    })
 }
 
 /// What every page shares, computed once per build.
@@ -152,32 +157,35 @@ struct SystemEntry<'a> {
 }
 
 impl<'a> Site<'a> {
-    fn new(analysis: &'a Analysis) -> Self {
+    /// What the pages of `analysis` share; with `only`, what the record
+    /// pages of the records with these slugs read (`documents` holds just
+    /// them, `by_slug` just the records their follow-ups name).
+    fn new(analysis: &'a Analysis, only: Option<&HashSet<String>>) -> Self {
         let config = &analysis.portal.config;
         // A record with an invalid id has an `invalid-record` flag, which
         // stops the build; it is skipped here too, as its id cannot be a path.
-        let mut documents: Vec<&Document> = analysis
-            .portal
-            .documents
-            .iter()
-            .filter(|d| is_valid_id(&d.record.id))
-            .map(|d| &**d)
-            .collect();
-        documents.sort_by(|a, b| a.record.id.cmp(&b.record.id));
-        let by_slug = documents.iter().map(|d| (d.record.slug(), *d)).collect();
-        let facts = analysis
-            .portal
-            .documents
-            .iter()
-            .zip(&analysis.facts)
-            .map(|(document, facts)| (document.path.as_str(), facts))
-            .collect();
-        let indices = analysis
+        let selected: Vec<(usize, &Document)> = analysis
             .portal
             .documents
             .iter()
             .enumerate()
-            .map(|(index, document)| (document.path.as_str(), index))
+            .filter(|(_, d)| is_valid_id(&d.record.id))
+            .filter(|(_, d)| only.is_none_or(|slugs| slugs.contains(&d.record.slug())))
+            .map(|(index, d)| (index, &**d))
+            .collect();
+        let mut documents: Vec<&Document> = selected.iter().map(|(_, d)| *d).collect();
+        documents.sort_by(|a, b| a.record.id.cmp(&b.record.id));
+        let by_slug = match only {
+            None => documents.iter().map(|d| (d.record.slug(), *d)).collect(),
+            Some(_) => followed_up(analysis, &documents),
+        };
+        let facts = selected
+            .iter()
+            .map(|&(index, document)| (document.path.as_str(), &analysis.facts[index]))
+            .collect();
+        let indices = selected
+            .iter()
+            .map(|&(index, document)| (document.path.as_str(), index))
             .collect();
         let systems = system_entries(analysis);
         let system_index = systems
@@ -300,6 +308,34 @@ impl<'a> Site<'a> {
             deny: flags.iter().filter(|f| f.level == Level::Deny).count(),
         }
     }
+}
+
+/// The records of `analysis` (with valid ids) that the follow-ups of
+/// `documents` name, by slug.
+fn followed_up<'a>(
+    analysis: &'a Analysis,
+    documents: &[&Document],
+) -> HashMap<String, &'a Document> {
+    let wanted: HashSet<String> = documents
+        .iter()
+        .flat_map(|d| d.record.post_incident.iter().flat_map(|p| &p.follow_ups))
+        .map(|text| text.to_lowercase())
+        .collect();
+    if wanted.is_empty() {
+        return HashMap::new();
+    }
+    // In the order of the full site's `by_slug`, so that of two records
+    // with one slug (a `duplicate-id`) the same one is found.
+    let mut named: Vec<(String, &Document)> = analysis
+        .portal
+        .documents
+        .iter()
+        .filter(|d| is_valid_id(&d.record.id))
+        .map(|d| (d.record.slug(), &**d))
+        .filter(|(slug, _)| wanted.contains(slug))
+        .collect();
+    named.sort_by(|(_, a), (_, b)| a.record.id.cmp(&b.record.id));
+    named.into_iter().collect()
 }
 
 /// How many counted approvals `record`'s class needs under `config`: the

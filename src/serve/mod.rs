@@ -158,7 +158,7 @@ pub fn run(options: &Options) -> Result<std::convert::Infallible, ServeError> {
     print_urls(address, context.audience, &options.root)?;
     runtime.spawn(listen::serve(listener, server::router(context.clone())));
     while let Some(changes) = watcher.next_changes() {
-        watcher.refresh();
+        watcher.refresh(&changes);
         rebuild(&mut builder, &mut terminal, &context, &changes);
     }
     Err(ServeError::WatcherStopped)

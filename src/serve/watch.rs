@@ -5,7 +5,7 @@
 //! `content/`, `templates/` or `static/` appearing later), those three
 //! folders recursively, and the deploy log (`deploy_log` in portal.yaml,
 //! SPEC 3), whose folder is watched without recursion when it lies
-//! elsewhere; `portal.yaml` is read again after each window, so a changed
+//! elsewhere; `portal.yaml` is read again after each window that names it, so a changed
 //! `deploy_log` is followed. `out/`, `target/` and anything else in the root
 //! are never watched, so a build writing there cannot trigger a rebuild.
 //!
@@ -32,6 +32,13 @@ use std::time::{Duration, Instant};
 
 /// A window closes after this long without a relevant event.
 pub const QUIET: Duration = Duration::from_millis(20);
+
+/// A window closes this soon after a writer finished a record file it names
+/// (closed it after writing, or renamed a finished file over it), unless
+/// another relevant event comes first: a one-record save is served without
+/// waiting out [`QUIET`], while a burst (a checkout, a search and replace)
+/// still keeps its window open from file to file.
+pub const SETTLED: Duration = Duration::from_millis(2);
 
 /// A window never stays open longer than this.
 pub const MAX_WAIT: Duration = Duration::from_millis(1000);
@@ -117,24 +124,28 @@ impl Watcher {
             deploy_log: None,
             log_folder: None,
         };
-        this.refresh();
+        this.refresh(&Changes::everything());
         Ok(this)
     }
 
     /// Watches source folders that appeared since the last call and forgets
-    /// those that disappeared; follows portal.yaml's `deploy_log`.
-    pub fn refresh(&mut self) {
+    /// those that disappeared; follows portal.yaml's `deploy_log`, reading
+    /// portal.yaml again only when `changes` name it (or may have lost it).
+    pub fn refresh(&mut self, changes: &Changes) {
         self.refresh_sources();
-        self.refresh_deploy_log();
+        let config_changed = changes.rescan || changes.paths.contains(crate::load::CONFIG_FILE);
+        self.refresh_deploy_log(config_changed);
     }
 
-    /// Rereads `deploy_log` from portal.yaml (an unreadable portal.yaml
-    /// keeps the last one, so that fixing it is all a rebuild needs) and
-    /// watches its folder when the root's or a source folder's watch does
-    /// not cover it.
-    fn refresh_deploy_log(&mut self) {
-        if let Ok((config, _)) = crate::load::load_config(&self.root) {
-            self.deploy_log = config.deploy_log.as_deref().map(normalized);
+    /// Rereads `deploy_log` from portal.yaml when `reread` (an unreadable
+    /// portal.yaml keeps the last one, so that fixing it is all a rebuild
+    /// needs) and watches its folder when the root's or a source folder's
+    /// watch does not cover it.
+    fn refresh_deploy_log(&mut self, reread: bool) {
+        if reread {
+            if let Ok((config, _)) = crate::load::load_config(&self.root) {
+                self.deploy_log = config.deploy_log.as_deref().map(normalized);
+            }
         }
         let folder = self
             .deploy_log
@@ -188,15 +199,22 @@ impl Watcher {
         }
         let opened = Instant::now();
         let mut last_relevant = opened;
+        let mut quiet = QUIET;
         loop {
-            let deadline = (last_relevant + QUIET).min(opened + MAX_WAIT);
+            let deadline = (last_relevant + quiet).min(opened + MAX_WAIT);
             let Some(wait) = deadline.checked_duration_since(Instant::now()) else {
                 break;
             };
             match self.events.recv_timeout(wait) {
                 Ok(event) => {
+                    let settled = settles(&self.root, &event, &changes);
                     if absorb(&self.root, self.deploy_log.as_deref(), event, &mut changes) {
                         last_relevant = Instant::now();
+                        quiet = QUIET;
+                    }
+                    if settled {
+                        last_relevant = Instant::now();
+                        quiet = SETTLED;
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => break,
@@ -254,6 +272,37 @@ fn absorb(
         }
     }
     relevant
+}
+
+/// Whether `event` says a writer finished files that `changes` name, all
+/// of them record files, as does every path `changes` holds: a close after
+/// writing, or a rename onto the file (an editor's or `sed -i`'s save).
+/// Then the window need not wait out [`QUIET`] ([`SETTLED`]).
+fn settles(root: &Path, event: &notify::Result<Event>, changes: &Changes) -> bool {
+    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+    let Ok(event) = event else {
+        return false;
+    };
+    let finished = matches!(
+        event.kind,
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+    );
+    let is_record = crate::load::is_record_file;
+    let target = match event.kind {
+        // A rename names the old path first, the new one last.
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event.paths.last(),
+        _ => event.paths.first(),
+    };
+    let named = target
+        .and_then(|path| classify(root, None, path))
+        .is_some_and(|source| is_record(&source.relative));
+    finished
+        && named
+        && !changes.rescan
+        && !changes.theme
+        && !changes.paths.is_empty()
+        && changes.paths.iter().all(|path| is_record(path))
 }
 
 /// A changed portal source.
@@ -399,6 +448,56 @@ mod tests {
             &["content/changes/a.md"],
         );
         assert!(!absorb(root, None, read, &mut Changes::default()));
+    }
+
+    #[test]
+    fn a_finished_write_of_the_record_files_alone_settles_the_window() {
+        use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+        let root = Path::new("/portal");
+        let record = "content/changes/a.md";
+        let closed = |path: &str| {
+            event(
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                &[path],
+            )
+        };
+        let changed = |paths: &[&str]| {
+            let mut changes = Changes::default();
+            for path in paths {
+                let modified = event(EventKind::Modify(ModifyKind::Any), &[path]);
+                assert!(absorb(root, None, modified, &mut changes), "{path}");
+            }
+            changes
+        };
+        // A record written in place, then closed: served without waiting.
+        assert!(settles(root, &closed(record), &changed(&[record])));
+        // A temporary renamed over the record: the same.
+        let renamed = event(
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+            &["content/changes/x.tmp", record],
+        );
+        assert!(settles(root, &renamed, &changed(&[record])));
+        // Still writing, or other sources in the window: the quiet window.
+        let modified = event(EventKind::Modify(ModifyKind::Any), &[record]);
+        assert!(!settles(root, &modified, &changed(&[record])));
+        assert!(!settles(root, &closed(record), &Changes::default()));
+        for other in [
+            "portal.yaml",
+            "templates/public/base.html",
+            "content/pages/a.md",
+        ] {
+            assert!(
+                !settles(root, &closed(record), &changed(&[record, other])),
+                "{other}"
+            );
+            assert!(
+                !settles(root, &closed(other), &changed(&[other])),
+                "{other}"
+            );
+        }
+        let mut lost = changed(&[record]);
+        lost.rescan = true;
+        assert!(!settles(root, &closed(record), &lost));
     }
 
     #[test]

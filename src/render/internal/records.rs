@@ -27,7 +27,7 @@ use crate::model::person::person_key;
 use crate::model::record::{ChangeClass, ChangeType, Decision, Record, Status};
 use crate::paths;
 use crate::render::theme::SharedVars;
-use crate::render::{OutputFile, RenderError, Theme};
+use crate::render::{OutputFile, RenderError, Sink, Theme};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
@@ -37,7 +37,7 @@ use std::collections::{BTreeSet, HashMap};
 /// ~250 KB that a browser shows at once.
 const PAGE_ROWS: usize = 500;
 
-pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, RenderError> {
+pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let figures = compliance::compute(&site.analysis.portal, &site.analysis.facts);
     let missed = missed_figures(&figures);
     let rows: Vec<Row<'_>> = site
@@ -47,23 +47,19 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme) -> Result<Vec<OutputFile>, 
         .collect();
     let filters = filters(site);
     let count = rows.len().div_ceil(PAGE_ROWS).max(1);
-    let mut files = (1..=count)
-        .into_par_iter()
-        .map(|number| {
-            let start = (number - 1) * PAGE_ROWS;
-            let page_rows = &rows[start..rows.len().min(start + PAGE_ROWS)];
-            records_page(
-                site,
-                theme,
-                &filters,
-                rows.len(),
-                Pager::new(number, count),
-                page_rows,
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    files.push(index(site, &rows)?);
-    Ok(files)
+    (1..=count).into_par_iter().try_for_each(|number| {
+        let start = (number - 1) * PAGE_ROWS;
+        let page_rows = &rows[start..rows.len().min(start + PAGE_ROWS)];
+        sink.put(records_page(
+            site,
+            theme,
+            &filters,
+            rows.len(),
+            Pager::new(number, count),
+            page_rows,
+        )?)
+    })?;
+    sink.put(index(site, &rows)?)
 }
 
 /// One page of the table with `rows` (`total` records in all).
@@ -348,66 +344,105 @@ fn filters(site: &Site<'_>) -> Vec<Filter> {
 /// flag else 0, "search words"]`. `records.js` reads the same positions.
 /// Errors: none in practice (the index is plain JSON data).
 fn index(site: &Site<'_>, rows: &[Row<'_>]) -> Result<OutputFile, RenderError> {
+    let cannot = |e: serde_json::Error| {
+        RenderError(format!(
+            "cannot write {}: {e}",
+            paths::internal::SEARCH_INDEX
+        ))
+    };
     let systems: serde_json::Map<String, serde_json::Value> = site
         .systems
         .iter()
         .map(|s| (s.key.to_string(), s.title.into()))
         .collect();
-    let entries: Vec<String> = rows
-        .par_iter()
-        .zip(site.documents.par_iter())
-        .map(|(row, document)| index_entry(row, document))
-        .collect::<Result<_, _>>()?;
-    let systems = serde_json::to_string(&systems).map_err(|e| {
-        RenderError(format!(
-            "cannot write {}: {e}",
-            paths::internal::SEARCH_INDEX
-        ))
-    })?;
+    // Serialized in parallel in runs of rows, and the runs are freed as
+    // they are joined: the index is 1.5 KB a record (150 MB at 100,000),
+    // and never held twice.
+    let runs: Vec<Vec<u8>> = rows
+        .par_chunks(INDEX_RUN)
+        .zip(site.documents.par_chunks(INDEX_RUN))
+        .map(|(rows, documents)| index_run(rows, documents))
+        .collect::<Result<_, _>>()
+        .map_err(cannot)?;
+    let systems = serde_json::to_string(&systems).map_err(cannot)?;
     let head = format!(
         "// Every record's row and search text, for records.js (generated).\n\
          window.changeportalRecords = {{\"systems\":{systems},\"rows\":[\n"
     );
     const TAIL: &str = "\n]};\n";
-    let length = head.len() + TAIL.len() + entries.iter().map(|e| e.len() + 2).sum::<usize>();
-    let mut script = String::with_capacity(length);
-    script.push_str(&head);
-    for (number, entry) in entries.iter().enumerate() {
+    let length = head.len() + TAIL.len() + runs.iter().map(|r| r.len() + 2).sum::<usize>();
+    let mut script = Vec::with_capacity(length);
+    script.extend_from_slice(head.as_bytes());
+    for (number, run) in runs.into_iter().enumerate() {
         if number > 0 {
-            script.push_str(",\n");
+            script.extend_from_slice(b",\n");
         }
-        script.push_str(entry);
+        script.extend_from_slice(&run);
     }
-    script.push_str(TAIL);
-    Ok(OutputFile::new(
-        paths::internal::SEARCH_INDEX,
-        script.into_bytes(),
-    ))
+    script.extend_from_slice(TAIL.as_bytes());
+    Ok(OutputFile::new(paths::internal::SEARCH_INDEX, script))
 }
 
+/// Rows of the index serialized per run (see [`index`]).
+const INDEX_RUN: usize = 1000;
+
+/// The entries of `rows` (with their `documents`), separated by `,\n`.
+fn index_run(
+    rows: &[Row<'_>],
+    documents: &[&crate::model::portal::Document],
+) -> Result<Vec<u8>, serde_json::Error> {
+    let mut run = Vec::with_capacity(rows.len() * 1024);
+    for (number, (row, document)) in rows.iter().zip(documents).enumerate() {
+        if number > 0 {
+            run.extend_from_slice(b",\n");
+        }
+        serde_json::to_writer(&mut run, &index_entry(row, document))?;
+    }
+    Ok(run)
+}
+
+/// One record's array in the index, in the order [`index`] documents.
+#[derive(Serialize)]
+struct IndexEntry<'a>(
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Vec<&'a str>,
+    &'a str,
+    &'a str,
+    &'a str,
+    String,
+    &'a str,
+    &'a str,
+    usize,
+    u8,
+    String,
+);
+
 /// One record's array in the index (see [`index`]).
-fn index_entry(
-    row: &Row<'_>,
-    document: &crate::model::portal::Document,
-) -> Result<String, RenderError> {
+fn index_entry<'a>(row: &'a Row<'a>, document: &crate::model::portal::Document) -> IndexEntry<'a> {
     let heading = &row.heading;
     let (deployed_iso, deployed_day) = row
         .deployed
         .as_ref()
         .map_or(("", ""), |when| (when.iso.as_str(), when.text.as_str()));
-    let systems: Vec<&str> = row.systems.iter().map(|s| s.key).collect();
-    let entry = serde_json::json!([
+    IndexEntry(
         heading.id,
-        row.href,
+        &row.href,
         heading.title,
         heading.change_type,
         heading.class,
         heading.status,
         heading.status_label,
         heading.risk,
-        systems,
-        row.data_tiers,
-        row.data_flags,
+        row.systems.iter().map(|s| s.key).collect(),
+        &row.data_tiers,
+        &row.data_flags,
         row.data_missed.as_deref().unwrap_or(""),
         row.approvers.join(", "),
         deployed_iso,
@@ -415,13 +450,7 @@ fn index_entry(
         row.flag_count,
         u8::from(row.deny),
         search_words(document),
-    ]);
-    serde_json::to_string(&entry).map_err(|e| {
-        RenderError(format!(
-            "cannot write {}: {e}",
-            paths::internal::SEARCH_INDEX
-        ))
-    })
+    )
 }
 
 /// The distinct lower-cased words of the record's id, title, summary and
