@@ -20,7 +20,6 @@ use crate::layout::{STATIC_FOLDER, TEMPLATES_FOLDER};
 use crate::model::config::Config;
 use crate::model::portal::{Document, Page, Portal, SourceFile};
 use rayon::prelude::*;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Files larger than this are refused with a diagnostic instead of read.
@@ -82,7 +81,7 @@ pub fn read_flagged_records<'p>(
     documents: &[std::sync::Arc<Document>],
     paths: impl IntoIterator<Item = &'p str>,
 ) {
-    let records: HashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+    let records: rustc_hash::FxHashSet<&str> = documents.iter().map(|d| d.path.as_str()).collect();
     let mut unread: Vec<&str> = Vec::new();
     for path in paths {
         if records.contains(path) && !sources.contains(path) {
