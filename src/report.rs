@@ -81,12 +81,13 @@ pub fn print_with(flags: &[Flag], sources: &Sources, options: &Options) -> std::
             stream.flush()
         }
         Format::Json => {
-            let mut out = std::io::stdout().lock();
+            // Buffered: standard output is line-buffered, a system call per flag.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for flag in flags {
                 serde_json::to_writer(&mut out, flag)?;
                 writeln!(out)?;
             }
-            Ok(())
+            out.flush()
         }
         Format::Sarif => {
             let mut out = std::io::stdout().lock();

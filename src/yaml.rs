@@ -285,6 +285,22 @@ mod tests {
     }
 
     #[test]
+    fn repeated_keys_are_found_in_long_mappings_too() {
+        let keys: Vec<String> = (0..40).map(|n| format!("k{n}: v")).collect();
+        let distinct = keys.join("\n");
+        let parsed = from_str::<BTreeMap<String, String>>(&distinct).unwrap();
+        assert_eq!(parsed.len(), 40);
+        // A repeat of a key kept in the short list, then of one kept in the
+        // set past it.
+        for repeated in ["k3", "k35"] {
+            let text = format!("{distinct}\n{repeated}: again");
+            let error = from_str::<BTreeMap<String, String>>(&text).unwrap_err();
+            assert_eq!(error.message, format!("duplicate key `{repeated}`"));
+            assert_eq!(error.line, 41, "{error:?}");
+        }
+    }
+
+    #[test]
     fn billion_laughs_is_refused() {
         let mut doc = String::from(
             "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",

@@ -148,13 +148,24 @@ fn numeric_reference(text: &str) -> Option<char> {
 /// Flags every invalid character of `source` (a record or page file as
 /// read) at its line and column, and replaces it in `source.text`.
 pub fn scrub_source(source: &mut SourceFile, config: &Config) -> Vec<Flag> {
-    let found = find(&source.text);
-    if found.is_empty() {
-        return Vec::new();
+    let (scrubbed, flags) = scrub_text(&source.text, &source.path, config);
+    if let Cow::Owned(text) = scrubbed {
+        source.text = text;
     }
-    source.text = scrub(&source.text).into_owned();
+    flags
+}
+
+/// [`scrub_source`] for the `text` of the file `path` (relative to the
+/// portal root): the text with every invalid character replaced (borrowed
+/// when there is none), and the flags.
+pub fn scrub_text<'t>(text: &'t str, path: &str, config: &Config) -> (Cow<'t, str>, Vec<Flag>) {
+    let found = find(text);
+    if found.is_empty() {
+        return (Cow::Borrowed(text), Vec::new());
+    }
+    let scrubbed = Cow::Owned(scrub(text).into_owned());
     let total = found.len();
-    found
+    let flags = found
         .iter()
         .take(MAX_FLAGS_PER_FILE)
         .enumerate()
@@ -166,7 +177,7 @@ pub fn scrub_source(source: &mut SourceFile, config: &Config) -> Vec<Flag> {
             };
             flag(
                 config,
-                &source.path,
+                path,
                 found.position,
                 format!(
                     "{} in the text{more}; it is invisible in most editors and would make feeds invalid XML, so outputs show U+FFFD instead",
@@ -174,7 +185,8 @@ pub fn scrub_source(source: &mut SourceFile, config: &Config) -> Vec<Flag> {
                 ),
             )
         })
-        .collect()
+        .collect();
+    (scrubbed, flags)
 }
 
 /// `invalid-character` at `position` of `file`, at the configured level.

@@ -2,6 +2,7 @@
 
 use super::body::{marker_flags, split_body};
 use super::frontmatter::{self, split};
+use super::tree::PortalDir;
 use super::{characters, public_text};
 use super::{positions, relative, MAX_RECORD_BYTES};
 use crate::diagnostics::{Code, Flag};
@@ -9,8 +10,9 @@ use crate::model::config::Config;
 use crate::model::digest::sha256_hex;
 use crate::model::portal::{Document, FieldPositions, Position, SourceFile};
 use crate::model::record::{is_valid_id, Record, Status, Visibility};
+use rustc_hash::FxHashMap;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
@@ -25,62 +27,96 @@ pub struct RecordOutcome {
     pub source: Option<SourceFile>,
 }
 
-impl RecordOutcome {
-    /// Drops the text of a file without flags: nothing will quote it, and
-    /// keeping every text would hold the whole portal twice in memory
-    /// ([`super::Sources::read_flagged_records`] reads it again if a later
-    /// check flags it).
-    pub fn keep_source_if_flagged(mut self) -> Self {
-        if self.flags.is_empty() {
-            self.source = None;
-        }
-        self
-    }
+/// Which record texts a [`RecordOutcome`] keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Every text (`serve`'s load cache).
+    Always,
+    /// Only the texts of files with flags: nothing will quote the others,
+    /// and keeping every text would hold the whole portal twice in memory
+    /// ([`super::read_flagged_records`] reads a file again if a later check
+    /// flags it).
+    IfFlagged,
 }
 
-/// Loads the record at `path` of the portal folder `root`, whose canonical
-/// form is `canonical_root` (every file read must lie inside it).
+/// A file read below this size keeps its thread's read buffer for the next
+/// file; a larger one gives it back, so that one huge record does not stay
+/// in memory for the rest of the load.
+const KEPT_BUFFER_BYTES: usize = 1024 * 1024;
+
+thread_local! {
+    /// Each loading thread's read buffer: a record is read into memory that
+    /// is already mapped instead of into a fresh allocation per file (page
+    /// faults were a fifth of `check`'s time).
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Loads the record at `path` of the portal folder `portal` (every file read
+/// must lie inside it), keeping its text as `keep` says.
 pub fn load_record(
+    portal: &PortalDir,
     root: &Path,
-    canonical_root: &Path,
     path: &Path,
     config: &Config,
+    keep: Keep,
 ) -> RecordOutcome {
-    let read = read_bytes(root, canonical_root, path, config).and_then(|bytes| {
-        let sha256 = sha256_hex(&bytes);
-        Ok((decode(root, path, config, bytes)?, sha256))
-    });
-    let (source, sha256) = match read {
-        Ok(read) => read,
-        Err(flag) => {
-            return RecordOutcome {
-                document: None,
-                flags: vec![*flag],
-                source: None,
-            }
+    READ_BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        let outcome = read_and_parse(portal, root, path, config, keep, &mut buffer);
+        if buffer.capacity() > KEPT_BUFFER_BYTES {
+            *buffer = Vec::new();
         }
-    };
-    parse_source(source, &sha256, config)
+        outcome
+    })
+}
+
+/// [`load_record`] with the file read into `buffer`.
+fn read_and_parse(
+    portal: &PortalDir,
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    keep: Keep,
+    buffer: &mut Vec<u8>,
+) -> RecordOutcome {
+    let read = read_bytes(portal, root, path, config, buffer).and_then(|()| {
+        let text = std::str::from_utf8(buffer)
+            .map_err(|error| not_utf8(root, path, config, buffer, &error))?;
+        Ok((frontmatter::strip_bom(text), sha256_hex(buffer)))
+    });
+    match read {
+        Ok((text, sha256)) => parse_text(relative(root, path), text, &sha256, config, keep),
+        Err(flag) => RecordOutcome {
+            document: None,
+            flags: vec![*flag],
+            source: None,
+        },
+    }
 }
 
 /// Parses one record from `text` as if it had been read from `path` (relative
 /// to the portal root): the in-memory entry point for fuzzing and tests.
 pub fn parse_str(text: &str, path: &str, config: &Config) -> RecordOutcome {
-    let source = SourceFile {
-        path: path.to_string(),
-        text: frontmatter::strip_bom(text).to_string(),
-    };
-    parse_source(source, &sha256_hex(text.as_bytes()), config)
+    let sha256 = sha256_hex(text.as_bytes());
+    let text = frontmatter::strip_bom(text);
+    parse_text(path.to_string(), text, &sha256, config, Keep::Always)
 }
 
-/// Parses the front matter and body of an already read `source`, whose
-/// file's bytes hash to `sha256`.
-fn parse_source(mut source: SourceFile, sha256: &str, config: &Config) -> RecordOutcome {
-    let raw_characters = characters::scrub_source(&mut source, config);
-    let (document, mut flags) = match parse_front_matter::<Record>(&source, config) {
+/// Parses the front matter and body of the file `path` (relative to the
+/// portal root) whose text (BOM stripped) is `text` and whose bytes hash to
+/// `sha256`; the outcome holds the text as `keep` says.
+fn parse_text(
+    path: String,
+    text: &str,
+    sha256: &str,
+    config: &Config,
+    keep: Keep,
+) -> RecordOutcome {
+    let (text, raw_characters) = characters::scrub_text(text, &path, config);
+    let (document, mut flags) = match parse_front_matter::<Record>(&path, &text, config) {
         Ok(mut parsed) => {
             let escaped_characters = std::mem::take(&mut parsed.invalid_characters);
-            let (mut document, mut flags) = build_document(parsed, &source.path, config);
+            let (mut document, mut flags) = build_document(parsed, &path, config);
             if let Some(document) = &mut document {
                 document.sha256 = sha256.to_string();
             }
@@ -98,25 +134,25 @@ fn parse_source(mut source: SourceFile, sha256: &str, config: &Config) -> Record
             flag.record = Some(document.record.id.clone());
         }
     }
+    let keep_text = keep == Keep::Always || !flags.is_empty();
     RecordOutcome {
         document: document.map(std::sync::Arc::new),
+        source: keep_text.then(|| SourceFile {
+            path,
+            text: text.into_owned(),
+        }),
         flags,
-        source: Some(source),
     }
 }
 
 /// Reads a file as UTF-8 text (BOM stripped), refusing oversized files,
 /// special files and files outside the portal ([`super::tree::open_inside`]).
 pub fn read_source(root: &Path, path: &Path, config: &Config) -> Result<SourceFile, Box<Flag>> {
-    let canonical_root = root
-        .canonicalize()
+    root.canonicalize()
         .map_err(|error| cannot_read(root, path, config, &error))?;
-    decode(
-        root,
-        path,
-        config,
-        read_bytes(root, &canonical_root, path, config)?,
-    )
+    let mut bytes = Vec::new();
+    read_bytes(&PortalDir::new(root), root, path, config, &mut bytes)?;
+    decode(root, path, config, bytes)
 }
 
 /// The flag of a file that cannot be used, at `line`:`column` of `path`.
@@ -151,15 +187,16 @@ fn cannot_read(root: &Path, path: &Path, config: &Config, error: &std::io::Error
     )
 }
 
-/// Reads a file's bytes, refusing oversized files, special files and files
-/// outside the portal folder `root` (canonical form `canonical_root`,
-/// [`super::tree::open_under`]).
+/// Reads a file's bytes into `bytes` (emptied first), refusing oversized
+/// files, special files and files outside the portal folder `root`
+/// ([`PortalDir::open`]).
 fn read_bytes(
+    portal: &PortalDir,
     root: &Path,
-    canonical_root: &Path,
     path: &Path,
     config: &Config,
-) -> Result<Vec<u8>, Box<Flag>> {
+    bytes: &mut Vec<u8>,
+) -> Result<(), Box<Flag>> {
     let fail = |line, column, message: String, hint: &str| {
         unreadable(root, path, config, (line, column), message, hint)
     };
@@ -176,21 +213,43 @@ fn read_bytes(
             "move large evidence to a linked document and keep the record short",
         )
     };
-    let (mut file, size) = super::tree::open_under(canonical_root, path).map_err(cannot_read)?;
+    let (mut file, size) = portal.open(path).map_err(cannot_read)?;
     if size > MAX_RECORD_BYTES {
         return Err(too_big(size));
     }
-    // At most one byte past the limit, so that a file that grew since
-    // `metadata` is refused too rather than read whole.
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
-    (&mut file)
-        .take(MAX_RECORD_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot_read)?;
+    read_whole(&mut file, size, bytes).map_err(cannot_read)?;
     if bytes.len() as u64 > MAX_RECORD_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok(())
+}
+
+/// Reads `file`, whose size was `size` bytes (at most [`MAX_RECORD_BYTES`])
+/// when it was opened, into `bytes` (emptied first): at most one byte past
+/// the limit, so that a file that grew since is refused too rather than
+/// read whole. The first read asks for one byte more than `size`; when it
+/// returns exactly `size` bytes the file has ended there, and the read
+/// `read_to_end` would make to see the end (a system call per record) is
+/// left out.
+///
+/// Errors: a failed read.
+fn read_whole(file: &mut std::fs::File, size: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    let expected = usize::try_from(size).unwrap_or(0);
+    bytes.clear();
+    bytes.resize(expected + 1, 0);
+    let first = loop {
+        match file.read(bytes) {
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+            read => break read?,
+        }
+    };
+    bytes.truncate(first);
+    if first == expected {
+        return Ok(());
+    }
+    file.take(MAX_RECORD_BYTES + 1 - first as u64)
+        .read_to_end(bytes)
+        .map(|_| ())
 }
 
 /// The bytes of the file at `path` as UTF-8 text with its BOM stripped.
@@ -210,18 +269,33 @@ fn decode(
                 text,
             })
         }
-        Err(error) => {
-            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-            Err(unreadable(
-                root,
-                path,
-                config,
-                end_position(valid),
-                "file is not valid UTF-8".to_string(),
-                "save the file as UTF-8",
-            ))
-        }
+        Err(error) => Err(not_utf8(
+            root,
+            path,
+            config,
+            error.as_bytes(),
+            &error.utf8_error(),
+        )),
     }
+}
+
+/// The flag of the file at `path` whose `bytes` are not UTF-8 (`error`),
+/// at the first byte that is not.
+fn not_utf8(
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    bytes: &[u8],
+    error: &std::str::Utf8Error,
+) -> Box<Flag> {
+    unreadable(
+        root,
+        path,
+        config,
+        end_position(&bytes[..error.valid_up_to()]),
+        "file is not valid UTF-8".to_string(),
+        "save the file as UTF-8",
+    )
 }
 
 /// 1-based line and column (in characters, a leading BOM not counted) just
@@ -295,22 +369,23 @@ pub fn positions_in(text: &str) -> FieldPositions {
 
 /// Splits and parses the front matter of `source` into `T`.
 pub fn parse_front_matter<'a, T: DeserializeOwned>(
-    source: &'a SourceFile,
+    path: &str,
+    text: &'a str,
     config: &Config,
 ) -> Result<Parsed<'a, T>, Box<Flag>> {
-    let split = split(&source.text).map_err(|error| fence_flag(config, source, error.message()))?;
+    let split = split(text).map_err(|error| fence_flag(config, path, error.message()))?;
     if split.yaml.trim().is_empty() {
         let message = "front matter is empty: the fields go between the two `---` lines";
-        return Err(fence_flag(config, source, message));
+        return Err(fence_flag(config, path, message));
     }
     let positions = LazyPositions::new(split.yaml, split.yaml_first_line);
     let yaml = characters::scrub_yaml_escapes(split.yaml, split.yaml_first_line);
     let value = crate::yaml::from_str_at::<T>(&yaml.text, split.yaml_first_line)
-        .map_err(|error| Box::new(yaml_flag(config, source, &error)))?;
+        .map_err(|error| Box::new(yaml_flag(config, path, &error)))?;
     let invalid_characters = if yaml.fields.is_empty() {
         Vec::new()
     } else {
-        yaml.flags(config, &source.path, positions.get())
+        yaml.flags(config, path, positions.get())
     };
     Ok(Parsed {
         value,
@@ -322,11 +397,11 @@ pub fn parse_front_matter<'a, T: DeserializeOwned>(
 }
 
 /// A problem with the `---` fences themselves, at the top of the file.
-fn fence_flag(config: &Config, source: &SourceFile, message: &str) -> Box<Flag> {
+fn fence_flag(config: &Config, path: &str, message: &str) -> Box<Flag> {
     Box::new(flag_at(
         config,
         Code::InvalidRecord,
-        &source.path,
+        path,
         Position { line: 1, column: 1 },
         message.to_string(),
         Some(
@@ -338,13 +413,13 @@ fn fence_flag(config: &Config, source: &SourceFile, message: &str) -> Box<Flag> 
 }
 
 /// A YAML error (positioned in the file, not in the front matter) as a flag.
-fn yaml_flag(config: &Config, source: &SourceFile, error: &crate::yaml::YamlError) -> Flag {
+fn yaml_flag(config: &Config, path: &str, error: &crate::yaml::YamlError) -> Flag {
     let position = Position {
         line: error.line,
         column: error.column,
     };
     let (code, message, hint) = describe_yaml_error(&error.message);
-    flag_at(config, code, &source.path, position, message, hint, None)
+    flag_at(config, code, path, position, message, hint, None)
 }
 
 /// Classifies a YAML error and turns the library's long "expected one of"
@@ -510,10 +585,17 @@ pub fn duplicate_ids(
     documents: &[std::sync::Arc<Document>],
     config: &Config,
 ) -> Vec<Flag> {
-    let mut first_seen: HashMap<String, &Document> = HashMap::new();
+    let mut first_seen: FxHashMap<Cow<'_, str>, &Document> = FxHashMap::default();
+    first_seen.reserve(documents.len());
     let mut flags = Vec::new();
     for document in documents {
-        let key = document.record.slug();
+        // The slug without copying an id that is lower case already.
+        let id = document.record.id.as_str();
+        let key = if !id.is_ascii() || id.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(document.record.slug())
+        } else {
+            Cow::Borrowed(id)
+        };
         match first_seen.get(&key) {
             Some(first) => flags.push(flag_at(
                 config,
@@ -579,6 +661,30 @@ mod tests {
         let (_, message, hint) = describe_yaml_error("invalid type: sequence, expected a string");
         assert_eq!(message, "invalid type: sequence, expected a string");
         assert!(hint.is_some_and(|h| h.contains("shape")));
+    }
+
+    #[test]
+    fn read_whole_reads_past_a_stale_size_and_stops_at_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "0123456789").unwrap();
+        let mut bytes = b"left over".to_vec();
+        for size in [10, 4, 0] {
+            let mut file = std::fs::File::open(&path).unwrap();
+            read_whole(&mut file, size, &mut bytes).unwrap();
+            assert_eq!(bytes, b"0123456789", "size {size}");
+        }
+        // A size larger than the file (it shrank since): what is there.
+        let mut file = std::fs::File::open(&path).unwrap();
+        read_whole(&mut file, 20, &mut bytes).unwrap();
+        assert_eq!(bytes, b"0123456789");
+        // A file past the limit is read one byte past it, never whole.
+        let big = dir.path().join("big.md");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_RECORD_BYTES + 10).unwrap();
+        let mut file = std::fs::File::open(&big).unwrap();
+        read_whole(&mut file, 1, &mut bytes).unwrap();
+        assert_eq!(bytes.len() as u64, MAX_RECORD_BYTES + 1);
     }
 
     #[test]

@@ -42,8 +42,32 @@ impl State {
     }
 }
 
-/// The keys already read in one mapping.
-type Seen = HashSet<String>;
+/// The keys already read in one mapping: a list searched in order while it
+/// is short (a record's mappings have about twenty keys, and hashing each
+/// was more work than comparing), a hash set beyond.
+#[derive(Default)]
+struct Seen {
+    few: Vec<String>,
+    many: HashSet<String>,
+}
+
+impl Seen {
+    /// Keys kept in the list before they move to the set.
+    const FEW: usize = 32;
+
+    /// Adds `key`; false when it was there already.
+    fn insert(&mut self, key: &str) -> bool {
+        if self.few.iter().any(|seen| seen == key) || self.many.contains(key) {
+            return false;
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push(key.to_string());
+        } else {
+            self.many.insert(key.to_string());
+        }
+        true
+    }
+}
 
 /// The strict view of a deserializer. `key` is set while the node is a key of
 /// a mapping, to the set of that mapping's keys so far.
@@ -193,7 +217,7 @@ impl<'s, V> Wrap<'s, '_, V> {
         let repeated = self
             .key
             .as_deref_mut()
-            .is_some_and(|seen| !seen.insert(text.to_string()));
+            .is_some_and(|seen| !seen.insert(text));
         if repeated {
             Err(E::custom(format!("duplicate key `{text}`")))
         } else {
@@ -295,7 +319,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, '_, V> {
         self.visitor.visit_map(StrictMap {
             inner: map,
             state: self.state,
-            seen: Seen::new(),
+            seen: Seen::default(),
         })
     }
 

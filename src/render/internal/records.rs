@@ -425,10 +425,7 @@ struct IndexEntry<'a>(
 );
 
 /// One record's array in the index (see [`index`]).
-fn index_entry<'a>(
-    row: &'a Row<'a>,
-    document: &crate::model::portal::Document,
-) -> IndexEntry<'a> {
+fn index_entry<'a>(row: &'a Row<'a>, document: &crate::model::portal::Document) -> IndexEntry<'a> {
     let heading = &row.heading;
     let (deployed_iso, deployed_day) = row
         .deployed
