@@ -130,6 +130,11 @@ struct Site<'a> {
     analysis: &'a Analysis,
     config: &'a Config,
     now: Timestamp,
+    /// `now` as every page's footer shows it: in the portal's zone
+    /// ([`Zone::display`]) and in UTC, RFC 3339 ([`Timestamp::iso`]);
+    /// formatted once, not once per page.
+    now_text: String,
+    now_iso: String,
     flags: FlagIndex<'a>,
     /// Every record, sorted by id.
     documents: Vec<&'a Document>,
@@ -197,6 +202,8 @@ impl<'a> Site<'a> {
             analysis,
             config,
             now: analysis.now,
+            now_text: config.timezone.display(&analysis.now),
+            now_iso: analysis.now.iso(),
             flags: FlagIndex::new(analysis),
             documents,
             by_slug,
@@ -256,9 +263,9 @@ impl<'a> Site<'a> {
                 portal: &self.config.title,
                 page_title: title,
                 section,
-                now: self.zone().display(&self.now),
+                now: &self.now_text,
                 timezone: self.zone().name(),
-                now_iso: self.now.iso(),
+                now_iso: &self.now_iso,
                 reconciliation: self.analysis.reconciliation.is_some(),
             },
             page,
@@ -419,11 +426,11 @@ struct Layout<'a> {
     /// The navigation section to mark as current.
     section: &'static str,
     /// The build's `now` in the portal's zone.
-    now: String,
+    now: &'a str,
     /// The portal zone's IANA name.
     timezone: &'static str,
     /// The build's `now` in UTC, RFC 3339.
-    now_iso: String,
+    now_iso: &'a str,
     /// Whether the site has a deploy-log reconciliation page (nav link).
     reconciliation: bool,
 }
@@ -467,7 +474,7 @@ impl When {
         let date = zone.date_of(at);
         Self {
             iso: iso(at),
-            text: format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()),
+            text: date_text(date.year(), date.month(), date.day()),
         }
     }
 }
@@ -481,18 +488,40 @@ fn iso(at: &Timestamp) -> String {
     if !(0..=9999).contains(&t.year()) {
         return at.iso();
     }
-    if at.is_date_only() {
-        format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
-    } else {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
+    let mut text = date_text(t.year(), t.month(), t.day());
+    if !at.is_date_only() {
+        text.push('T');
+        push_digits(&mut text, t.hour(), 2);
+        text.push(':');
+        push_digits(&mut text, t.minute(), 2);
+        text.push(':');
+        push_digits(&mut text, t.second(), 2);
+        text.push('Z');
+    }
+    text
+}
+
+/// `YYYY-MM-DD`, written digit by digit (no formatting machinery: record
+/// pages show a dozen dates each); a year outside 0..=9999 as `format!`
+/// writes it.
+fn date_text(year: i32, month: u32, day: u32) -> String {
+    let Ok(four_digit_year @ 0..=9999) = u32::try_from(year) else {
+        return format!("{year:04}-{month:02}-{day:02}");
+    };
+    let mut text = String::with_capacity(20);
+    push_digits(&mut text, four_digit_year, 4);
+    text.push('-');
+    push_digits(&mut text, month, 2);
+    text.push('-');
+    push_digits(&mut text, day, 2);
+    text
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(text: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        text.push(char::from(b'0' + digit as u8));
     }
 }
 
@@ -697,6 +726,7 @@ mod tests {
             "2026-03-14T02:05:09Z",
             "2026-12-31T23:59:59+01:00",
             "0001-01-01",
+            "0999-10-05T10:00:07Z",
         ] {
             let at = Timestamp::parse(text).unwrap();
             let full = When::full(&at, Zone::default());

@@ -319,7 +319,7 @@ fn add_heading_ids(
 ) -> Vec<(String, String)> {
     let texts = heading_texts(events);
     let assigned = assign_heading_ids(&texts, prefix, ids);
-    let moved = if prefix == PUBLIC_PREFIX {
+    let moved = if prefix == PUBLIC_PREFIX || !has_fragment_link(events) {
         Vec::new()
     } else {
         let public = assign_heading_ids(&texts, PUBLIC_PREFIX, &mut PageIds::default());
@@ -359,6 +359,15 @@ fn assign_heading_ids(
         assigned.push((index, id));
     }
     assigned
+}
+
+/// Whether any link of `events` is fragment-only (`#...`): only those are
+/// retargeted ([`retarget_heading_links`]), so most fragments need not
+/// work out their public page's ids.
+fn has_fragment_link(events: &[Event<'_>]) -> bool {
+    events.iter().any(
+        |event| matches!(event, Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with('#')),
+    )
 }
 
 /// Points fragment-only links written for the public page (`#sec-impact`)

@@ -13,12 +13,13 @@ use std::borrow::Cow;
 
 /// `html` with off-site `<a href>` and `<img src>` replaced by text.
 pub fn without_offsite_links(html: &str) -> Cow<'_, str> {
-    if !html.contains("<a ") && !html.contains("<img ") {
+    let Some(first) = next_tag(html) else {
         return Cow::Borrowed(html);
-    }
+    };
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
-    while let Some(start) = next_tag(rest) {
+    let mut found = Some(first);
+    while let Some(start) = found {
         out.push_str(&rest[..start]);
         rest = &rest[start..];
         let Some(tag) = parse_tag(rest) else {
@@ -28,7 +29,7 @@ pub fn without_offsite_links(html: &str) -> Cow<'_, str> {
         let after_tag = &rest[tag.length..];
         match (tag.name, tag.url) {
             ("img", Some(url)) if is_offsite(url) => {
-                out.push_str(&format!("<code class=\"url\">{url}</code>"));
+                push_url(&mut out, url);
                 rest = after_tag;
             }
             ("a", Some(url)) if is_offsite(url) => {
@@ -36,9 +37,10 @@ pub fn without_offsite_links(html: &str) -> Cow<'_, str> {
                     Some(end) => (&after_tag[..end], &after_tag[end + 4..]),
                     None => (after_tag, ""),
                 };
-                out.push_str(&format!(
-                    "<span class=\"offsite\">{inner}</span> <code class=\"url\">{url}</code>"
-                ));
+                out.push_str("<span class=\"offsite\">");
+                out.push_str(inner);
+                out.push_str("</span> ");
+                push_url(&mut out, url);
                 rest = remainder;
             }
             _ => {
@@ -46,9 +48,17 @@ pub fn without_offsite_links(html: &str) -> Cow<'_, str> {
                 rest = after_tag;
             }
         }
+        found = next_tag(rest);
     }
     out.push_str(rest);
     Cow::Owned(out)
+}
+
+/// Appends `url` (still HTML-escaped) as code.
+fn push_url(out: &mut String, url: &str) {
+    out.push_str("<code class=\"url\">");
+    out.push_str(url);
+    out.push_str("</code>");
 }
 
 /// Whether a (still HTML-escaped) URL leaves the site.
@@ -57,12 +67,20 @@ fn is_offsite(url: &str) -> bool {
     url.starts_with("http:") || url.starts_with("https:") || url.starts_with("//")
 }
 
-/// The byte offset of the next `<a ` or `<img ` tag.
+/// The byte offset of the next `<a ` or `<img ` tag: one pass over the
+/// `<`s of `html` (searching for each tag name apart read all of the rest
+/// of a body twice per tag).
 fn next_tag(html: &str) -> Option<usize> {
-    match (html.find("<a "), html.find("<img ")) {
-        (Some(a), Some(img)) => Some(a.min(img)),
-        (a, img) => a.or(img),
+    let mut from = 0;
+    while let Some(offset) = html[from..].find('<') {
+        let at = from + offset;
+        let tag = &html[at..];
+        if tag.starts_with("<a ") || tag.starts_with("<img ") {
+            return Some(at);
+        }
+        from = at + 1;
     }
+    None
 }
 
 struct Tag<'a> {
@@ -150,6 +168,19 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("//cdn.example/i.png"));
+    }
+
+    #[test]
+    fn other_tags_starting_like_links_are_kept() {
+        let html = "<p><abbr title=\"x\">A</abbr> <a href=\"../y/\">y</a> <b>b</b><a href=\"https://z.example/\">z</a><i>i</i></p>";
+        assert_eq!(
+            without_offsite_links(html),
+            "<p><abbr title=\"x\">A</abbr> <a href=\"../y/\">y</a> <b>b</b><span class=\"offsite\">z</span> <code class=\"url\">https://z.example/</code><i>i</i></p>"
+        );
+        assert_eq!(
+            without_offsite_links("<abbr>a</abbr><image>"),
+            "<abbr>a</abbr><image>"
+        );
     }
 
     #[test]

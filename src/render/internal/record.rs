@@ -17,6 +17,7 @@ use crate::render::markdown::{to_html_on_page, PageIds};
 use crate::render::{Records, RenderError, Sink, Theme};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Renders the page of each of `records`, handing each to `sink` as soon as
 /// it is rendered so that 100,000 pages are never held in memory at once.
@@ -181,7 +182,13 @@ fn page<'a>(site: &Site<'a>, document: &'a Document, mut ids: PageIds) -> Record
 /// Sanitized HTML of a markdown field, off-site links shown as text; its
 /// ids are claimed in the page's `ids`.
 fn markdown(md: &str, id_prefix: &str, ids: &mut PageIds) -> String {
-    without_offsite_links(&to_html_on_page(md, id_prefix, ids)).into_owned()
+    let html = to_html_on_page(md, id_prefix, ids);
+    // Most bodies have no off-site link: keep their HTML, without a copy.
+    let stripped = match without_offsite_links(&html) {
+        Cow::Owned(stripped) => Some(stripped),
+        Cow::Borrowed(_) => None,
+    };
+    stripped.unwrap_or(html)
 }
 
 #[derive(Serialize)]
