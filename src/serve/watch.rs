@@ -200,6 +200,7 @@ impl Watcher {
         let opened = Instant::now();
         let mut last_relevant = opened;
         let mut quiet = QUIET;
+        let mut finished = Finished::default();
         loop {
             let deadline = (last_relevant + quiet).min(opened + MAX_WAIT);
             let Some(wait) = deadline.checked_duration_since(Instant::now()) else {
@@ -207,12 +208,12 @@ impl Watcher {
             };
             match self.events.recv_timeout(wait) {
                 Ok(event) => {
-                    let settled = settles(&self.root, &event, &changes);
+                    finished.note(&self.root, &event);
                     if absorb(&self.root, self.deploy_log.as_deref(), event, &mut changes) {
                         last_relevant = Instant::now();
                         quiet = QUIET;
                     }
-                    if settled {
+                    if finished.settles(&changes) {
                         last_relevant = Instant::now();
                         quiet = SETTLED;
                     }
@@ -274,35 +275,52 @@ fn absorb(
     relevant
 }
 
-/// Whether `event` says a writer finished files that `changes` name, all
-/// of them record files, as does every path `changes` holds: a close after
-/// writing, or a rename onto the file (an editor's or `sed -i`'s save).
-/// Then the window need not wait out [`QUIET`] ([`SETTLED`]).
-fn settles(root: &Path, event: &notify::Result<Event>, changes: &Changes) -> bool {
-    use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
-    let Ok(event) = event else {
-        return false;
-    };
-    let finished = matches!(
-        event.kind,
-        EventKind::Access(AccessKind::Close(AccessMode::Write))
-            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
-    );
-    let is_record = crate::load::is_record_file;
-    let target = match event.kind {
-        // A rename names the old path first, the new one last.
-        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event.paths.last(),
-        _ => event.paths.first(),
-    };
-    let named = target
-        .and_then(|path| classify(root, None, path))
-        .is_some_and(|source| is_record(&source.relative));
-    finished
-        && named
-        && !changes.rescan
-        && !changes.theme
-        && !changes.paths.is_empty()
-        && changes.paths.iter().all(|path| is_record(path))
+/// The record files a writer finished during one window: closed after
+/// writing, or renamed onto (an editor's or `sed -i`'s save), and not
+/// written again since.
+#[derive(Default)]
+struct Finished(BTreeSet<String>);
+
+impl Finished {
+    /// Takes `event` into account: a finished write of a record file marks
+    /// it, any other change to a source unmarks the sources it names.
+    fn note(&mut self, root: &Path, event: &notify::Result<Event>) {
+        use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+        let Ok(event) = event else {
+            return;
+        };
+        let relative = |path: &PathBuf| classify(root, None, path).map(|source| source.relative);
+        match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+                // A rename names the old path first, the new one last.
+                let target = match event.kind {
+                    EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => event.paths.last(),
+                    _ => event.paths.first(),
+                };
+                if let Some(path) = target.and_then(relative) {
+                    if crate::load::is_record_file(&path) {
+                        self.0.insert(path);
+                    }
+                }
+            }
+            EventKind::Access(_) => {}
+            _ => {
+                for path in event.paths.iter().filter_map(relative) {
+                    self.0.remove(&path);
+                }
+            }
+        }
+    }
+
+    /// Whether every source `changes` names is a record file a writer
+    /// finished: then the window need not wait out [`QUIET`] ([`SETTLED`]).
+    fn settles(&self, changes: &Changes) -> bool {
+        !changes.rescan
+            && !changes.theme
+            && !changes.paths.is_empty()
+            && changes.paths.iter().all(|path| self.0.contains(path))
+    }
 }
 
 /// A changed portal source.
@@ -469,35 +487,52 @@ mod tests {
             }
             changes
         };
+        let settles = |events: &[&notify::Result<Event>], changes: &Changes| {
+            let mut finished = Finished::default();
+            for event in events {
+                finished.note(root, event);
+            }
+            finished.settles(changes)
+        };
         // A record written in place, then closed: served without waiting.
-        assert!(settles(root, &closed(record), &changed(&[record])));
+        assert!(settles(&[&closed(record)], &changed(&[record])));
         // A temporary renamed over the record: the same.
         let renamed = event(
             EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
             &["content/changes/x.tmp", record],
         );
-        assert!(settles(root, &renamed, &changed(&[record])));
+        assert!(settles(&[&renamed], &changed(&[record])));
         // Still writing, or other sources in the window: the quiet window.
         let modified = event(EventKind::Modify(ModifyKind::Any), &[record]);
-        assert!(!settles(root, &modified, &changed(&[record])));
-        assert!(!settles(root, &closed(record), &Changes::default()));
+        assert!(!settles(&[&modified], &changed(&[record])));
+        assert!(!settles(&[&closed(record)], &Changes::default()));
+        // Written again after the close: not finished any more.
+        assert!(!settles(&[&closed(record), &modified], &changed(&[record])));
+        // Another record closed while this one is still being written.
+        let other_record = "content/changes/b.md";
+        assert!(!settles(
+            &[&closed(other_record)],
+            &changed(&[record, other_record])
+        ));
+        assert!(!settles(&[&closed(other_record)], &changed(&[record])));
+        assert!(settles(
+            &[&closed(other_record), &closed(record)],
+            &changed(&[record, other_record])
+        ));
         for other in [
             "portal.yaml",
             "templates/public/base.html",
             "content/pages/a.md",
         ] {
             assert!(
-                !settles(root, &closed(record), &changed(&[record, other])),
+                !settles(&[&closed(record)], &changed(&[record, other])),
                 "{other}"
             );
-            assert!(
-                !settles(root, &closed(other), &changed(&[other])),
-                "{other}"
-            );
+            assert!(!settles(&[&closed(other)], &changed(&[other])), "{other}");
         }
         let mut lost = changed(&[record]);
         lost.rescan = true;
-        assert!(!settles(root, &closed(record), &lost));
+        assert!(!settles(&[&closed(record)], &lost));
     }
 
     #[test]
