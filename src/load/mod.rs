@@ -113,24 +113,9 @@ pub fn read_flagged_records<'p>(
 /// `None` when it cannot be read, is not UTF-8, or has grown past
 /// [`MAX_RECORD_BYTES`] since it was loaded.
 fn read_text(portal: &tree::PortalDir, path: &Path) -> Option<String> {
-    let (file, size) = portal.open(path).ok()?;
-    if size > MAX_RECORD_BYTES {
-        return None;
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(file, MAX_RECORD_BYTES + 1),
-        &mut bytes,
-    )
-    .ok()?;
-    if bytes.len() as u64 > MAX_RECORD_BYTES {
-        return None;
-    }
-    let mut text = String::from_utf8(bytes).ok()?;
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
-    Some(text)
+    let mut bytes = Vec::new();
+    record::read_limited(portal, path, &mut bytes).ok()?;
+    record::text_of(bytes).ok()
 }
 
 /// A `portal.yaml` that cannot be used: the command stops with exit code 2.

@@ -213,13 +213,37 @@ fn read_bytes(
             "move large evidence to a linked document and keep the record short",
         )
     };
-    let (mut file, size) = portal.open(path).map_err(cannot_read)?;
+    read_limited(portal, path, bytes).map_err(|error| match error {
+        Unread::Io(error) => cannot_read(error),
+        Unread::TooBig(size) => too_big(size),
+    })
+}
+
+/// Why [`read_limited`] read nothing.
+#[derive(Debug)]
+pub(super) enum Unread {
+    /// The file could not be opened or read.
+    Io(std::io::Error),
+    /// The file is larger than [`MAX_RECORD_BYTES`] (its size in bytes, or
+    /// the limit plus one when it grew past it while read).
+    TooBig(u64),
+}
+
+/// Reads the file at `path` inside `portal` ([`PortalDir::open`]) into
+/// `bytes` (emptied first), refusing a file larger than
+/// [`MAX_RECORD_BYTES`] when opened or once read.
+pub(super) fn read_limited(
+    portal: &PortalDir,
+    path: &Path,
+    bytes: &mut Vec<u8>,
+) -> Result<(), Unread> {
+    let (mut file, size) = portal.open(path).map_err(Unread::Io)?;
     if size > MAX_RECORD_BYTES {
-        return Err(too_big(size));
+        return Err(Unread::TooBig(size));
     }
-    read_whole(&mut file, size, bytes).map_err(cannot_read)?;
+    read_whole(&mut file, size, bytes).map_err(Unread::Io)?;
     if bytes.len() as u64 > MAX_RECORD_BYTES {
-        return Err(too_big(bytes.len() as u64));
+        return Err(Unread::TooBig(bytes.len() as u64));
     }
     Ok(())
 }
@@ -259,16 +283,11 @@ fn decode(
     config: &Config,
     bytes: Vec<u8>,
 ) -> Result<SourceFile, Box<Flag>> {
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            Ok(SourceFile {
-                path: relative(root, path),
-                text,
-            })
-        }
+    match text_of(bytes) {
+        Ok(text) => Ok(SourceFile {
+            path: relative(root, path),
+            text,
+        }),
         Err(error) => Err(not_utf8(
             root,
             path,
@@ -277,6 +296,15 @@ fn decode(
             &error.utf8_error(),
         )),
     }
+}
+
+/// `bytes` as UTF-8 text with its BOM stripped. Errors: not UTF-8.
+pub(super) fn text_of(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+    let mut text = String::from_utf8(bytes)?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// The flag of the file at `path` whose `bytes` are not UTF-8 (`error`),
