@@ -27,6 +27,7 @@ use crate::diagnostics::Flag;
 use crate::history::{Origin, Provenance};
 use crate::load::{self, ConfigError, RecordCache, Sources};
 use crate::model::deploys::DeployEntry;
+use crate::model::portal::same_documents;
 use crate::model::Timestamp;
 use crate::paths;
 use crate::pipeline::{self, Analysis, Blocked, Trail};
@@ -387,17 +388,12 @@ pub fn by_path(files: Vec<OutputFile>) -> Files {
 /// and whether there is a deploy log.
 fn shared_inputs_differ(old: &Analysis, new: &Analysis) -> bool {
     let (before, after) = (&old.portal.documents, &new.portal.documents);
-    let same_files = before.len() == after.len()
-        && before
-            .par_iter()
-            .zip(after)
-            .all(|(a, b)| Arc::ptr_eq(a, b) || (a.path == b.path && a.record.id == b.record.id));
+    let same_files = same_documents(before, after, |a, b| {
+        a.path == b.path && a.record.id == b.record.id
+    });
     let same_systems = || {
-        let all_same = before
-            .par_iter()
-            .zip(after)
-            .all(|(a, b)| Arc::ptr_eq(a, b) || a.record.systems == b.record.systems);
-        all_same || systems_of(old) == systems_of(new)
+        same_documents(before, after, |a, b| a.record.systems == b.record.systems)
+            || systems_of(old) == systems_of(new)
     };
     old.now != new.now
         || old.sources.get(load::CONFIG_FILE) != new.sources.get(load::CONFIG_FILE)

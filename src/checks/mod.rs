@@ -19,7 +19,7 @@ pub use crate::diagnostics::{finish, Code, Flag, Level};
 pub use crate::load::{characters, public_text};
 pub use approvals::{in_policy as approvals_in_policy, is_about_approvals};
 
-use crate::model::portal::{Document, FieldPositions, Portal};
+use crate::model::portal::{same_documents, Document, FieldPositions, Portal};
 use crate::model::record::{ChangeClass, Risk};
 use crate::policy::{DeadlineFacts, RecordFacts};
 use rayon::prelude::*;
@@ -91,15 +91,10 @@ impl Earlier<'_> {
     /// Whether `documents` have the ids, index by index, of the documents
     /// checked then (so the set of ids is the same).
     fn same_ids(&self, documents: &[Arc<Document>]) -> bool {
-        self.documents.len() == documents.len()
-            && self.checked.flags.len() == documents.len()
-            && self
-                .documents
-                .par_iter()
-                .zip(documents)
-                .all(|(earlier, document)| {
-                    Arc::ptr_eq(earlier, document) || earlier.record.id == document.record.id
-                })
+        self.checked.flags.len() == documents.len()
+            && same_documents(self.documents, documents, |earlier, document| {
+                earlier.record.id == document.record.id
+            })
     }
 
     /// The flags found then for the document at `index`, when it is the

@@ -58,6 +58,23 @@ pub struct Document {
     pub sha256: String,
 }
 
+/// Whether `before` and `after` hold as many documents and, index by index,
+/// the very same document (the same `Arc`) or two for which `same` holds:
+/// how an analysis tells which of its inputs an edit left as they were.
+/// Compared on every core.
+pub fn same_documents(
+    before: &[std::sync::Arc<Document>],
+    after: &[std::sync::Arc<Document>],
+    same: impl Fn(&Document, &Document) -> bool + Sync,
+) -> bool {
+    use rayon::prelude::*;
+    before.len() == after.len()
+        && before
+            .par_iter()
+            .zip(after)
+            .all(|(a, b)| std::sync::Arc::ptr_eq(a, b) || same(a, b))
+}
+
 /// An extra public page from `content/pages/*.md`.
 #[derive(Debug, Clone)]
 pub struct Page {

@@ -29,7 +29,7 @@ pub use evidence::{deadline_outcome, Coverage, DeadlineFacts, Outcome, PostIncid
 pub use notice::NoticeFacts;
 pub use windows::{BlackoutHit, Collision};
 
-use crate::model::portal::{Document, Portal};
+use crate::model::portal::{same_documents, Document, Portal};
 use crate::model::record::Record;
 use crate::model::{Config, Timestamp};
 use rayon::prelude::*;
@@ -134,16 +134,10 @@ impl Earlier<'_> {
     /// of `documents` is what it was then, index by index: then the
     /// collisions are too.
     fn same_collisions(&self, documents: &[Arc<Document>]) -> bool {
-        self.documents.len() == documents.len()
-            && self.facts.len() == documents.len()
-            && self
-                .documents
-                .par_iter()
-                .zip(documents)
-                .all(|(earlier, document)| {
-                    Arc::ptr_eq(earlier, document)
-                        || windows::same_collision_inputs(&earlier.record, &document.record)
-                })
+        self.facts.len() == documents.len()
+            && same_documents(self.documents, documents, |earlier, document| {
+                windows::same_collision_inputs(&earlier.record, &document.record)
+            })
     }
 }
 
