@@ -119,12 +119,29 @@ impl Timestamp {
     }
 
     /// Machine form: `YYYY-MM-DD` for dates, RFC 3339 (seconds, `Z`) otherwise.
+    /// Written digit by digit for years 0 to 9999 (a build writes tens of
+    /// thousands; chrono's formatting machinery was a visible share of
+    /// rendering), by chrono for the others.
     pub fn iso(&self) -> String {
-        if self.date_only {
-            self.date().format("%Y-%m-%d").to_string()
-        } else {
-            self.instant.to_rfc3339_opts(SecondsFormat::Secs, true)
+        let t = self.instant;
+        if !(0..=9999).contains(&t.year()) {
+            return if self.date_only {
+                self.date().format("%Y-%m-%d").to_string()
+            } else {
+                t.to_rfc3339_opts(SecondsFormat::Secs, true)
+            };
         }
+        let mut text = date_text(t.year(), t.month(), t.day());
+        if !self.date_only {
+            text.push('T');
+            push_digits(&mut text, t.hour(), 2);
+            text.push(':');
+            push_digits(&mut text, t.minute(), 2);
+            text.push(':');
+            push_digits(&mut text, t.second(), 2);
+            text.push('Z');
+        }
+        text
     }
 
     /// Reader form in UTC, for diagnostics: `2026-03-14` or
@@ -345,9 +362,55 @@ impl Visitor<'_> for ZoneVisitor {
     }
 }
 
+/// `YYYY-MM-DD` (a calendar date as pages and exports write it), digit by
+/// digit for years 0 to 9999, as `format!("{year:04}-{month:02}-{day:02}")`
+/// for the others.
+pub fn date_text(year: i32, month: u32, day: u32) -> String {
+    let Ok(four_digit_year @ 0..=9999) = u32::try_from(year) else {
+        return format!("{year:04}-{month:02}-{day:02}");
+    };
+    let mut text = String::with_capacity(20);
+    push_digits(&mut text, four_digit_year, 4);
+    text.push('-');
+    push_digits(&mut text, month, 2);
+    text.push('-');
+    push_digits(&mut text, day, 2);
+    text
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(text: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        text.push(char::from(b'0' + digit as u8));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_written_by_hand_matches_chrono() {
+        for text in [
+            "2026-03-14",
+            "2026-03-14T02:05:09Z",
+            "2026-12-31T23:59:59+01:00",
+            "0001-01-01",
+            "0999-10-05T10:00:07Z",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let at = Timestamp::parse(text).unwrap();
+            let chrono = if at.is_date_only() {
+                at.date().format("%Y-%m-%d").to_string()
+            } else {
+                at.instant().to_rfc3339_opts(SecondsFormat::Secs, true)
+            };
+            assert_eq!(at.iso(), chrono, "{text}");
+        }
+        assert_eq!(date_text(-1, 2, 3), format!("{:04}-{:02}-{:02}", -1, 2, 3));
+        assert_eq!(date_text(12345, 2, 3), "12345-02-03");
+    }
 
     #[test]
     fn parses_both_forms() {

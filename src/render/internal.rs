@@ -52,7 +52,7 @@ use crate::model::{Config, Timestamp, Zone};
 use crate::paths;
 use crate::pipeline::Analysis;
 use crate::policy::RecordFacts;
-use chrono::{Datelike, Timelike};
+use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -464,7 +464,7 @@ impl When {
     /// value as written ([`Zone::display`]); `iso` stays UTC.
     fn full(at: &Timestamp, zone: Zone) -> Self {
         Self {
-            iso: iso(at),
+            iso: at.iso(),
             text: zone.display(at),
         }
     }
@@ -473,55 +473,9 @@ impl When {
     fn day(at: &Timestamp, zone: Zone) -> Self {
         let date = zone.date_of(at);
         Self {
-            iso: iso(at),
-            text: date_text(date.year(), date.month(), date.day()),
+            iso: at.iso(),
+            text: crate::model::time::date_text(date.year(), date.month(), date.day()),
         }
-    }
-}
-
-/// [`Timestamp::iso`] without chrono's format-string interpreter (this runs
-/// tens of thousands of times per build): `YYYY-MM-DD` for dates,
-/// `YYYY-MM-DDTHH:MM:SSZ` otherwise. Years outside 0..=9999 fall back to
-/// chrono.
-fn iso(at: &Timestamp) -> String {
-    let t = at.instant();
-    if !(0..=9999).contains(&t.year()) {
-        return at.iso();
-    }
-    let mut text = date_text(t.year(), t.month(), t.day());
-    if !at.is_date_only() {
-        text.push('T');
-        push_digits(&mut text, t.hour(), 2);
-        text.push(':');
-        push_digits(&mut text, t.minute(), 2);
-        text.push(':');
-        push_digits(&mut text, t.second(), 2);
-        text.push('Z');
-    }
-    text
-}
-
-/// `YYYY-MM-DD`, written digit by digit (no formatting machinery: record
-/// pages show a dozen dates each); a year outside 0..=9999 as `format!`
-/// writes it.
-fn date_text(year: i32, month: u32, day: u32) -> String {
-    let Ok(four_digit_year @ 0..=9999) = u32::try_from(year) else {
-        return format!("{year:04}-{month:02}-{day:02}");
-    };
-    let mut text = String::with_capacity(20);
-    push_digits(&mut text, four_digit_year, 4);
-    text.push('-');
-    push_digits(&mut text, month, 2);
-    text.push('-');
-    push_digits(&mut text, day, 2);
-    text
-}
-
-/// Appends the last `width` decimal digits of `value`, zero-padded.
-fn push_digits(text: &mut String, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = value / 10u32.pow(place) % 10;
-        text.push(char::from(b'0' + digit as u8));
     }
 }
 
