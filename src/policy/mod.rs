@@ -157,38 +157,41 @@ pub fn assess_portal(
 ) -> Vec<RecordFacts> {
     let no_deployers = Vec::new();
     let deployers_of = |index: usize| deployers.get(index).unwrap_or(&no_deployers);
-    let mut facts: Vec<RecordFacts> = portal
-        .documents
-        .par_iter()
-        .enumerate()
-        .map(|(index, document)| {
-            let deployers = deployers_of(index);
-            match earlier
-                .as_ref()
-                .and_then(|e| e.of(index, document, deployers))
-            {
-                Some(known) => known.clone(),
-                None => assess(&document.record, &portal.config, now, deployers),
-            }
-        })
-        .collect();
-    match earlier.filter(|e| e.same_collisions(&portal.documents)) {
+    let assess_each = || -> Vec<RecordFacts> {
+        portal
+            .documents
+            .par_iter()
+            .enumerate()
+            .map(|(index, document)| {
+                let deployers = deployers_of(index);
+                match earlier
+                    .as_ref()
+                    .and_then(|e| e.of(index, document, deployers))
+                {
+                    Some(known) => known.clone(),
+                    None => assess(&document.record, &portal.config, now, deployers),
+                }
+            })
+            .collect()
+    };
+    // The collisions are kept when no record's collision inputs changed;
+    // otherwise they are found (serially, across records) while the other
+    // core assesses the records one by one.
+    let (mut facts, collisions) = match earlier
+        .as_ref()
+        .filter(|e| e.same_collisions(&portal.documents))
+    {
         Some(earlier) => {
-            facts
-                .par_iter_mut()
-                .zip(earlier.facts)
-                .for_each(|(facts, known)| {
-                    if facts.collisions != known.collisions {
-                        facts.collisions.clone_from(&known.collisions);
-                    }
-                });
+            let kept = earlier.facts.iter().map(|known| known.collisions.clone());
+            (assess_each(), kept.collect())
         }
-        None => {
+        None => rayon::join(assess_each, || {
             let records: Vec<&Record> = portal.documents.iter().map(|d| &d.record).collect();
-            for (facts, collisions) in facts.iter_mut().zip(windows::collisions(&records)) {
-                facts.collisions = collisions;
-            }
-        }
+            windows::collisions(&records)
+        }),
+    };
+    for (facts, collisions) in facts.iter_mut().zip(collisions) {
+        facts.collisions = collisions;
     }
     facts
 }
