@@ -15,27 +15,6 @@ use std::time::Duration;
 /// long builds show progress on a terminal).
 const PROGRESS_AFTER: Duration = Duration::from_secs(1);
 
-/// mimalloc's `mi_option_purge_delay` (the 16th entry of `mi_option_e` in
-/// mimalloc.h, v2 and v3 alike; libmimalloc-sys 0.1 names the entries around
-/// it but not this one).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// From here on, memory the program frees goes back to the kernel at once
-/// instead of after mimalloc's default 10 ms. Rendering frees large buffers
-/// (the records index, the exports: 100+ MB each at 100,000 records) and
-/// allocates new ones while the freed pages still count: peak RSS
-/// 953-1,036 MB -> 818 MB at 100,000 records (docs/performance.md). Loading
-/// and checking keep what they allocate, so they run with the default
-/// delay: purging at once there cost `check` 10% of its CPU time in
-/// `madvise` calls and page faults on pages it was about to reuse.
-fn release_freed_memory_at_once() {
-    // SAFETY: mi_option_set stores a number in mimalloc's table of options;
-    // it is safe to call at any time from any thread, and the purge delay is
-    // read each time freed memory is considered for purging. With another
-    // global allocator (the test binaries) it changes nothing they use.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
-}
-
 /// Builds `out/public/` and `out/internal/`. `--out` is resolved and
 /// checked before anything is read or created (SPEC 6), and the build
 /// writes to the resolved folder; a record or source file that cannot be
@@ -63,7 +42,6 @@ pub fn run(args: &BuildArgs) -> Outcome {
         "rendering {} record(s) into both sites",
         analysis.portal.documents.len()
     ));
-    release_freed_memory_at_once();
     let written = build.write(buildable, &out);
     progress.finish();
     let written = written.map_err(|e| Failure::failed(e.to_string()))?;

@@ -20,7 +20,7 @@ pub fn run(args: &ExportArgs) -> Outcome {
     let analysis = load_population(&args.root, &args.now)?;
     let flags = FlagIndex::new(&analysis);
     let export = Export::new(&analysis, &flags, period);
-    let bytes = match args.format {
+    let pieces = match args.format {
         ExportFormat::Csv => export.csv(),
         ExportFormat::Json => export.json(),
     }
@@ -29,11 +29,11 @@ pub fn run(args: &ExportArgs) -> Outcome {
         let manifest = export
             .manifest_json()
             .map_err(|e| Failure::failed(format!("cannot write the manifest: {e}")))?;
-        std::fs::write(path, manifest).map_err(|e| {
+        std::fs::write(path, manifest.joined()).map_err(|e| {
             Failure::failed(format!("cannot write the manifest {}: {e}", path.display()))
         })?;
     }
-    write_stdout(&bytes)?;
+    write_stdout_with(|out| pieces.write_to(out))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -71,8 +71,16 @@ pub fn analyze(build: &Build) -> Result<Analysis, Failure> {
 
 /// Writes `bytes` to stdout; a closed pipe (`| head`) is not an error.
 pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    write_stdout_with(|out| out.write_all(bytes))
+}
+
+/// Writes to stdout with `write`, then flushes; a closed pipe (`| head`)
+/// is not an error.
+fn write_stdout_with(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(error) => Err(Failure::failed(format!("cannot write to stdout: {error}"))),

@@ -27,7 +27,7 @@ use super::{Failure, Outcome};
 use crate::cli::{SampleArgs, SampleFormat};
 use crate::model::digest::sha256_hex;
 use crate::render::export::{self, ExportRow, FlagIndex, Member, Period};
-use crate::render::workpaper;
+use crate::render::{workpaper, Pieces};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -98,11 +98,14 @@ fn render(
     let sampled: Vec<ExportRow<'_>> = chosen.iter().map(|&i| rows[i].clone()).collect();
     match format {
         SampleFormat::Table => Ok(table(header, &sampled).into_bytes()),
-        SampleFormat::Csv => export::to_csv(&sampled).map_err(|e| failed(&e)),
+        SampleFormat::Csv => export::to_csv(&sampled)
+            .map(Pieces::joined)
+            .map_err(|e| failed(&e)),
         SampleFormat::Json => export::pretty(&JsonSample {
             header,
             records: &sampled,
         })
+        .map(Pieces::joined)
         .map_err(|e| failed(&e)),
         SampleFormat::Workpaper => {
             let rows: Vec<_> = chosen

@@ -44,7 +44,7 @@ mod workpaper;
 
 use super::export::{Export, ExportError, FlagIndex, Period};
 use super::theme::SharedVars;
-use super::{put_all, OutputFile, Parts, RenderError, Sink, Theme};
+use super::{put_all, OutputFile, Parts, Pieces, RenderError, Sink, Theme};
 use crate::checks::{Flag, Level};
 use crate::model::portal::Document;
 use crate::model::record::{is_valid_id, ChangeClass, Record, Status};
@@ -108,11 +108,12 @@ pub fn render(
 
 /// `export/changes.csv`, `export/changes.json` and `export/manifest.json`:
 /// the population of all dates (SPEC 5), as `changeportal export` prints it.
-/// Each file goes to `sink` as soon as it is serialized, so at most one of
-/// them (130 MB of JSON at 100,000 records) is held at a time.
+/// Each file goes to `sink` in [`Pieces`] as soon as it is serialized, so at
+/// most one of them (130 MB of JSON at 100,000 records) is held at a time,
+/// and only once.
 fn export_files(site: &Site<'_>, _theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let export = Export::new(site.analysis, &site.flags, Period::default());
-    type Serialize = fn(&Export<'_, '_>) -> Result<Vec<u8>, ExportError>;
+    type Serialize = fn(&Export<'_, '_>) -> Result<Pieces, ExportError>;
     let files: [(&str, Serialize); 3] = [
         (paths::export::CSV, |export| export.csv()),
         (paths::export::JSON, |export| export.json()),
@@ -121,7 +122,7 @@ fn export_files(site: &Site<'_>, _theme: &Theme, sink: &dyn Sink) -> Result<(), 
     files.into_iter().try_for_each(|(path, serialize)| {
         let contents =
             serialize(&export).map_err(|e| RenderError(format!("cannot write {path}: {e}")))?;
-        sink.put(OutputFile::new(path, contents))
+        sink.put_pieces(path, contents)
     })
 }
 

@@ -7,6 +7,7 @@ pub mod export;
 pub mod feeds;
 pub mod internal;
 pub mod markdown;
+mod pieces;
 pub mod public;
 pub mod schedule;
 pub mod theme;
@@ -14,6 +15,7 @@ pub mod view;
 pub mod workpaper;
 
 use crate::pipeline::Analysis;
+pub use pieces::Pieces;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -87,6 +89,14 @@ pub struct Sites {
 pub trait Sink: Sync {
     /// Takes one file.
     fn put(&self, file: OutputFile) -> Result<(), RenderError>;
+
+    /// Takes one large file at `path` in `pieces` (see [`Pieces`]). The
+    /// default joins them and [`Sink::put`]s the file; a sink that writes
+    /// to disk writes the pieces one after the other instead, so that the
+    /// file is never held twice.
+    fn put_pieces(&self, path: &str, pieces: Pieces) -> Result<(), RenderError> {
+        self.put(OutputFile::new(path, pieces.joined()))
+    }
 }
 
 /// A [`Sink`] that keeps every file in memory.

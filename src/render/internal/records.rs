@@ -27,7 +27,7 @@ use crate::model::person::person_key;
 use crate::model::record::{ChangeClass, ChangeType, Decision, Record, Status};
 use crate::paths;
 use crate::render::theme::SharedVars;
-use crate::render::{OutputFile, RenderError, Sink, Theme};
+use crate::render::{OutputFile, Pieces, RenderError, Sink, Theme};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
@@ -59,7 +59,7 @@ pub(super) fn render(site: &Site<'_>, theme: &Theme, sink: &dyn Sink) -> Result<
             page_rows,
         )?)
     })?;
-    sink.put(index(site, &rows)?)
+    sink.put_pieces(paths::internal::SEARCH_INDEX, index(site, &rows)?)
 }
 
 /// One page of the table with `rows` (`total` records in all).
@@ -343,7 +343,7 @@ fn filters(site: &Site<'_>) -> Vec<Filter> {
 /// deployed RFC 3339 or "", deployed day or "", flag count, 1 if a deny
 /// flag else 0, "search words"]`. `records.js` reads the same positions.
 /// Errors: none in practice (the index is plain JSON data).
-fn index(site: &Site<'_>, rows: &[Row<'_>]) -> Result<OutputFile, RenderError> {
+fn index(site: &Site<'_>, rows: &[Row<'_>]) -> Result<Pieces, RenderError> {
     let cannot = |e: serde_json::Error| {
         RenderError(format!(
             "cannot write {}: {e}",
@@ -355,45 +355,43 @@ fn index(site: &Site<'_>, rows: &[Row<'_>]) -> Result<OutputFile, RenderError> {
         .iter()
         .map(|s| (s.key.to_string(), s.title.into()))
         .collect();
-    // Serialized in parallel in runs of rows, and the runs are freed as
-    // they are joined: the index is 1.5 KB a record (150 MB at 100,000),
-    // and never held twice.
+    // Serialized in parallel in runs of rows, each run a piece of the file:
+    // the index is 1.5 KB a record (150 MB at 100,000), and never joined.
     let runs: Vec<Vec<u8>> = rows
         .par_chunks(INDEX_RUN)
         .zip(site.documents.par_chunks(INDEX_RUN))
-        .map(|(rows, documents)| index_run(rows, documents))
+        .enumerate()
+        .map(|(number, (rows, documents))| index_run(number == 0, rows, documents))
         .collect::<Result<_, _>>()
         .map_err(cannot)?;
     let systems = serde_json::to_string(&systems).map_err(cannot)?;
-    let head = format!(
-        "// Every record's row and search text, for records.js (generated).\n\
-         window.changeportalRecords = {{\"systems\":{systems},\"rows\":[\n"
+    let mut script = Pieces::from(
+        format!(
+            "// Every record's row and search text, for records.js (generated).\n\
+             window.changeportalRecords = {{\"systems\":{systems},\"rows\":[\n"
+        )
+        .into_bytes(),
     );
-    const TAIL: &str = "\n]};\n";
-    let length = head.len() + TAIL.len() + runs.iter().map(|r| r.len() + 2).sum::<usize>();
-    let mut script = Vec::with_capacity(length);
-    script.extend_from_slice(head.as_bytes());
-    for (number, run) in runs.into_iter().enumerate() {
-        if number > 0 {
-            script.extend_from_slice(b",\n");
-        }
-        script.extend_from_slice(&run);
+    for run in runs {
+        script.push(run);
     }
-    script.extend_from_slice(TAIL.as_bytes());
-    Ok(OutputFile::new(paths::internal::SEARCH_INDEX, script))
+    script.push(b"\n]};\n".to_vec());
+    Ok(script)
 }
 
 /// Rows of the index serialized per run (see [`index`]).
 const INDEX_RUN: usize = 1000;
 
-/// The entries of `rows` (with their `documents`), separated by `,\n`.
+/// The entries of `rows` (with their `documents`), each but the index's
+/// very first (in the `first` run) after `,\n`.
 fn index_run(
+    first: bool,
     rows: &[Row<'_>],
     documents: &[&crate::model::portal::Document],
 ) -> Result<Vec<u8>, serde_json::Error> {
     let mut run = Vec::with_capacity(rows.len() * 1024);
     for (number, (row, document)) in rows.iter().zip(documents).enumerate() {
-        if number > 0 {
+        if number > 0 || !first {
             run.extend_from_slice(b",\n");
         }
         serde_json::to_writer(&mut run, &index_entry(row, document))?;
