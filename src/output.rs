@@ -391,10 +391,10 @@ fn write_jobs(received: &Receiver<Job>, folders: &mut Folders) -> Result<(), Out
 }
 
 /// Writes `contents` to `path` piece by piece, each freed once written,
-/// over a file of the previous build in place or into a new file. Anything else in the way in a taken-over folder (a
-/// symlink, which is never followed, a folder, or a file with other hard
-/// links, which might be a deployed copy) is removed first, and a new file
-/// written.
+/// over a file of the previous build in place or into a new file. Anything
+/// else in the way in a taken-over folder (a symlink, which is never
+/// followed, a folder, or a file with other hard links, which might be a
+/// deployed copy) is removed first, and a new file written.
 ///
 /// A file is overwritten from the start and then cut to its new length,
 /// never truncated to zero first: ext4 flushes a file truncated to zero and
@@ -770,7 +770,10 @@ mod tests {
             parts.iter().for_each(|part| pieces.push(part.to_vec()));
             pieces
         };
+        // A site folder is taken over from the build before last, so the
+        // first build only leaves files for the third to write over.
         for (build, (long, short, new)) in [
+            (b"w".repeat(4000), b"v".to_vec(), None),
             (b"x".repeat(5000), b"y".to_vec(), None),
             (b"ab".to_vec(), b"z".repeat(3000), Some(b"n".to_vec())),
         ]

@@ -29,7 +29,8 @@ pub fn run(args: &ExportArgs) -> Outcome {
         let manifest = export
             .manifest_json()
             .map_err(|e| Failure::failed(format!("cannot write the manifest: {e}")))?;
-        std::fs::write(path, manifest.joined()).map_err(|e| {
+        let written = std::fs::File::create(path).and_then(|mut file| manifest.write_to(&mut file));
+        written.map_err(|e| {
             Failure::failed(format!("cannot write the manifest {}: {e}", path.display()))
         })?;
     }

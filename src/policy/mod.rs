@@ -176,24 +176,34 @@ pub fn assess_portal(
     };
     // The collisions are kept when no record's collision inputs changed;
     // otherwise they are found (serially, across records) while the other
-    // core assesses the records one by one.
-    let (mut facts, collisions) = match earlier
+    // threads assess the records.
+    match earlier
         .as_ref()
         .filter(|e| e.same_collisions(&portal.documents))
     {
         Some(earlier) => {
-            let kept = earlier.facts.iter().map(|known| known.collisions.clone());
-            (assess_each(), kept.collect())
+            let mut facts = assess_each();
+            facts
+                .par_iter_mut()
+                .zip(earlier.facts)
+                .for_each(|(facts, known)| {
+                    if facts.collisions != known.collisions {
+                        facts.collisions.clone_from(&known.collisions);
+                    }
+                });
+            facts
         }
-        None => rayon::join(assess_each, || {
-            let records: Vec<&Record> = portal.documents.iter().map(|d| &d.record).collect();
-            windows::collisions(&records)
-        }),
-    };
-    for (facts, collisions) in facts.iter_mut().zip(collisions) {
-        facts.collisions = collisions;
+        None => {
+            let (mut facts, collisions) = rayon::join(assess_each, || {
+                let records: Vec<&Record> = portal.documents.iter().map(|d| &d.record).collect();
+                windows::collisions(&records)
+            });
+            for (facts, collisions) in facts.iter_mut().zip(collisions) {
+                facts.collisions = collisions;
+            }
+            facts
+        }
     }
-    facts
 }
 
 /// `at` plus `days` days of 24 hours, as a UTC instant; saturates at the

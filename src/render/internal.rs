@@ -108,9 +108,9 @@ pub fn render(
 
 /// `export/changes.csv`, `export/changes.json` and `export/manifest.json`:
 /// the population of all dates (SPEC 5), as `changeportal export` prints it.
-/// Each file goes to `sink` in [`Pieces`] as soon as it is serialized, so at
-/// most one of them (130 MB of JSON at 100,000 records) is held at a time,
-/// and only once.
+/// Each file goes to `sink` in [`Pieces`] as soon as it is serialized and
+/// is never joined, so one is being made (130 MB of JSON at 100,000
+/// records) while at most the one before waits to be written.
 fn export_files(site: &Site<'_>, _theme: &Theme, sink: &dyn Sink) -> Result<(), RenderError> {
     let export = Export::new(site.analysis, &site.flags, Period::default());
     type Serialize = fn(&Export<'_, '_>) -> Result<Pieces, ExportError>;
