@@ -12,7 +12,9 @@ and an equivalent Hugo site (reused when the same seed, N, shape and generator a
 in the work folder), then runs one warm-up round and --runs timed rounds of
 
   (a) changeportal build --root CORPUS --out OUT --now NOW
-  (b) changeportal check --root CORPUS --now NOW        (exit 1 = deny flags: expected)
+  (b) changeportal check --root CORPUS --now NOW        (exit 1 = deny flags: expected), with
+      its record store (kept in WORKDIR/record-store; warm after the warm-up round), and again
+      with --no-cache (every file parsed, as on a fresh clone)
   (c) hugo --quiet -s HUGOSITE -d OUT
 
 in turns (default build, check, hugo, then small build, check, hugo, then the next round),
@@ -352,6 +354,8 @@ def main(argv=None) -> int:
     workdir = choose_workdir(a.workdir)
     os.makedirs(workdir, exist_ok=True)
     scratch = tempfile.mkdtemp(prefix="scratch-", dir=workdir)
+    # `check`'s record store goes with the corpora, not into the user's cache folder
+    os.environ["CHANGEPORTAL_CACHE_DIR"] = os.path.join(workdir, "record-store")
     env_info = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cpu": cpu_model(),
@@ -386,6 +390,9 @@ def main(argv=None) -> int:
                     # exit 1 = deny-level flags, which the corpus has on purpose
                     series.append(("check", Series("%s N=%d check" % (shape, n), [
                         a.bin, "check", "--root", corpus, "--now", a.now], (0, 1), None), None))
+                    # the same without the record store: every file parsed, as on a fresh clone
+                    series.append(("check_cold", Series("%s N=%d check --no-cache" % (shape, n), [
+                        a.bin, "check", "--no-cache", "--root", corpus, "--now", a.now], (0, 1), None), None))
                 if use_hugo:
                     series.append(("hugo", Series("%s N=%d hugo" % (shape, n), [
                         a.hugo_bin, "--quiet", "-s", hugo_site, "-d", out_hugo], (0,), out_hugo),
@@ -433,7 +440,7 @@ def main(argv=None) -> int:
               "| hugo (s) | hugo user (s) | hugo sys (s) | hugo peak RSS (MB) | hugo output (MB) | ratio build/hugo |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
-            for key in ("build", "check", "hugo"):
+            for key in ("build", "check", "check_cold", "hugo"):
                 if key in r and "error" in r[key]:
                     failed.append("%s N=%d %s: %s" % (r["shape"], r["records"], key, r[key]["error"].splitlines()[0]))
             b, h = ok(r, "build"), ok(r, "hugo")
@@ -454,28 +461,33 @@ def main(argv=None) -> int:
                 fmt(bs / hs if (bs and hs) else None, ".2f")))
         if use_cp:
             print()
-            print("| shape | N | check (s) | check user (s) | check sys (s) | check peak RSS (MB) | build records/s |")
-            print("|---|---:|---:|---:|---:|---:|---:|")
+            print("| shape | N | check (s) | check user (s) | check sys (s) | check peak RSS (MB) "
+                  "| check --no-cache (s) | user (s) | sys (s) | peak RSS (MB) | build records/s |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for r in results:
-                b, c = ok(r, "build"), ok(r, "check")
-                print("| %s | %d | %s | %s | %s | %s | %s |" % (
+                b, c, cc = ok(r, "build"), ok(r, "check"), ok(r, "check_cold")
+                print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     r["shape"], r["records"], cell(r, "check", fmt(c and c["median_s"], ".3f")),
                     cell(r, "check", fmt(c and c["median_user_s"], ".2f")),
                     cell(r, "check", fmt(c and c["median_sys_s"], ".2f")),
                     cell(r, "check", fmt(c and c["median_maxrss_mb"], ".1f")),
+                    cell(r, "check_cold", fmt(cc and cc["median_s"], ".3f")),
+                    cell(r, "check_cold", fmt(cc and cc["median_user_s"], ".2f")),
+                    cell(r, "check_cold", fmt(cc and cc["median_sys_s"], ".2f")),
+                    cell(r, "check_cold", fmt(cc and cc["median_maxrss_mb"], ".1f")),
                     cell(r, "build", fmt(r["records"] / b["median_s"] if b else None, ",.0f"))))
         print()
         for r in results:
             parts = []
-            b, c, h = ok(r, "build"), ok(r, "check"), ok(r, "hugo")
+            b, c, cc, h = ok(r, "build"), ok(r, "check"), ok(r, "check_cold"), ok(r, "hugo")
             if b and b["output"]:
                 bo = b["output"]
                 parts.append("changeportal wrote public %d files / %.1f MB, internal %d files / %.1f MB" % (
                     bo["public"]["files"], bo["public"]["mb"], bo["internal"]["files"], bo["internal"]["mb"]))
             if h and h["output"]:
                 parts.append("hugo wrote %d files / %.1f MB" % (h["output"]["files"], h["output"]["mb"]))
-            wall = ["%s %.3f-%.3f s" % (k, x["min_s"], x["max_s"]) for k, x in (("build", b), ("check", c), ("hugo", h))
-                    if x]
+            wall = ["%s %.3f-%.3f s" % (k, x["min_s"], x["max_s"])
+                    for k, x in (("build", b), ("check", c), ("check --no-cache", cc), ("hugo", h)) if x]
             if wall:
                 parts.append("min-max " + ", ".join(wall))
             if c:
@@ -501,7 +513,7 @@ def main(argv=None) -> int:
             if sr.get("failures"):
                 print("- serve reported %d failed rebuild(s)" % sr["failures"])
     noisy = [("%s N=%d" % (r["shape"], r["records"]), k, r[k]["max_other_load"]) for r in results
-             for k in ("build", "check", "hugo")
+             for k in ("build", "check", "check_cold", "hugo")
              if k in r and r[k].get("max_other_load") is not None and r[k]["max_other_load"] > 0.10]
     if noisy:
         print()

@@ -71,6 +71,14 @@ impl Build {
         pipeline::analyze(&self.root, &self.origin, self.now)
     }
 
+    /// [`Build::analyze`] reusing the record store of earlier `check`s in
+    /// `folder` ([`crate::load::stored`]) and updating it: the same
+    /// analysis, with the YAML of unchanged record files not parsed again.
+    /// Only `check` uses it. Errors: as [`Build::analyze`].
+    pub fn analyze_stored(&self, folder: &Path) -> Result<Analysis, ConfigError> {
+        pipeline::analyze_stored(&self.root, &self.origin, self.now, folder)
+    }
+
     /// Compiles the portal's theme (built-in templates with the portal's
     /// `templates/` and `static/` overrides). Errors: a template that does
     /// not compile, or a theme file the portal scan refuses.

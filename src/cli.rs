@@ -111,6 +111,11 @@ pub struct CheckArgs {
     /// `--format`, `--quiet`, `--path-prefix`.
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Parse every record file, without reading or writing the record
+    /// store (the front matter of unchanged files, kept between checks of
+    /// portals of 500 or more records; see the README).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Report only the flags of these files (paths relative to the current
     /// folder or to --root); the whole portal is still loaded, so duplicate
     /// ids and references are checked against every record.

@@ -107,6 +107,22 @@ pub fn analyze(root: &Path, origin: &Origin, now: Timestamp) -> Result<Analysis,
     Ok(analyze_loaded(root, origin, load::load(root)?, now))
 }
 
+/// [`analyze`] for `check`: the portal is loaded with the record store in
+/// `folder` ([`load::load_stored`]), which is written on another thread
+/// while the checks run. Output and errors: as [`analyze`].
+pub fn analyze_stored(
+    root: &Path,
+    origin: &Origin,
+    now: Timestamp,
+    folder: &Path,
+) -> Result<Analysis, ConfigError> {
+    let (loaded, update) = load::load_stored(root, folder)?;
+    Ok(std::thread::scope(|scope| {
+        scope.spawn(|| update.write());
+        analyze_loaded(root, origin, loaded, now)
+    }))
+}
+
 /// Runs every check at `now` on a portal already loaded from `root`
 /// ([`analyze`] after [`load::load`]); `gate` uses it to check a record as
 /// it would be once deployed, with the very rules every build applies.

@@ -16,9 +16,15 @@ pub fn run(args: &CheckArgs) -> Outcome {
     let only = files_of_portal(root, &args.files)?;
     let now = resolve_now(args.now.now)?;
     let options = report_options(&args.report, root);
-    let analysis = Build::new(root, now)
-        .analyze()
-        .map_err(|e| config_failure(e, args.report.format))?;
+    let build = Build::new(root, now);
+    let store = (!args.no_cache)
+        .then(crate::load::stored::default_folder)
+        .flatten();
+    let analysis = match &store {
+        Some(folder) => build.analyze_stored(folder),
+        None => build.analyze(),
+    }
+    .map_err(|e| config_failure(e, args.report.format))?;
     let flags: Vec<Flag> = match &only {
         Some(files) => analysis
             .flags

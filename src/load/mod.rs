@@ -11,6 +11,7 @@ pub mod frontmatter;
 pub mod positions;
 pub mod public_text;
 pub mod record;
+pub mod stored;
 pub mod tree;
 
 pub use crate::diagnostics::Sources;
@@ -220,7 +221,42 @@ impl RecordCache {
 /// cached. The caller must [`RecordCache::forget`] the files that changed.
 /// Errors: as [`load`].
 pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded, ConfigError> {
+    let reuse = match cache {
+        Some(cache) => Reuse::Memory(cache),
+        None => Reuse::Nothing,
+    };
+    load_reusing(root, reuse).map(|(loaded, _)| loaded)
+}
+
+/// [`load`] for `check`, with the record store in `folder` ([`stored`]): the record
+/// files whose bytes are those of a file that loaded without a flag last
+/// time are not parsed again. Output: the load, which is the one [`load`]
+/// gives, and the write that updates the store (run it while the checks
+/// run). Errors: as [`load`].
+pub fn load_stored(root: &Path, folder: &Path) -> Result<(Loaded, stored::Update), ConfigError> {
+    load_reusing(root, Reuse::Store(folder))
+}
+
+/// Which earlier parse results a load reuses.
+enum Reuse<'a> {
+    /// None: every record file is parsed.
+    Nothing,
+    /// Those of `serve`'s [`RecordCache`], which the load fills.
+    Memory(&'a mut RecordCache),
+    /// Those of the record store in this folder, which the returned
+    /// update rewrites.
+    Store(&'a Path),
+}
+
+/// [`load_with`] or [`load_stored`], as `reuse` says; the update is empty
+/// without a store.
+fn load_reusing(root: &Path, reuse: Reuse<'_>) -> Result<(Loaded, stored::Update), ConfigError> {
     let (config, config_source) = load_config(root)?;
+    let (cache, store_folder) = match reuse {
+        Reuse::Memory(cache) => (Some(cache), None),
+        Reuse::Nothing => (None, None),
+        Reuse::Store(folder) => (None, Some(folder)),
+    };
     let content_dir = root.join("content");
     let scanned = match cache.as_ref().and_then(|cache| cache.scan.clone()) {
         Some(scanned) => scanned,
@@ -249,12 +285,21 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
     let portal_dir = tree::PortalDir::new(root);
     let parse = |path: &PathBuf, keep| record::load_record(&portal_dir, root, path, &config, keep);
     let mut cached = CachedTexts::default();
-    let results: Vec<record::RecordOutcome> = match cache {
-        None => record_paths
+    let mut update = stored::Update::default();
+    let results: Vec<record::RecordOutcome> = match (cache, store_folder) {
+        (None, Some(folder)) => {
+            let store =
+                stored::StoredRecords::open(folder, root, &config_source.text, record_paths.len());
+            let (results, new_update) =
+                load_from_store(&portal_dir, root, record_paths, &config, &store);
+            update = new_update;
+            results
+        }
+        (None, None) => record_paths
             .par_iter()
             .map(|path| parse(path, record::Keep::IfFlagged))
             .collect(),
-        Some(cache) => {
+        (Some(cache), _) => {
             if cache.config.as_deref() != Some(config_source.text.as_str()) {
                 cache.clear();
                 cache.config = Some(config_source.text.clone());
@@ -305,7 +350,7 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
     let deploys = deploys::load(root, &config);
     flags.extend(deploys.flags);
     sources.extend(deploys.source);
-    Ok(Loaded {
+    let loaded = Loaded {
         portal: Portal {
             root: root.to_path_buf(),
             config,
@@ -316,7 +361,43 @@ pub fn load_with(root: &Path, cache: Option<&mut RecordCache>) -> Result<Loaded,
         flags,
         sources,
         cached,
-    })
+    };
+    Ok((loaded, update))
+}
+
+/// Loads the record files at `paths` with `store` ([`record::load_record_stored`]),
+/// on every core. Output: the outcomes in order, and the store's update.
+fn load_from_store(
+    portal_dir: &tree::PortalDir,
+    root: &Path,
+    paths: &[PathBuf],
+    config: &Config,
+    store: &stored::StoredRecords,
+) -> (Vec<record::RecordOutcome>, stored::Update) {
+    if !store.is_kept() {
+        let results = paths
+            .par_iter()
+            .map(|path| {
+                record::load_record(portal_dir, root, path, config, record::Keep::IfFlagged)
+            })
+            .collect();
+        return (results, stored::Update::default());
+    }
+    let loaded: Vec<_> = paths
+        .par_iter()
+        .map(|path| record::load_record_stored(portal_dir, root, path, config, store))
+        .collect();
+    let mut results = Vec::with_capacity(loaded.len());
+    let mut lines = Vec::with_capacity(loaded.len());
+    let mut reused = 0;
+    for (outcome, line) in loaded {
+        results.push(outcome);
+        if let Some((line, from_store)) = line {
+            reused += usize::from(from_store);
+            lines.push(line);
+        }
+    }
+    (results, store.update(lines, reused))
 }
 
 /// Puts `outcomes` (of the record files of `scanned`, in order) into

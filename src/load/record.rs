@@ -2,6 +2,7 @@
 
 use super::body::{marker_flags, split_body};
 use super::frontmatter::{self, split};
+use super::stored::StoredRecords;
 use super::tree::PortalDir;
 use super::{characters, public_text};
 use super::{positions, relative, MAX_RECORD_BYTES};
@@ -60,13 +61,44 @@ pub fn load_record(
     config: &Config,
     keep: Keep,
 ) -> RecordOutcome {
+    with_read_buffer(|buffer| read_and_parse(portal, root, path, config, keep, None, buffer)).0
+}
+
+/// [`load_record`] (texts kept only for flagged files) with the record store
+/// of `check` ([`super::stored`]): a file whose path and bytes the store
+/// holds takes its front matter from there instead of parsing it. Output:
+/// the outcome, and the file's store line when it loaded without a flag,
+/// and whether that line was reused from the store.
+pub fn load_record_stored(
+    portal: &PortalDir,
+    root: &Path,
+    path: &Path,
+    config: &Config,
+    store: &StoredRecords,
+) -> (RecordOutcome, Option<(String, bool)>) {
+    with_read_buffer(|buffer| {
+        read_and_parse(
+            portal,
+            root,
+            path,
+            config,
+            Keep::IfFlagged,
+            Some(store),
+            buffer,
+        )
+    })
+}
+
+/// Runs `read` with this thread's read buffer, giving the buffer back
+/// afterwards when it grew past [`KEPT_BUFFER_BYTES`].
+fn with_read_buffer<T>(read: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     READ_BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
-        let outcome = read_and_parse(portal, root, path, config, keep, &mut buffer);
+        let result = read(&mut buffer);
         if buffer.capacity() > KEPT_BUFFER_BYTES {
             *buffer = Vec::new();
         }
-        outcome
+        result
     })
 }
 
@@ -77,21 +109,74 @@ fn read_and_parse(
     path: &Path,
     config: &Config,
     keep: Keep,
+    store: Option<&StoredRecords>,
     buffer: &mut Vec<u8>,
-) -> RecordOutcome {
+) -> (RecordOutcome, Option<(String, bool)>) {
     let read = read_bytes(portal, root, path, config, buffer).and_then(|()| {
         let text = std::str::from_utf8(buffer)
             .map_err(|error| not_utf8(root, path, config, buffer, &error))?;
         Ok((frontmatter::strip_bom(text), sha256_hex(buffer)))
     });
-    match read {
-        Ok((text, sha256)) => parse_text(relative(root, path), text, &sha256, config, keep),
-        Err(flag) => RecordOutcome {
-            document: None,
-            flags: vec![*flag],
+    let (text, sha256) = match read {
+        Ok(read) => read,
+        Err(flag) => {
+            let outcome = RecordOutcome {
+                document: None,
+                flags: vec![*flag],
+                source: None,
+            };
+            return (outcome, None);
+        }
+    };
+    let path = relative(root, path);
+    let Some(store) = store else {
+        return (parse_text(path, text, &sha256, config, keep), None);
+    };
+    if let Some(document) = store
+        .record(&path, &sha256)
+        .and_then(|record| stored_document(path.clone(), text, &sha256, record, config))
+    {
+        let line = store.kept_line(&path, &sha256);
+        let outcome = RecordOutcome {
+            document: Some(std::sync::Arc::new(document)),
+            flags: Vec::new(),
             source: None,
-        },
+        };
+        return (outcome, line.map(|line| (line, true)));
     }
+    let outcome = parse_text(path.clone(), text, &sha256, config, keep);
+    let line = match (&outcome.document, outcome.flags.is_empty()) {
+        (Some(document), true) => StoredRecords::new_line(&path, &sha256, &document.record),
+        _ => None,
+    };
+    (outcome, line.map(|line| (line, false)))
+}
+
+/// The document of the record file `path` (relative to the portal root)
+/// whose text (BOM stripped) is `text`, with the front matter `record` the
+/// store holds for these very bytes: the body is split from `text` by the
+/// rules every load applies. `None` (parse the file instead) should the
+/// text not split cleanly after all.
+fn stored_document(
+    path: String,
+    text: &str,
+    sha256: &str,
+    record: Record,
+    config: &Config,
+) -> Option<Document> {
+    let (text, invalid_characters) = characters::scrub_text(text, &path, config);
+    let parts = split(&text).ok()?;
+    let body = split_body(parts.body, parts.body_first_line, record.is_public());
+    if !invalid_characters.is_empty() || !body.malformed_marker_lines.is_empty() {
+        return None;
+    }
+    Some(Document {
+        path,
+        public_body: body.public,
+        internal_body: body.internal,
+        record,
+        sha256: sha256.to_string(),
+    })
 }
 
 /// Parses one record from `text` as if it had been read from `path` (relative

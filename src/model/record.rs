@@ -111,7 +111,7 @@ record_enum!(
 );
 
 /// One change record's front matter.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(transform = super::schema::record_rules)]
 pub struct Record {
@@ -196,7 +196,7 @@ pub struct Record {
 }
 
 /// One review board decision.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// Board member's name.
@@ -213,7 +213,7 @@ pub struct Approval {
 }
 
 /// Why a change could not wait, and who decided.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Emergency {
     /// Why waiting would put the organisation at significant risk.
@@ -228,7 +228,7 @@ pub struct Emergency {
 }
 
 /// Code review after the change.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
     /// Reviewer.
@@ -244,7 +244,7 @@ pub struct Review {
 }
 
 /// One war-room timeline entry.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
     /// When.
@@ -260,7 +260,7 @@ pub struct TimelineEntry {
 }
 
 /// Post-incident review.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostIncident {
     /// When the discussion took place.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 use serde::de::Visitor;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -266,6 +266,19 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+impl Serialize for Timestamp {
+    /// Writes the form [`Timestamp::parse`] reads back to the same value:
+    /// `YYYY-MM-DD` for a bare date, else RFC 3339 in UTC with as many
+    /// fractional digits as the instant has (load cache, `load::cache`).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.date_only {
+            serializer.collect_str(&self.date().format("%Y-%m-%d"))
+        } else {
+            serializer.serialize_str(&self.instant.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        }
+    }
+}
+
 /// Parses a date scalar inside the deserializer (see [`Timestamp::parse`]).
 struct TimestampVisitor;
 
@@ -389,6 +402,25 @@ fn push_digits(text: &mut String, value: u32, width: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serialized_timestamps_parse_back_to_the_same_value_and_form() {
+        for text in [
+            "2026-01-02",
+            "0000-01-01",
+            "9999-12-31",
+            "2026-01-02T00:00:00Z",
+            "2026-03-14T02:00:00.123456789+05:30",
+            "2026-03-14T02:00:00.5-23:59",
+            "1999-12-31t23:59:59z",
+        ] {
+            let timestamp = Timestamp::parse(text).unwrap();
+            let json = serde_json::to_string(&timestamp).unwrap();
+            let back: Timestamp = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.instant(), timestamp.instant(), "{text} -> {json}");
+            assert_eq!(back.is_date_only(), timestamp.is_date_only(), "{text}");
+        }
+    }
 
     #[test]
     fn iso_written_by_hand_matches_chrono() {

@@ -12,9 +12,15 @@ use sha2::Digest;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The compiled `changeportal` binary.
+/// The compiled `changeportal` binary, keeping `check`'s record store in
+/// the target folder rather than in the user's cache folder.
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_changeportal"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_changeportal"));
+    command.env(
+        "CHANGEPORTAL_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("record-store"),
+    );
+    command
 }
 
 /// Runs the binary with `args` inside `dir`.
