@@ -291,7 +291,7 @@ fn load_reusing(root: &Path, reuse: Reuse<'_>) -> Result<(Loaded, stored::Update
             let store =
                 stored::StoredRecords::open(folder, root, &config_source.text, record_paths.len());
             let (results, new_update) =
-                load_from_store(&portal_dir, root, record_paths, &config, &store);
+                load_from_store(&portal_dir, root, record_paths, &config, store);
             update = new_update;
             results
         }
@@ -372,7 +372,7 @@ fn load_from_store(
     root: &Path,
     paths: &[PathBuf],
     config: &Config,
-    store: &stored::StoredRecords,
+    store: stored::StoredRecords,
 ) -> (Vec<record::RecordOutcome>, stored::Update) {
     if !store.is_kept() {
         let results = paths
@@ -385,19 +385,15 @@ fn load_from_store(
     }
     let loaded: Vec<_> = paths
         .par_iter()
-        .map(|path| record::load_record_stored(portal_dir, root, path, config, store))
+        .map(|path| record::load_record_stored(portal_dir, root, path, config, &store))
         .collect();
     let mut results = Vec::with_capacity(loaded.len());
     let mut lines = Vec::with_capacity(loaded.len());
-    let mut reused = 0;
     for (outcome, line) in loaded {
         results.push(outcome);
-        if let Some((line, from_store)) = line {
-            reused += usize::from(from_store);
-            lines.push(line);
-        }
+        lines.extend(line);
     }
-    (results, store.update(lines, reused))
+    (results, store.update(lines))
 }
 
 /// Puts `outcomes` (of the record files of `scanned`, in order) into

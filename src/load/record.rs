@@ -2,7 +2,7 @@
 
 use super::body::{marker_flags, split_body};
 use super::frontmatter::{self, split};
-use super::stored::StoredRecords;
+use super::stored::{Line, StoredRecords};
 use super::tree::PortalDir;
 use super::{characters, public_text};
 use super::{positions, relative, MAX_RECORD_BYTES};
@@ -67,15 +67,14 @@ pub fn load_record(
 /// [`load_record`] (texts kept only for flagged files) with the record store
 /// of `check` ([`super::stored`]): a file whose path and bytes the store
 /// holds takes its front matter from there instead of parsing it. Output:
-/// the outcome, and the file's store line when it loaded without a flag,
-/// and whether that line was reused from the store.
+/// the outcome, and the file's store line when it loaded without a flag.
 pub fn load_record_stored(
     portal: &PortalDir,
     root: &Path,
     path: &Path,
     config: &Config,
     store: &StoredRecords,
-) -> (RecordOutcome, Option<(String, bool)>) {
+) -> (RecordOutcome, Option<Line>) {
     with_read_buffer(|buffer| {
         read_and_parse(
             portal,
@@ -111,7 +110,7 @@ fn read_and_parse(
     keep: Keep,
     store: Option<&StoredRecords>,
     buffer: &mut Vec<u8>,
-) -> (RecordOutcome, Option<(String, bool)>) {
+) -> (RecordOutcome, Option<Line>) {
     let read = read_bytes(portal, root, path, config, buffer).and_then(|()| {
         let text = std::str::from_utf8(buffer)
             .map_err(|error| not_utf8(root, path, config, buffer, &error))?;
@@ -142,14 +141,14 @@ fn read_and_parse(
             flags: Vec::new(),
             source: None,
         };
-        return (outcome, line.map(|line| (line, true)));
+        return (outcome, line);
     }
     let outcome = parse_text(path.clone(), text, &sha256, config, keep);
     let line = match (&outcome.document, outcome.flags.is_empty()) {
         (Some(document), true) => StoredRecords::new_line(&path, &sha256, &document.record),
         _ => None,
     };
-    (outcome, line.map(|line| (line, false)))
+    (outcome, line)
 }
 
 /// The document of the record file `path` (relative to the portal root)

@@ -141,35 +141,48 @@ impl StoredRecords {
     }
 
     /// The store line of the record file `path` (relative, `/`-separated)
-    /// whose bytes hash to `sha256`, copied from the store: for a file whose
+    /// whose bytes hash to `sha256`, as the store holds it: for a file whose
     /// front matter [`StoredRecords::record`] gave.
-    pub fn kept_line(&self, path: &str, sha256: &str) -> Option<String> {
+    pub fn kept_line(&self, path: &str, sha256: &str) -> Option<Line> {
         let entry = self.entries.get(path)?;
         (self.text[entry.sha256.clone()] == *sha256)
-            .then(|| self.text[entry.sha256.start..entry.record.end].to_string())
+            .then_some(Line::Kept(entry.sha256.start..entry.record.end))
     }
 
     /// A new store line for the record file `path` (relative,
     /// `/`-separated) that loaded without a flag: the SHA-256 of its bytes,
     /// its path as a JSON string and its front matter as JSON.
-    pub fn new_line(path: &str, sha256: &str, record: &Record) -> Option<String> {
+    pub fn new_line(path: &str, sha256: &str, record: &Record) -> Option<Line> {
         let path = serde_json::to_string(path).ok()?;
         let record = serde_json::to_string(record).ok()?;
-        Some(format!("{sha256}\t{path}\t{record}"))
+        Some(Line::New(format!("{sha256}\t{path}\t{record}")))
     }
 
     /// The write that brings the store up to date with `lines` (one per
-    /// record file that loaded without a flag, in load order; `reused` of
-    /// them came from the store). Nothing is written when the store holds
-    /// exactly those lines already.
-    pub fn update(&self, lines: Vec<String>, reused: usize) -> Update {
-        let unchanged = reused == lines.len() && reused == self.entries.len();
+    /// record file that loaded without a flag, in load order). Nothing is
+    /// written when the store holds exactly those lines already.
+    pub fn update(self, lines: Vec<Line>) -> Update {
+        let kept = lines
+            .iter()
+            .filter(|line| matches!(line, Line::Kept(_)))
+            .count();
+        let unchanged = kept == lines.len() && kept == self.entries.len();
         Update {
-            file: self.file.clone().filter(|_| !unchanged),
-            header: self.header.clone(),
+            file: self.file.filter(|_| !unchanged),
+            header: self.header,
+            text: self.text,
             lines,
         }
     }
+}
+
+/// One record file's line in the store being written.
+#[derive(Debug)]
+pub enum Line {
+    /// The line the store holds already, at this range of its text.
+    Kept(Range<usize>),
+    /// A new line.
+    New(String),
 }
 
 /// A pending write of a store ([`StoredRecords::update`]).
@@ -177,7 +190,9 @@ impl StoredRecords {
 pub struct Update {
     file: Option<PathBuf>,
     header: String,
-    lines: Vec<String>,
+    /// The text of the store read, which kept lines point into.
+    text: String,
+    lines: Vec<Line>,
 }
 
 impl Update {
@@ -203,7 +218,11 @@ impl Update {
             writer.write_all(self.header.as_bytes())?;
             writer.write_all(b"\n")?;
             for line in &self.lines {
-                writer.write_all(line.as_bytes())?;
+                let text = match line {
+                    Line::Kept(range) => &self.text[range.clone()],
+                    Line::New(text) => text.as_str(),
+                };
+                writer.write_all(text.as_bytes())?;
                 writer.write_all(b"\n")?;
             }
             writer.flush()?;
