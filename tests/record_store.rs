@@ -1,7 +1,7 @@
 //! The record store of `check` ([`changeportal::load::stored`]) never
 //! changes what `check` finds: after random sequences of edits (a record's
 //! body, title, front matter broken and mended, line endings, a BOM, a
-//! rename, a deletion, portal.yaml changed), a check with the store gives
+//! rename, a deletion, portal.yaml and its lint levels changed), a check with the store gives
 //! the very analysis a check without it gives; a store from another
 //! program or configuration, or a damaged one, is not used; and an
 //! unchanged portal does not rewrite it.
@@ -132,6 +132,9 @@ enum Edit {
     Delete(usize),
     /// A comment is added to portal.yaml.
     Config,
+    /// `internal-detail-in-public` becomes deny in portal.yaml's `lints:`,
+    /// or goes back to its default.
+    Lint,
     /// Nothing changes.
     Nothing,
 }
@@ -147,6 +150,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         n.clone().prop_map(Edit::Rename),
         n.prop_map(Edit::Delete),
         Just(Edit::Config),
+        Just(Edit::Lint),
         Just(Edit::Nothing),
     ]
 }
@@ -187,6 +191,17 @@ fn apply(root: &Path, edit: &Edit) {
             let text = std::fs::read_to_string(&config).unwrap();
             std::fs::write(config, format!("{text}\n# edited\n")).unwrap();
         }
+        Edit::Lint => {
+            let config = root.join("portal.yaml");
+            let text = std::fs::read_to_string(&config).unwrap();
+            let line = "  internal-detail-in-public: deny\n";
+            let edited = match text.contains(line) {
+                true => text.replacen(line, "", 1),
+                false => text.replacen("\nlints:\n", &format!("\nlints:\n{line}"), 1),
+            };
+            assert_ne!(edited, text);
+            std::fs::write(config, edited).unwrap();
+        }
         Edit::Nothing => {}
     }
 }
@@ -220,13 +235,21 @@ fn an_unchanged_portal_does_not_rewrite_its_store() {
     let build = Build::new(portal.path(), now());
     build.analyze_stored(store.path()).unwrap();
     let file = store_file(store.path());
-    let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let written = std::fs::metadata(&file).unwrap();
     let text = std::fs::read_to_string(&file).unwrap();
+    // A month ago: reading the store marks it as used (so that it is not
+    // swept as unused), without writing it again (a write is a new file).
+    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    let handle = std::fs::File::options().write(true).open(&file).unwrap();
+    handle.set_modified(month_ago).unwrap();
     build.analyze_stored(store.path()).unwrap();
-    assert_eq!(
-        std::fs::metadata(&file).unwrap().modified().unwrap(),
-        written
-    );
+    let read = std::fs::metadata(&file).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(read.ino(), written.ino(), "the store was written again");
+    }
+    assert!(read.modified().unwrap() >= written.modified().unwrap());
     // One line per record file that loaded without a flag, after the first
     // line (later checks' flags do not keep a file out of the store).
     let loaded = changeportal::load::load(portal.path()).unwrap();
@@ -264,6 +287,8 @@ fn a_store_of_another_program_or_a_damaged_store_is_not_used() {
     let damaged: Vec<String> = vec![
         format!("{other_version}\n{tampered_lines}"),
         format!("{other_config}\n{tampered_lines}"),
+        // Under the right first line: each line's checksum no longer holds.
+        format!("{header}\n{tampered_lines}"),
         format!("{header}\n{}", &lines[..lines.len() / 2]),
         format!("{header}\n{}", lines.replace('\t', " ")),
         format!("{header}\n{}", lines.replace("\"status\":", "\"state\":")),
@@ -283,6 +308,51 @@ fn a_store_of_another_program_or_a_damaged_store_is_not_used() {
             text,
             "store {index} not rewritten"
         );
+    }
+    // Repeated lines are dropped at the next check: the store does not grow.
+    std::fs::write(&file, format!("{header}\n{lines}{lines}")).unwrap();
+    assert!(view(&build.analyze_stored(store.path()).unwrap()) == fresh);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}
+
+#[test]
+fn other_files_of_the_store_folder_are_left_alone_and_odd_store_files_are_not_read() {
+    let portal = large_portal();
+    let store = tempfile::tempdir().unwrap();
+    let build = Build::new(portal.path(), now());
+    let before = view(&build.analyze().unwrap());
+    build.analyze_stored(store.path()).unwrap();
+    let file = store_file(store.path());
+    // Month-old files of the user's that only look like stores by name.
+    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    let own = store.path().join("records-2025.txt");
+    std::fs::write(&own, "my notes").unwrap();
+    let lookalike = store
+        .path()
+        .join("records-0123456789abcdef0123456789abcdef.txt");
+    std::fs::write(&lookalike, "not a store").unwrap();
+    for path in [&own, &lookalike] {
+        let handle = std::fs::File::options().write(true).open(path).unwrap();
+        handle.set_modified(month_ago).unwrap();
+    }
+    // Rewriting the store (after an edit) sweeps the folder.
+    let record = &record_files(portal.path())[0];
+    let text = std::fs::read_to_string(record).unwrap();
+    std::fs::write(record, format!("{text}\nEdited.\n")).unwrap();
+    build.analyze_stored(store.path()).unwrap();
+    assert!(own.exists() && lookalike.exists());
+    // A store that is a FIFO is not read (reading it would wait forever).
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(&file).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&file)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let stored = view(&build.analyze_stored(store.path()).unwrap());
+        assert!(stored == view(&build.analyze().unwrap()));
+        assert!(stored != before, "the edit shows");
     }
 }
 

@@ -13,8 +13,11 @@
 //!   running executable (size and modification time, so that a rebuilt
 //!   binary never trusts another's results), the SHA-256 of `portal.yaml`
 //!   (which the per-file rules depend on) and the portal folder;
-//! - then one line per record file: the SHA-256 of its bytes, its path
-//!   relative to the portal (a JSON string), and its front matter as JSON.
+//! - then one line per record file: a checksum of the rest of the line
+//!   (the first 32 hex digits of its SHA-256), the SHA-256 of the file's
+//!   bytes, its path relative to the portal (a JSON string), and its front
+//!   matter as JSON. A line whose checksum does not match (bit rot, an edit
+//!   by hand) is not used.
 //!
 //! A record is taken from the store only when its path and the SHA-256 of
 //! the bytes just read match, under the same first line: the very input the
@@ -38,10 +41,11 @@ use std::time::{Duration, SystemTime};
 pub const MIN_RECORDS: usize = 500;
 
 /// The first word of a store's first line, with the format's version.
-const FORMAT: &str = "changeportal-records 1";
+const FORMAT: &str = "changeportal-records 2";
 
-/// A store file not written for this long is removed when another store of
-/// the same folder is written (its portal has not been checked for a month).
+/// A store file not read or written for this long is removed when another
+/// store of the same folder is written (its portal has not been checked
+/// for a month).
 const UNUSED_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// The environment variable naming the store folder ("" turns stores off).
@@ -58,13 +62,33 @@ pub struct StoredRecords {
     text: String,
     /// Each record file's line in `text`: the hash and front-matter ranges.
     entries: FxHashMap<String, Entry>,
+    /// How many lines follow the first (repeated and malformed ones too).
+    lines: usize,
 }
 
-/// Where one record file's hash and front matter sit in the store's text.
+/// Where one record file's line, and its parts, sit in the store's text.
 #[derive(Debug)]
 struct Entry {
+    /// The whole line, without its line break.
+    line: Range<usize>,
+    /// The checksum of the rest of the line.
+    check: Range<usize>,
+    /// The rest: the file's hash, its path and its front matter.
+    checked: Range<usize>,
+    /// The file's hash.
     sha256: Range<usize>,
+    /// The front matter.
     record: Range<usize>,
+}
+
+/// Hex digits of a line's checksum.
+const CHECK_DIGITS: usize = 32;
+
+/// The checksum of a store line's `checked` part.
+fn checksum(checked: &str) -> String {
+    let mut digest = sha256_hex(checked.as_bytes());
+    digest.truncate(CHECK_DIGITS);
+    digest
 }
 
 impl StoredRecords {
@@ -97,7 +121,7 @@ impl StoredRecords {
             header,
             ..Self::default()
         };
-        store.read();
+        store.read(records);
         store
     }
 
@@ -106,10 +130,11 @@ impl StoredRecords {
         self.file.is_some()
     }
 
-    /// Reads the store file, keeping it only under the expected first line.
-    fn read(&mut self) {
+    /// Reads the store file, keeping it only under the expected first line
+    /// (see [`read_store_file`] for which files are read at all).
+    fn read(&mut self, records: usize) {
         let Some(file) = &self.file else { return };
-        let Ok(text) = std::fs::read_to_string(file) else {
+        let Some(text) = read_store_file(file, records) else {
             return;
         };
         let Some(body) = text
@@ -125,6 +150,7 @@ impl StoredRecords {
                 entries.insert(path, entry);
             }
             offset += line.len();
+            self.lines += 1;
         }
         self.entries = entries;
         self.text = text;
@@ -134,7 +160,10 @@ impl StoredRecords {
     /// portal root, `/`-separated) whose bytes hash to `sha256`, or `None`.
     pub fn record(&self, path: &str, sha256: &str) -> Option<Record> {
         let entry = self.entries.get(path)?;
-        if self.text[entry.sha256.clone()] != *sha256 {
+        let checked = &self.text[entry.checked.clone()];
+        if self.text[entry.sha256.clone()] != *sha256
+            || self.text[entry.check.clone()] != checksum(checked)
+        {
             return None;
         }
         serde_json::from_str(&self.text[entry.record.clone()]).ok()
@@ -145,8 +174,7 @@ impl StoredRecords {
     /// front matter [`StoredRecords::record`] gave.
     pub fn kept_line(&self, path: &str, sha256: &str) -> Option<Line> {
         let entry = self.entries.get(path)?;
-        (self.text[entry.sha256.clone()] == *sha256)
-            .then_some(Line::Kept(entry.sha256.start..entry.record.end))
+        (self.text[entry.sha256.clone()] == *sha256).then_some(Line::Kept(entry.line.clone()))
     }
 
     /// A new store line for the record file `path` (relative,
@@ -155,7 +183,8 @@ impl StoredRecords {
     pub fn new_line(path: &str, sha256: &str, record: &Record) -> Option<Line> {
         let path = serde_json::to_string(path).ok()?;
         let record = serde_json::to_string(record).ok()?;
-        Some(Line::New(format!("{sha256}\t{path}\t{record}")))
+        let checked = format!("{sha256}\t{path}\t{record}");
+        Some(Line::New(format!("{}\t{checked}", checksum(&checked))))
     }
 
     /// The write that brings the store up to date with `lines` (one per
@@ -166,7 +195,7 @@ impl StoredRecords {
             .iter()
             .filter(|line| matches!(line, Line::Kept(_)))
             .count();
-        let unchanged = kept == lines.len() && kept == self.entries.len();
+        let unchanged = kept == lines.len() && kept == self.lines;
         Update {
             file: self.file.filter(|_| !unchanged),
             header: self.header,
@@ -212,7 +241,10 @@ impl Update {
     }
 
     fn write_into(&self, folder: &Path, file: &Path) -> std::io::Result<()> {
-        let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+        let mut temporary = tempfile::Builder::new()
+            .prefix(TEMPORARY_PREFIX)
+            .suffix(TEMPORARY_SUFFIX)
+            .tempfile_in(folder)?;
         {
             let mut writer = std::io::BufWriter::with_capacity(1 << 20, temporary.as_file_mut());
             writer.write_all(self.header.as_bytes())?;
@@ -233,30 +265,87 @@ impl Update {
 }
 
 /// One store line starting at byte `offset` of the store's text: the path
-/// and where its hash and front matter sit; `None` for a malformed line.
+/// and where its parts sit; `None` for a malformed line (the checksum is
+/// compared when the line is used).
 fn parse_line(line: &str, offset: usize) -> Option<(String, Entry)> {
     let content = line.strip_suffix('\n')?;
-    let mut fields = content.splitn(3, '\t');
+    let (check, checked) = content.split_once('\t')?;
+    let mut fields = checked.splitn(3, '\t');
     let sha256 = fields.next()?;
     let path_json = fields.next()?;
     let record = fields.next()?;
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let hex =
+        |text: &str, digits| text.len() == digits && text.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex(check, CHECK_DIGITS) || !hex(sha256, 64) {
         return None;
     }
     let path: String = serde_json::from_str(path_json).ok()?;
-    let record_start = offset + sha256.len() + 1 + path_json.len() + 1;
+    let checked_start = offset + check.len() + 1;
+    let record_start = checked_start + sha256.len() + 1 + path_json.len() + 1;
     Some((
         path,
         Entry {
-            sha256: offset..offset + sha256.len(),
+            line: offset..offset + content.len(),
+            check: offset..offset + check.len(),
+            checked: checked_start..offset + content.len(),
+            sha256: checked_start..checked_start + sha256.len(),
             record: record_start..record_start + record.len(),
         },
     ))
 }
 
-/// The store folder: `$CHANGEPORTAL_CACHE_DIR` (empty: none), else
-/// `$XDG_CACHE_HOME/changeportal`, else `$HOME/.cache/changeportal`; only
-/// absolute paths count.
+/// The text of the store file `file` for a portal of `records` record
+/// files, or `None`: only a regular file (not a link, FIFO or device) owned
+/// by the current user and at most [`max_store_bytes`] long is read, and
+/// reading it marks it as used (its modification time is set to now, see
+/// [`UNUSED_FOR`]).
+fn read_store_file(file: &Path, records: usize) -> Option<String> {
+    use std::io::Read;
+    if !std::fs::symlink_metadata(file).ok()?.is_file() {
+        return None;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        rustix::fs::OFlags::NOFOLLOW.bits() as i32 | rustix::fs::OFlags::NONBLOCK.bits() as i32,
+    );
+    let opened = options.open(file).ok()?;
+    let metadata = opened.metadata().ok()?;
+    let limit = max_store_bytes(records);
+    if !metadata.is_file() || !owned_by_me(&metadata) || metadata.len() > limit {
+        return None;
+    }
+    let _ = opened.set_modified(SystemTime::now());
+    let mut text = String::new();
+    opened.take(limit).read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// The largest store read for `records` record files: 64 KB of front
+/// matter per record, 64 MB at least.
+fn max_store_bytes(records: usize) -> u64 {
+    (records as u64)
+        .saturating_mul(64 * 1024)
+        .max(64 * 1024 * 1024)
+}
+
+/// Whether the current user owns the file of `metadata`.
+#[cfg(target_os = "linux")]
+fn owned_by_me(metadata: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::uid(metadata) == rustix::process::geteuid().as_raw()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn owned_by_me(_metadata: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// The store folder: `$CHANGEPORTAL_CACHE_DIR` (empty or relative: none),
+/// else `$XDG_CACHE_HOME/changeportal`, else `$HOME/.cache/changeportal`,
+/// each only when the folder named by the variable is an existing absolute
+/// folder (a missing home is not created).
 pub fn default_folder() -> Option<PathBuf> {
     let absolute = |value: std::ffi::OsString| {
         let path = PathBuf::from(value);
@@ -265,15 +354,23 @@ pub fn default_folder() -> Option<PathBuf> {
     if let Some(value) = std::env::var_os(CACHE_DIR_VARIABLE) {
         return absolute(value);
     }
-    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME").and_then(absolute) {
+    let existing = |path: PathBuf| path.is_dir().then_some(path);
+    if let Some(cache) = std::env::var_os("XDG_CACHE_HOME")
+        .and_then(absolute)
+        .and_then(existing)
+    {
         return Some(cache.join("changeportal"));
     }
-    let home = std::env::var_os("HOME").and_then(absolute)?;
+    let home = std::env::var_os("HOME")
+        .and_then(absolute)
+        .and_then(existing)?;
     Some(home.join(".cache").join("changeportal"))
 }
 
-/// The running executable as "size modification-time-in-nanoseconds"
-/// ("unknown" when it cannot be read, which never matches a store).
+/// The running executable as its size, modification time, and on Unix its
+/// inode and change time (which no tool can set back: a rebuilt binary has
+/// a new one even where modification times are fixed, as in Nix);
+/// "unknown-<pid>", which never matches a store, when it cannot be read.
 fn executable_identity() -> String {
     let metadata = std::env::current_exe().and_then(std::fs::metadata);
     let Ok(metadata) = metadata else {
@@ -284,7 +381,19 @@ fn executable_identity() -> String {
         .ok()
         .and_then(|time| time.duration_since(SystemTime::UNIX_EPOCH).ok())
         .map_or(0, |since| since.as_nanos());
-    format!("{} {modified}", metadata.len())
+    #[cfg(unix)]
+    let changed = {
+        use std::os::unix::fs::MetadataExt;
+        format!(
+            " {} {} {}",
+            metadata.ino(),
+            metadata.ctime(),
+            metadata.ctime_nsec()
+        )
+    };
+    #[cfg(not(unix))]
+    let changed = String::new();
+    format!("{} {modified}{changed}", metadata.len())
 }
 
 /// Creates `folder` (and its parents), readable by its owner only.
@@ -296,28 +405,62 @@ fn create_private_folder(folder: &Path) -> std::io::Result<()> {
     builder.create(folder)
 }
 
-/// Removes the store files of `folder` other than `kept` not written for
-/// [`UNUSED_FOR`].
+/// Removes from `folder` the store files other than `kept` not used for
+/// [`UNUSED_FOR`], and the temporary files of writes that did not finish
+/// (a `check` killed while writing) older than an hour. Only files named as
+/// this module names them are touched, and a store only when it starts with
+/// a store's first word: the folder may be shared with other files.
 fn remove_unused(folder: &Path, kept: &Path) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let is_store = entry
-            .file_name()
-            .to_str()
-            .is_some_and(|name| name.starts_with("records-") && name.ends_with(".txt"));
-        let unused = entry
-            .metadata()
-            .and_then(|metadata| metadata.modified())
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        let age = metadata
+            .modified()
             .ok()
             .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age > UNUSED_FOR);
-        if is_store && unused && path != kept {
+            .unwrap_or_default();
+        let removable = if is_store_name(name) {
+            age > UNUSED_FOR && path != kept && starts_as_store(&path)
+        } else {
+            is_temporary_name(name) && age > Duration::from_secs(60 * 60)
+        };
+        if removable && metadata.is_file() {
             let _ = std::fs::remove_file(path);
         }
     }
+}
+
+/// Whether `name` is a store file's name: `records-`, 32 hex digits, `.txt`.
+fn is_store_name(name: &str) -> bool {
+    name.strip_prefix("records-")
+        .and_then(|rest| rest.strip_suffix(".txt"))
+        .is_some_and(|hash| hash.len() == 32 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `name` is the name of a store being written ([`Update::write`]).
+fn is_temporary_name(name: &str) -> bool {
+    name.starts_with(TEMPORARY_PREFIX) && name.ends_with(TEMPORARY_SUFFIX)
+}
+
+/// The name of a store being written: this prefix, random letters, this suffix.
+const TEMPORARY_PREFIX: &str = ".records-";
+/// See [`TEMPORARY_PREFIX`].
+const TEMPORARY_SUFFIX: &str = ".partial";
+
+/// Whether the file at `path` starts with a store's first word.
+fn starts_as_store(path: &Path) -> bool {
+    use std::io::Read;
+    let mut start = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut start))
+        .is_ok_and(|()| start.starts_with(b"changeportal-records"))
 }
 
 #[cfg(test)]
@@ -327,26 +470,50 @@ mod tests {
     const SHA: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     #[test]
-    fn lines_name_their_path_and_where_hash_and_front_matter_sit() {
-        let line = format!("{SHA}\t\"content/changes/a\\tb.md\"\t{{\"id\":\"X\"}}\n");
+    fn lines_name_their_path_and_where_each_part_sits() {
+        let checked = format!("{SHA}\t\"content/changes/a\\tb.md\"\t{{\"id\":\"X\"}}");
+        let line = format!("{}\t{checked}\n", checksum(&checked));
         let text = format!("header\n{line}");
         let (path, entry) = parse_line(&line, 7).unwrap();
         assert_eq!(path, "content/changes/a\tb.md");
         assert_eq!(&text[entry.sha256], SHA);
         assert_eq!(&text[entry.record], "{\"id\":\"X\"}");
+        assert_eq!(&text[entry.checked], checked);
+        assert_eq!(&text[entry.check], checksum(&checked));
+        assert_eq!(&text[entry.line], line.trim_end());
     }
 
     #[test]
     fn malformed_lines_are_skipped() {
+        let check = "0".repeat(CHECK_DIGITS);
         for line in [
             String::new(),
-            format!("{SHA}\t\"a.md\"\t{{}}"),
-            format!("{SHA}\t\"a.md\"\n"),
-            format!("{}\t\"a.md\"\t{{}}\n", &SHA[1..]),
-            format!("{}g\t\"a.md\"\t{{}}\n", &SHA[1..]),
-            format!("{SHA}\ta.md\t{{}}\n"),
+            format!("{check}\t{SHA}\t\"a.md\"\t{{}}"),
+            format!("{check}\t{SHA}\t\"a.md\"\n"),
+            format!("{SHA}\t\"a.md\"\t{{}}\n"),
+            format!("{check}\t{}\t\"a.md\"\t{{}}\n", &SHA[1..]),
+            format!("{check}\t{}g\t\"a.md\"\t{{}}\n", &SHA[1..]),
+            format!("{check}\t{SHA}\ta.md\t{{}}\n"),
+            format!("{}\t{SHA}\t\"a.md\"\t{{}}\n", &check[1..]),
         ] {
             assert!(parse_line(&line, 0).is_none(), "{line:?}");
         }
+    }
+
+    #[test]
+    fn only_names_this_module_writes_count_as_stores() {
+        assert!(is_store_name(
+            "records-0123456789abcdef0123456789abcdef.txt"
+        ));
+        for name in [
+            "records-2025.txt",
+            "records-0123456789abcdef0123456789abcdeg.txt",
+            "records-0123456789abcdef0123456789abcdef.txt.bak",
+            "notes.txt",
+        ] {
+            assert!(!is_store_name(name), "{name}");
+        }
+        assert!(is_temporary_name(".records-AbC123.partial"));
+        assert!(!is_temporary_name(".records-AbC123"));
     }
 }
