@@ -12,30 +12,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+mod common;
+
 const NOW: &str = "2026-11-24T12:00:00Z";
 
 fn now() -> Timestamp {
     Timestamp::parse(NOW).unwrap()
 }
 
-/// A copy of the example portal at the repository root.
-fn example_portal() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in ["portal.yaml", "deploys.csv"] {
-        std::fs::copy(repo.join(file), dir.path().join(file)).unwrap();
-    }
-    for entry in walkdir::WalkDir::new(repo.join("content")) {
-        let entry = entry.unwrap();
-        let target = dir.path().join(entry.path().strip_prefix(repo).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    dir
-}
+use common::example_portal;
 
 /// Both sites by site and path, as (site, path) -> bytes.
 type Tree = BTreeMap<(&'static str, String), Vec<u8>>;

@@ -476,25 +476,6 @@ fn extra_pages_are_rendered_and_linked() {
     assert!(text(&files, "sitemap.xml").contains("https://changes.test.example/about/"));
 }
 
-/// The example portal at the repo root, copied so that tests may break it.
-fn copy_example_portal() -> tempfile::TempDir {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for file in ["portal.yaml", "deploys.csv"] {
-        std::fs::copy(source.join(file), dir.path().join(file)).unwrap();
-    }
-    for entry in walkdir::WalkDir::new(source.join("content")) {
-        let entry = entry.unwrap();
-        let target = dir.path().join(entry.path().strip_prefix(source).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    dir
-}
-
 #[test]
 fn two_builds_of_the_example_portal_are_identical() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -512,7 +493,7 @@ fn two_builds_of_the_example_portal_are_identical() {
 
 #[test]
 fn a_failed_build_leaves_the_previous_output_untouched() {
-    let portal = copy_example_portal();
+    let portal = common::example_portal();
     let root = portal.path();
     let out = root.join("out");
     build(root, &out, "2026-11-24");

@@ -28,29 +28,14 @@ const COPIES: usize = 9;
 /// The example portal with [`COPIES`] renamed copies of every record, under
 /// `content/changes/copies/<n>/`.
 fn large_portal() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in ["portal.yaml", "deploys.csv"] {
-        std::fs::copy(repo.join(file), dir.path().join(file)).unwrap();
-    }
-    for entry in walkdir::WalkDir::new(repo.join("content")) {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(repo).unwrap();
-        let target = dir.path().join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            continue;
-        }
-        std::fs::copy(entry.path(), &target).unwrap();
-        if !relative.starts_with("content/changes") {
-            continue;
-        }
-        let text = std::fs::read_to_string(entry.path()).unwrap();
+    let dir = common::example_portal();
+    for original in record_files(dir.path()) {
+        let text = std::fs::read_to_string(&original).unwrap();
         for copy in 1..=COPIES {
             let folder = dir.path().join(format!("content/changes/copies/{copy}"));
             std::fs::create_dir_all(&folder).unwrap();
             let renamed = text.replacen("\nid: ", &format!("\nid: C{copy}-"), 1);
-            std::fs::write(folder.join(entry.file_name()), renamed).unwrap();
+            std::fs::write(folder.join(original.file_name().unwrap()), renamed).unwrap();
         }
     }
     let records = record_files(dir.path()).len();
@@ -60,13 +45,7 @@ fn large_portal() -> tempfile::TempDir {
 
 /// Every record file of the portal at `root`, sorted.
 fn record_files(root: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root.join("content/changes"))
-        .into_iter()
-        .map(|entry| entry.unwrap().into_path())
-        .filter(|path| path.extension().is_some_and(|e| e == "md"))
-        .collect();
-    files.sort();
-    files
+    common::site::files_with_extension(&root.join("content/changes"), "md")
 }
 
 /// Everything of an analysis a check can show or a build can use: the
@@ -100,6 +79,14 @@ fn both(root: &Path, store: &Path) -> (String, String) {
     let fresh = view(&build.analyze().unwrap());
     let stored = view(&build.analyze_stored(store).unwrap());
     (fresh, stored)
+}
+
+/// Sets the modification time of the file at `path` to 40 days ago.
+fn make_old(path: &Path) {
+    let forty_days_ago =
+        std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    let handle = std::fs::File::options().write(true).open(path).unwrap();
+    handle.set_modified(forty_days_ago).unwrap();
 }
 
 /// The one store file in `store`.
@@ -239,9 +226,7 @@ fn an_unchanged_portal_does_not_rewrite_its_store() {
     let text = std::fs::read_to_string(&file).unwrap();
     // A month ago: reading the store marks it as used (so that it is not
     // swept as unused), without writing it again (a write is a new file).
-    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
-    let handle = std::fs::File::options().write(true).open(&file).unwrap();
-    handle.set_modified(month_ago).unwrap();
+    make_old(&file);
     build.analyze_stored(store.path()).unwrap();
     let read = std::fs::metadata(&file).unwrap();
     #[cfg(unix)]
@@ -324,17 +309,14 @@ fn other_files_of_the_store_folder_are_left_alone_and_odd_store_files_are_not_re
     build.analyze_stored(store.path()).unwrap();
     let file = store_file(store.path());
     // Month-old files of the user's that only look like stores by name.
-    let month_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
     let own = store.path().join("records-2025.txt");
     std::fs::write(&own, "my notes").unwrap();
     let lookalike = store
         .path()
         .join("records-0123456789abcdef0123456789abcdef.txt");
     std::fs::write(&lookalike, "not a store").unwrap();
-    for path in [&own, &lookalike] {
-        let handle = std::fs::File::options().write(true).open(path).unwrap();
-        handle.set_modified(month_ago).unwrap();
-    }
+    make_old(&own);
+    make_old(&lookalike);
     // Rewriting the store (after an edit) sweeps the folder.
     let record = &record_files(portal.path())[0];
     let text = std::fs::read_to_string(record).unwrap();

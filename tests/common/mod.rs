@@ -33,6 +33,26 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run changeportal")
 }
 
+/// A copy of the example portal at the repository root (`portal.yaml`,
+/// `deploys.csv` and `content/`).
+pub fn example_portal() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in ["portal.yaml", "deploys.csv"] {
+        std::fs::copy(repo.join(file), dir.path().join(file)).unwrap();
+    }
+    for entry in walkdir::WalkDir::new(repo.join("content")) {
+        let entry = entry.unwrap();
+        let target = dir.path().join(entry.path().strip_prefix(repo).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    dir
+}
+
 /// The shared test portal.yaml (`tests/fixtures/portal.yaml`, also used by
 /// the fuzz targets): three tiers, a system catalogue and a board.
 pub const PORTAL_YAML: &str = include_str!("../fixtures/portal.yaml");

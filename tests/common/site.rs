@@ -69,10 +69,15 @@ pub fn build_example() -> (tempfile::TempDir, PathBuf) {
 
 /// Every `.html` file below `dir`, sorted.
 pub fn html_files(dir: &Path) -> Vec<PathBuf> {
+    files_with_extension(dir, "html")
+}
+
+/// Every file below `dir` whose extension is `extension`, sorted.
+pub fn files_with_extension(dir: &Path, extension: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
         .map(|entry| entry.unwrap().into_path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "html"))
+        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
         .collect();
     files.sort();
     files
