@@ -285,11 +285,15 @@ fn load_reusing(root: &Path, reuse: Reuse<'_>) -> Result<(Loaded, stored::Update
     let portal_dir = tree::PortalDir::new(root);
     let parse = |path: &PathBuf, keep| record::load_record(&portal_dir, root, path, &config, keep);
     let mut cached = CachedTexts::default();
+    // Below its size threshold a portal has no store: it is parsed as without one.
+    let store = store_folder
+        .map(|folder| {
+            stored::StoredRecords::open(folder, root, &config_source.text, record_paths.len())
+        })
+        .filter(stored::StoredRecords::is_kept);
     let mut update = stored::Update::default();
-    let results: Vec<record::RecordOutcome> = match (cache, store_folder) {
-        (None, Some(folder)) => {
-            let store =
-                stored::StoredRecords::open(folder, root, &config_source.text, record_paths.len());
+    let results: Vec<record::RecordOutcome> = match (cache, store) {
+        (None, Some(store)) => {
             let (results, new_update) =
                 load_from_store(&portal_dir, root, record_paths, &config, store);
             update = new_update;
@@ -374,15 +378,6 @@ fn load_from_store(
     config: &Config,
     store: stored::StoredRecords,
 ) -> (Vec<record::RecordOutcome>, stored::Update) {
-    if !store.is_kept() {
-        let results = paths
-            .par_iter()
-            .map(|path| {
-                record::load_record(portal_dir, root, path, config, record::Keep::IfFlagged)
-            })
-            .collect();
-        return (results, stored::Update::default());
-    }
     let loaded: Vec<_> = paths
         .par_iter()
         .map(|path| record::load_record_stored(portal_dir, root, path, config, &store))

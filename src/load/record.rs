@@ -131,17 +131,15 @@ fn read_and_parse(
     let Some(store) = store else {
         return (parse_text(path, text, &sha256, config, keep), None);
     };
-    if let Some(document) = store
-        .record(&path, &sha256)
-        .and_then(|record| stored_document(path.clone(), text, &sha256, record, config))
-    {
-        let line = store.kept_line(&path, &sha256);
+    if let Some((document, line)) = store.record(&path, &sha256).and_then(|(record, line)| {
+        stored_document(path.clone(), text, &sha256, record, config).map(|d| (d, line))
+    }) {
         let outcome = RecordOutcome {
             document: Some(std::sync::Arc::new(document)),
             flags: Vec::new(),
             source: None,
         };
-        return (outcome, line);
+        return (outcome, Some(line));
     }
     let outcome = parse_text(path.clone(), text, &sha256, config, keep);
     let line = match (&outcome.document, outcome.flags.is_empty()) {

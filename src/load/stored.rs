@@ -157,8 +157,10 @@ impl StoredRecords {
     }
 
     /// The front matter stored for the record file `path` (relative to the
-    /// portal root, `/`-separated) whose bytes hash to `sha256`, or `None`.
-    pub fn record(&self, path: &str, sha256: &str) -> Option<Record> {
+    /// portal root, `/`-separated) whose bytes hash to `sha256`, with the
+    /// line that holds it (kept as it is when the store is written again),
+    /// or `None`.
+    pub fn record(&self, path: &str, sha256: &str) -> Option<(Record, Line)> {
         let entry = self.entries.get(path)?;
         let checked = &self.text[entry.checked.clone()];
         if self.text[entry.sha256.clone()] != *sha256
@@ -166,15 +168,8 @@ impl StoredRecords {
         {
             return None;
         }
-        serde_json::from_str(&self.text[entry.record.clone()]).ok()
-    }
-
-    /// The store line of the record file `path` (relative, `/`-separated)
-    /// whose bytes hash to `sha256`, as the store holds it: for a file whose
-    /// front matter [`StoredRecords::record`] gave.
-    pub fn kept_line(&self, path: &str, sha256: &str) -> Option<Line> {
-        let entry = self.entries.get(path)?;
-        (self.text[entry.sha256.clone()] == *sha256).then_some(Line::Kept(entry.line.clone()))
+        let record = serde_json::from_str(&self.text[entry.record.clone()]).ok()?;
+        Some((record, Line::Kept(entry.line.clone())))
     }
 
     /// A new store line for the record file `path` (relative,
