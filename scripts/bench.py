@@ -18,8 +18,22 @@ in the work folder), then runs one warm-up round and --runs timed rounds of
   (c) hugo --quiet -s HUGOSITE -d OUT
 
 in turns (default build, check, hugo, then small build, check, hugo, then the next round),
-each under `/usr/bin/time -f '%e %M %U %S'`, removing the output folder before every run so
-each one is a clean full build. It prints markdown tables of medians: wall, user and system
+each under `/usr/bin/time -f '%e %M %U %S'`. Where each run writes (--outputs):
+
+  fresh   (default) a new output folder per run, none deleted until a size's rounds are over:
+          every run is a clean full build into an empty folder, as on a fresh clone or in CI.
+  delete  one folder per command, removed right before every run (the bench's way before
+          2026-12-01): on this machine kind's ext4 without a journal, creating files right
+          after deleting thousands makes the kernel skip every recently freed inode, one by
+          one, which triples the system time of both tools (docs/performance.md, sixth round).
+  reuse   one folder per command, kept between runs: a rebuild into the previous output, the
+          usual case of a writer's machine (Hugo overwrites in place, changeportal reuses its
+          previous output's files and folders).
+
+When the disk lacks room for fresh folders (free space below twice a run's output plus 1 GB),
+the bench deletes that command's older outputs and says so in the report.
+
+It prints markdown tables of medians: wall, user and system
 CPU time, peak RSS and output size per command, and the ratio build/hugo per shape and N.
 With --serve it then runs scripts/bench_serve.py (edit-to-served latency of `serve`, median
 and p90 over 20 one-record edits) on a 10,000-record corpus.
@@ -144,9 +158,7 @@ def children_cpu() -> tuple[float, float]:
     return ru.ru_utime, ru.ru_stime
 
 
-def run_once(cmd: list[str], ok_codes: tuple[int, ...], out_dir: str | None, scratch: str) -> dict:
-    if out_dir:
-        rm_rf(out_dir)
+def run_once(cmd: list[str], ok_codes: tuple[int, ...], scratch: str) -> dict:
     tfile = os.path.join(scratch, "time.txt")
     efile = os.path.join(scratch, "stderr.txt")
     with open(efile, "wb") as err:
@@ -175,20 +187,59 @@ def run_once(cmd: list[str], ok_codes: tuple[int, ...], out_dir: str | None, scr
             "time_sys_s": float(ts), "other_load": other}
 
 
-class Series:
-    """The runs of one command (one tool on one corpus), taken in turns with the others."""
+OUTPUT_MODES = ("fresh", "delete", "reuse")
 
-    def __init__(self, label: str, cmd: list[str], ok_codes: tuple[int, ...], out_dir: str | None):
-        self.label, self.cmd, self.ok_codes, self.out_dir = label, cmd, ok_codes, out_dir
+
+class Series:
+    """The runs of one command (one tool on one corpus), taken in turns with the others.
+
+    `cmd` is a function of the output folder of a run (or None for a command that writes
+    nothing); `out_base` names those folders, which `outputs` (one of OUTPUT_MODES) chooses."""
+
+    def __init__(self, label: str, cmd, ok_codes: tuple[int, ...], out_base: str | None,
+                 outputs: str = "fresh"):
+        self.label, self.make_cmd, self.ok_codes = label, cmd, ok_codes
+        self.out_base, self.outputs = out_base, outputs
+        self.cmd = cmd(out_base)
+        self.written: list[str] = []  # output folders of earlier runs, still on disk
+        self.fell_back = False  # fresh folders did not fit on the disk: older outputs were deleted
         self.samples: list[dict] = []
         self.error: str | None = None
         self.output: dict | None = None  # tree_stats of what the command wrote, after its first timed run
 
+    def next_output(self) -> str | None:
+        """The folder the next run writes to, after removing what the mode says to remove."""
+        if self.out_base is None:
+            return None
+        if self.outputs == "reuse":
+            return self.out_base
+        if self.outputs == "delete":
+            rm_rf(self.out_base)
+            return self.out_base
+        if self.written and not room_for(self.written[-1]):
+            self.fell_back = True
+            log("  %-22s not enough disk for a fresh folder: deleting %d older output(s)" % (
+                self.label, len(self.written)))
+            self.cleanup()
+        path = "%s-%d" % (self.out_base, len(self.written) + 1)
+        rm_rf(path)  # left over by an interrupted bench
+        self.written.append(path)
+        return path
+
+    def cleanup(self) -> None:
+        for path in self.written:
+            rm_rf(path)
+        self.written = []
+        if self.out_base:
+            rm_rf(self.out_base)
+
     def run(self, scratch: str, timed: bool, stats=None) -> None:
         if self.error:
             return
+        out = self.next_output()
+        self.cmd = self.make_cmd(out)
         try:
-            s = run_once(self.cmd, self.ok_codes, self.out_dir, scratch)
+            s = run_once(self.cmd, self.ok_codes, scratch)
         except RuntimeError as e:
             self.error = str(e)
             log("  %-22s FAILED: %s" % (self.label, e))
@@ -201,7 +252,7 @@ class Series:
             self.label, s["wall"], s["user_s"], s["sys_s"], s["maxrss_kb"] / 1024.0, s["exit"],
             "" if s["other_load"] is None else ", other load %.0f%%" % (100 * s["other_load"])))
         if stats is not None and self.output is None:
-            self.output = stats()
+            self.output = stats(out)
 
     def result(self) -> dict:
         if self.error:
@@ -223,7 +274,15 @@ class Series:
             "exit_codes": sorted({s["exit"] for s in sm}),
             "max_other_load": max((s["other_load"] for s in sm if s["other_load"] is not None), default=None),
             "output": self.output,
+            "outputs": self.outputs,
+            "fell_back_to_delete": self.fell_back,
         }
+
+
+def room_for(previous_output: str) -> bool:
+    """Whether the disk holds another output the size of `previous_output`, twice over, plus 1 GB."""
+    size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fns in os.walk(previous_output) for f in fns)
+    return shutil.disk_usage(previous_output if os.path.exists(previous_output) else "/").free > 2 * size + (1 << 30)
 
 
 def tree_stats(path: str) -> dict:
@@ -305,6 +364,9 @@ def main(argv=None) -> int:
     ap.add_argument("--big", action="store_true", help="add N=100000")
     ap.add_argument("--shapes", default="default,small",
                     help="corpus shapes of gen_corpus.py, comma-separated (default: default,small)")
+    ap.add_argument("--outputs", choices=OUTPUT_MODES, default="fresh",
+                    help="where each run writes: a new folder per run (fresh, default), one folder removed "
+                         "before every run (delete), or one folder kept between runs (reuse)")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed warm-up runs per command (default 1)")
     ap.add_argument("--seed", type=int, default=42)
@@ -370,33 +432,36 @@ def main(argv=None) -> int:
         "seed": a.seed,
         "now": a.now,
         "shapes": shapes,
+        "outputs": a.outputs,
     }
-    log("bench: workdir %s, shapes %s, %d run(s) + %d warm-up per command, taken in turns" % (
-        workdir, ",".join(shapes), a.runs, a.warmup))
+    log("bench: workdir %s, shapes %s, %d run(s) + %d warm-up per command, taken in turns, outputs %s" % (
+        workdir, ",".join(shapes), a.runs, a.warmup, a.outputs))
     results = []
     serve_res = None
+    started: list[Series] = []  # every Series, so an interrupted bench still removes its outputs
     try:
         for n in sizes:
-            out_cp = os.path.join(workdir, "out-changeportal-n%d" % n)
-            out_hugo = os.path.join(workdir, "out-hugo-n%d" % n)
             rows = []
             for shape in shapes:
                 corpus, hugo_site, gen_s = ensure_corpus(gen, workdir, a.seed, n, use_hugo, shape)
+                out_cp = os.path.join(workdir, "out-changeportal-%s-n%d" % (shape, n))
+                out_hugo = os.path.join(workdir, "out-hugo-%s-n%d" % (shape, n))
                 series = []
                 if use_cp:
-                    series.append(("build", Series("%s N=%d build" % (shape, n), [
-                        a.bin, "build", "--root", corpus, "--out", out_cp, "--now", a.now], (0,), out_cp),
-                        lambda: {k: tree_stats(os.path.join(out_cp, k)) for k in ("public", "internal")}))
+                    series.append(("build", Series("%s N=%d build" % (shape, n), lambda out, corpus=corpus: [
+                        a.bin, "build", "--root", corpus, "--out", out, "--now", a.now], (0,), out_cp, a.outputs),
+                        lambda out: {k: tree_stats(os.path.join(out, k)) for k in ("public", "internal")}))
                     # exit 1 = deny-level flags, which the corpus has on purpose
-                    series.append(("check", Series("%s N=%d check" % (shape, n), [
+                    series.append(("check", Series("%s N=%d check" % (shape, n), lambda _, corpus=corpus: [
                         a.bin, "check", "--root", corpus, "--now", a.now], (0, 1), None), None))
                     # the same without the record store: every file parsed, as on a fresh clone
-                    series.append(("check_cold", Series("%s N=%d check --no-cache" % (shape, n), [
+                    series.append(("check_cold", Series("%s N=%d check --no-cache" % (shape, n), lambda _, corpus=corpus: [
                         a.bin, "check", "--no-cache", "--root", corpus, "--now", a.now], (0, 1), None), None))
                 if use_hugo:
-                    series.append(("hugo", Series("%s N=%d hugo" % (shape, n), [
-                        a.hugo_bin, "--quiet", "-s", hugo_site, "-d", out_hugo], (0,), out_hugo),
-                        lambda: tree_stats(out_hugo)))
+                    series.append(("hugo", Series("%s N=%d hugo" % (shape, n), lambda out, site=hugo_site: [
+                        a.hugo_bin, "--quiet", "-s", site, "-d", out], (0,), out_hugo, a.outputs),
+                        tree_stats))
+                started.extend(s for _, s, _ in series)
                 rows.append({"shape": shape, "records": n, "generate_s": gen_s, "corpus": corpus,
                              "series": series})
             log("N=%d: %s" % (n, ", ".join(" ".join(s.cmd) for r in rows for _, s, _ in r["series"])))
@@ -411,12 +476,13 @@ def main(argv=None) -> int:
             for r in rows:
                 for key, s, _ in r.pop("series"):
                     r[key] = s.result()
+                    s.cleanup()
                 results.append(r)
-            rm_rf(out_cp)
-            rm_rf(out_hugo)
         if serve:
             serve_res = run_serve_bench(a, gen, workdir, scratch)
     finally:
+        for s in started:
+            s.cleanup()
         rm_rf(scratch)
 
     # ------------------------------------------------------------------ report
@@ -430,7 +496,10 @@ def main(argv=None) -> int:
         print("changeportal: %s" % env_info["changeportal"])
     if use_hugo:
         print("hugo: %s" % env_info["hugo"])
-    print("workdir: %s (%s)" % (workdir, env_info["workdir_fs"]))
+    print("workdir: %s (%s); outputs: %s" % (workdir, env_info["workdir_fs"], {
+        "fresh": "a new folder per run, deleted after the rounds",
+        "delete": "the output folder removed right before every run",
+        "reuse": "a rebuild into the previous run's output"}[a.outputs]))
     failed = []
     ok = lambda r, k: r.get(k) if r.get(k) and "error" not in r[k] else None  # noqa: E731
     cell = lambda r, k, text: "FAILED" if (k in r and "error" in r[k]) else text  # noqa: E731
@@ -512,6 +581,12 @@ def main(argv=None) -> int:
                 fmt(sr.get("rebuild_median_ms"), ".0f"), sr["startup_s"]))
             if sr.get("failures"):
                 print("- serve reported %d failed rebuild(s)" % sr["failures"])
+    fell_back = ["%s N=%d %s" % (r["shape"], r["records"], k) for r in results for k in ("build", "hugo")
+                 if k in r and r[k].get("fell_back_to_delete")]
+    if fell_back:
+        print()
+        print("NOTE: no disk room for a fresh folder per run (%s): older outputs were deleted during the rounds,"
+              " so later runs include the file system's cost of reusing just-freed inodes." % ", ".join(fell_back))
     noisy = [("%s N=%d" % (r["shape"], r["records"]), k, r[k]["max_other_load"]) for r in results
              for k in ("build", "check", "check_cold", "hugo")
              if k in r and r[k].get("max_other_load") is not None and r[k]["max_other_load"] > 0.10]
