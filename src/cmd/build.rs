@@ -70,6 +70,11 @@ pub fn run(args: &BuildArgs) -> Outcome {
             eprintln!("{built}\n{next}");
         }
     }
+    // The process ends here, as after `check`: freeing every record, its
+    // facts and flags one by one is serial work at the very end (11 ms at
+    // 10,000 records, 0.14 s at 100,000) that only hands memory back to a
+    // process about to exit.
+    std::mem::forget(analysis);
     Ok(ExitCode::SUCCESS)
 }
 
