@@ -20,8 +20,8 @@ in the work folder), then runs one warm-up round and --runs timed rounds of
 in turns (default build, check, hugo, then small build, check, hugo, then the next round),
 each under `/usr/bin/time -f '%e %M %U %S'`. Where each run writes (--outputs):
 
-  fresh   (default) a new output folder per run, none deleted until a size's rounds are over:
-          every run is a clean full build into an empty folder, as on a fresh clone or in CI.
+  fresh   (default) a new output folder per run, none deleted before the bench ends: every
+          run is a clean full build into an empty folder, as on a fresh clone or in CI.
   delete  one folder per command, removed right before every run (the bench's way before
           2026-12-01): on this machine kind's ext4 without a journal, creating files right
           after deleting thousands makes the kernel skip every recently freed inode, one by
@@ -30,8 +30,10 @@ each under `/usr/bin/time -f '%e %M %U %S'`. Where each run writes (--outputs):
           usual case of a writer's machine (Hugo overwrites in place, changeportal reuses its
           previous output's files and folders).
 
-When the disk lacks room for fresh folders (free space below twice a run's output plus 1 GB),
-the bench deletes that command's older outputs and says so in the report.
+When the disk lacks room for fresh folders (free space below twice a run's output, in disk
+blocks, plus 1 GB), the bench deletes that command's older outputs and says so in the report.
+Every output goes when the bench ends, also on Ctrl-C, SIGTERM or SIGHUP (the running command's
+process group is killed first).
 
 It prints markdown tables of medians: wall, user and system
 CPU time, peak RSS and output size per command, and the ratio build/hugo per shape and N.
@@ -42,6 +44,7 @@ and p90 over 20 one-record edits) on a 10,000-record corpus.
 from __future__ import annotations
 
 import argparse
+import glob
 import importlib.util
 import json
 import math
@@ -49,6 +52,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -137,7 +141,32 @@ def rm_rf(path: str) -> None:
     if os.path.islink(path) or os.path.isfile(path):
         os.remove(path)
     elif os.path.isdir(path):
-        shutil.rmtree(path)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run_child(cmd: list[str], err) -> int:
+    """Runs `cmd` in its own process group and returns its exit code. When the bench is interrupted
+    (Ctrl-C, SIGTERM) the whole group is killed and waited for, so no build goes on writing into a
+    folder the bench is about to remove."""
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                         start_new_session=True)
+    try:
+        return p.wait()
+    except BaseException:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        p.wait()
+        raise
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM and SIGHUP end the bench like Ctrl-C: through the `finally` that removes its outputs."""
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
 
 
 def machine_busy_s() -> float | None:
@@ -164,15 +193,14 @@ def run_once(cmd: list[str], ok_codes: tuple[int, ...], scratch: str) -> dict:
     with open(efile, "wb") as err:
         busy0, (u0, s0) = machine_busy_s(), children_cpu()
         t0 = time.perf_counter()
-        p = subprocess.run([GNU_TIME, "-f", "%e %M %U %S", "-o", tfile] + cmd,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        returncode = run_child([GNU_TIME, "-f", "%e %M %U %S", "-o", tfile] + cmd, err)
         wall = time.perf_counter() - t0
         busy1, (u1, s1) = machine_busy_s(), children_cpu()
-    if p.returncode not in ok_codes:
+    if returncode not in ok_codes:
         with open(efile, "rb") as fh:
             tail = fh.read().decode("utf-8", "replace").rstrip().splitlines()[-12:]
         raise RuntimeError("command failed with exit code %d: %s\n%s" % (
-            p.returncode, " ".join(cmd), "\n".join("    | " + ln for ln in tail)))
+            returncode, " ".join(cmd), "\n".join("    | " + ln for ln in tail)))
     with open(tfile, encoding="utf-8") as fh:
         last = [ln for ln in fh.read().splitlines() if ln.strip()][-1]
     e, m, tu, ts = last.split()
@@ -182,7 +210,7 @@ def run_once(cmd: list[str], ok_codes: tuple[int, ...], scratch: str) -> dict:
     other = None
     if busy0 is not None and busy1 is not None and wall > 0:
         other = max(0.0, (busy1 - busy0) - (user + sys_)) / (wall * (os.cpu_count() or 1))
-    return {"wall": wall, "elapsed": float(e), "maxrss_kb": int(m), "exit": p.returncode,
+    return {"wall": wall, "elapsed": float(e), "maxrss_kb": int(m), "exit": returncode,
             "user_s": user, "sys_s": sys_, "cpu_s": user + sys_, "time_user_s": float(tu),
             "time_sys_s": float(ts), "other_load": other}
 
@@ -199,9 +227,11 @@ class Series:
     def __init__(self, label: str, cmd, ok_codes: tuple[int, ...], out_base: str | None,
                  outputs: str = "fresh"):
         self.label, self.make_cmd, self.ok_codes = label, cmd, ok_codes
-        self.out_base, self.outputs = out_base, outputs
-        self.cmd = cmd(out_base)
+        self.out_base, self.outputs = out_base, (outputs if out_base else None)
+        # the command as the log shows it: in fresh mode each run's folder gets its number
+        self.cmd = cmd(out_base + "-<k>" if out_base and outputs == "fresh" else out_base)
         self.written: list[str] = []  # output folders of earlier runs, still on disk
+        self.run_bytes: int | None = None  # disk space one run's output takes (fresh mode)
         self.fell_back = False  # fresh folders did not fit on the disk: older outputs were deleted
         self.samples: list[dict] = []
         self.error: str | None = None
@@ -216,7 +246,9 @@ class Series:
         if self.outputs == "delete":
             rm_rf(self.out_base)
             return self.out_base
-        if self.written and not room_for(self.written[-1]):
+        if self.written and self.run_bytes is None:
+            self.run_bytes = disk_bytes(self.written[-1])
+        if self.written and not room_for(self.run_bytes or 0, self.out_base):
             self.fell_back = True
             log("  %-22s not enough disk for a fresh folder: deleting %d older output(s)" % (
                 self.label, len(self.written)))
@@ -226,12 +258,16 @@ class Series:
         self.written.append(path)
         return path
 
-    def cleanup(self) -> None:
-        for path in self.written:
-            rm_rf(path)
+    def cleanup(self) -> int:
+        """Removes every output of this command, also those an interrupted earlier bench left;
+        returns how many folders there were."""
         self.written = []
-        if self.out_base:
-            rm_rf(self.out_base)
+        if not self.out_base:
+            return 0
+        paths = [p for p in glob.glob(glob.escape(self.out_base) + "-*") + [self.out_base] if os.path.lexists(p)]
+        for path in paths:
+            rm_rf(path)
+        return len(paths)
 
     def run(self, scratch: str, timed: bool, stats=None) -> None:
         if self.error:
@@ -279,10 +315,21 @@ class Series:
         }
 
 
-def room_for(previous_output: str) -> bool:
-    """Whether the disk holds another output the size of `previous_output`, twice over, plus 1 GB."""
-    size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fns in os.walk(previous_output) for f in fns)
-    return shutil.disk_usage(previous_output if os.path.exists(previous_output) else "/").free > 2 * size + (1 << 30)
+def disk_bytes(path: str) -> int:
+    """Disk space taken by the files and folders under `path` (allocated blocks, not file sizes)."""
+    total = 0
+    for dp, dns, fns in os.walk(path):
+        for name in dns + fns:
+            try:
+                total += os.lstat(os.path.join(dp, name)).st_blocks * 512
+            except OSError:
+                pass
+    return total
+
+
+def room_for(run_bytes: int, out_base: str) -> bool:
+    """Whether the file system of `out_base` holds another run's output twice over, plus 1 GB."""
+    return shutil.disk_usage(os.path.dirname(out_base)).free > 2 * run_bytes + (1 << 30)
 
 
 def tree_stats(path: str) -> dict:
@@ -398,6 +445,9 @@ def main(argv=None) -> int:
     serve = a.serve or a.serve_only
     if a.runs < 1:
         ap.error("--runs must be >= 1")
+    if a.outputs == "reuse" and a.warmup < 1:
+        ap.error("--outputs reuse needs --warmup >= 1 (the first build into an empty folder is not a rebuild)")
+    exit_on_sigterm()
     if not os.path.exists(GNU_TIME):
         sys.exit("bench: %s is missing (apt-get install -y time)" % GNU_TIME)
     use_cp = not a.skip_cp
@@ -461,6 +511,9 @@ def main(argv=None) -> int:
                     series.append(("hugo", Series("%s N=%d hugo" % (shape, n), lambda out, site=hugo_site: [
                         a.hugo_bin, "--quiet", "-s", site, "-d", out], (0,), out_hugo, a.outputs),
                         tree_stats))
+                for _, s, _ in series:
+                    if s.cleanup():
+                        log("  %-22s removed the outputs of an earlier, interrupted bench" % s.label)
                 started.extend(s for _, s, _ in series)
                 rows.append({"shape": shape, "records": n, "generate_s": gen_s, "corpus": corpus,
                              "series": series})
@@ -473,16 +526,20 @@ def main(argv=None) -> int:
                 for r in rows:
                     for _, s, stats in r["series"]:
                         s.run(scratch, timed, stats)
+            # The outputs stay until the end: deleting thousands of files now would slow the file
+            # creation of the next size's runs (see --outputs).
             for r in rows:
                 for key, s, _ in r.pop("series"):
                     r[key] = s.result()
-                    s.cleanup()
                 results.append(r)
         if serve:
             serve_res = run_serve_bench(a, gen, workdir, scratch)
     finally:
         for s in started:
             s.cleanup()
+        # the temporary folder of a changeportal build that was killed before it could swap it in
+        for path in glob.glob(os.path.join(glob.escape(workdir), ".changeportal-build-*")):
+            rm_rf(path)
         rm_rf(scratch)
 
     # ------------------------------------------------------------------ report
