@@ -254,7 +254,6 @@ class Series:
                 self.label, len(self.written)))
             self.cleanup()
         path = "%s-%d" % (self.out_base, len(self.written) + 1)
-        rm_rf(path)  # left over by an interrupted bench
         self.written.append(path)
         return path
 

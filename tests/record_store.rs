@@ -81,6 +81,30 @@ fn both(root: &Path, store: &Path) -> (String, String) {
     (fresh, stored)
 }
 
+/// A [`large_portal`] checked once with its store in a folder of its own.
+struct Stored {
+    portal: tempfile::TempDir,
+    store: tempfile::TempDir,
+    build: Build,
+    /// The store file that check wrote.
+    file: PathBuf,
+}
+
+/// A [`large_portal`], checked once with a store: see [`Stored`].
+fn stored_portal() -> Stored {
+    let portal = large_portal();
+    let store = tempfile::tempdir().unwrap();
+    let build = Build::new(portal.path(), now());
+    build.analyze_stored(store.path()).unwrap();
+    let file = store_file(store.path());
+    Stored {
+        portal,
+        store,
+        build,
+        file,
+    }
+}
+
 /// Sets the modification time of the file at `path` to 40 days ago.
 fn make_old(path: &Path) {
     let forty_days_ago =
@@ -217,11 +241,12 @@ proptest! {
 
 #[test]
 fn an_unchanged_portal_does_not_rewrite_its_store() {
-    let portal = large_portal();
-    let store = tempfile::tempdir().unwrap();
-    let build = Build::new(portal.path(), now());
-    build.analyze_stored(store.path()).unwrap();
-    let file = store_file(store.path());
+    let Stored {
+        portal,
+        store,
+        build,
+        file,
+    } = stored_portal();
     let written = std::fs::metadata(&file).unwrap();
     let text = std::fs::read_to_string(&file).unwrap();
     // A month ago: reading the store marks it as used (so that it is not
@@ -251,12 +276,14 @@ fn an_unchanged_portal_does_not_rewrite_its_store() {
 
 #[test]
 fn a_store_of_another_program_or_a_damaged_store_is_not_used() {
-    let portal = large_portal();
-    let store = tempfile::tempdir().unwrap();
-    let build = Build::new(portal.path(), now());
+    // `_portal` keeps the portal's folder until the end of the test.
+    let Stored {
+        portal: _portal,
+        store,
+        build,
+        file,
+    } = stored_portal();
     let fresh = view(&build.analyze().unwrap());
-    build.analyze_stored(store.path()).unwrap();
-    let file = store_file(store.path());
     let text = std::fs::read_to_string(&file).unwrap();
     let (header, lines) = text.split_once('\n').unwrap();
     // The titles in the store are changed: a reader that trusted a store
@@ -302,12 +329,13 @@ fn a_store_of_another_program_or_a_damaged_store_is_not_used() {
 
 #[test]
 fn other_files_of_the_store_folder_are_left_alone_and_odd_store_files_are_not_read() {
-    let portal = large_portal();
-    let store = tempfile::tempdir().unwrap();
-    let build = Build::new(portal.path(), now());
+    let Stored {
+        portal,
+        store,
+        build,
+        file,
+    } = stored_portal();
     let before = view(&build.analyze().unwrap());
-    build.analyze_stored(store.path()).unwrap();
-    let file = store_file(store.path());
     // Month-old files of the user's that only look like stores by name.
     let own = store.path().join("records-2025.txt");
     std::fs::write(&own, "my notes").unwrap();
